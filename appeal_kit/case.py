@@ -1,0 +1,541 @@
+"""The case folder: ``case.toml`` plus ``originals/``, ``accused/`` and ``documents/``.
+
+``load_case`` validates everything before any image is decoded, and every error
+names the file, the line, the field and the fix.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from appeal_kit.errors import CaseConfigError, CaseNotFoundError
+
+CASE_FILE = "case.toml"
+ORIGINALS = "originals"
+ACCUSED = "accused"
+DOCUMENTS = "documents"
+DEFAULT_OUTPUT = "dossier"
+
+EVENT_TYPES = (
+    "submitted",
+    "rejected",
+    "resubmitted",
+    "approved",
+    "withdrawn",
+    "points-deducted",
+)
+VIOLATION_TYPES = ("minor-edits", "direct-copy", "copyright-trademark")
+MODES = ("appeal", "complaint")
+
+# Files an OS or a camera app leaves in folders; never evidence, never reported.
+IGNORED_NAMES = frozenset({"thumbs.db", "desktop.ini", "case.toml"})
+
+TOP_LEVEL_KEYS = {
+    "platform": 'platform profile in templates/platforms/ (default "aliexpress")',
+    "mode": '"appeal" (we are accused) or "complaint" (we accuse)',
+    "case_id": "the case or complaint id from the notice",
+    "store": "your store name",
+    "seller_id": "your seller id",
+    "complainant": "who filed the complaint",
+    "notice_received": "when the penalty notice arrived, ISO 8601 with offset",
+    "violation": "one of " + ", ".join(VIOLATION_TYPES),
+    "points_at_stake": "penalty points the complaint carries",
+    "statement": "your own statement file (Markdown or text), relative to the case",
+    "own_listing_url": "your own listing's URL",
+    "own_listing_date": "when your own listing went live",
+    "timezone": 'your local time zone, e.g. "Europe/Berlin"',
+    "accused": "[[accused]] tables",
+    "pairs": "[[pairs]] tables",
+    "events": "[[events]] tables",
+    "deadlines": "[deadlines] overrides",
+}
+ACCUSED_KEYS = ("url", "first_seen", "images", "title")
+PAIR_KEYS = ("accused", "original")
+EVENT_KEYS = ("type", "at", "note", "points")
+
+
+@dataclass(frozen=True)
+class AccusedListing:
+    """One listing we say copies our photos."""
+
+    url: str
+    first_seen: datetime | None
+    images: tuple[str, ...] = ()
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class CaseEvent:
+    """Something that happened to the case (submitted, rejected, ...)."""
+
+    type: str
+    at: datetime
+    note: str = ""
+    points: int | None = None
+
+
+@dataclass(frozen=True)
+class CaseFiles:
+    """The input files of a case, sorted so output never depends on listing order."""
+
+    originals: tuple[Path, ...]
+    accused: tuple[Path, ...]
+    documents: tuple[Path, ...]
+
+
+@dataclass
+class Case:
+    """A validated case folder."""
+
+    root: Path
+    case_file: Path
+    platform: str = "aliexpress"
+    mode: str = "appeal"
+    case_id: str = ""
+    store: str = ""
+    seller_id: str = ""
+    complainant: str = ""
+    notice_received: datetime | None = None
+    violation: str = ""
+    points_at_stake: int | None = None
+    statement: Path | None = None
+    own_listing_url: str = ""
+    own_listing_date: datetime | None = None
+    timezone: str | None = None
+    accused_listings: list[AccusedListing] = field(default_factory=list)
+    pairs: dict[Path, Path] = field(default_factory=dict)
+    events: list[CaseEvent] = field(default_factory=list)
+    deadline_overrides: dict[str, datetime] = field(default_factory=dict)
+
+    @property
+    def originals_dir(self) -> Path:
+        """Folder of the seller's own camera originals."""
+        return self.root / ORIGINALS
+
+    @property
+    def accused_dir(self) -> Path:
+        """Folder of images or screenshots of the accused listing(s)."""
+        return self.root / ACCUSED
+
+    @property
+    def documents_dir(self) -> Path:
+        """Folder of certificates, licences and other supporting documents."""
+        return self.root / DOCUMENTS
+
+    @property
+    def title(self) -> str:
+        """Short name for headers: the case id, or the folder name."""
+        return self.case_id or self.root.name
+
+    def display(self, path: Path) -> str:
+        """A path as shown to the user: relative to the case when inside it."""
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
+    def listing_for(self, accused_image: Path) -> AccusedListing | None:
+        """The listing an accused image belongs to (by ``images`` or the only one)."""
+        rel = self.display(accused_image)
+        for listing in self.accused_listings:
+            if rel in listing.images or accused_image.name in listing.images:
+                return listing
+        if len(self.accused_listings) == 1 and not self.accused_listings[0].images:
+            return self.accused_listings[0]
+        return None
+
+    def first_seen(self) -> datetime | None:
+        """Earliest first-seen date of any accused listing."""
+        dates = [a.first_seen for a in self.accused_listings if a.first_seen]
+        return min(dates) if dates else None
+
+    def files(self) -> CaseFiles:
+        """List the case's input files, sorted by relative path."""
+        return CaseFiles(
+            originals=list_files(self.originals_dir),
+            accused=list_files(self.accused_dir),
+            documents=list_files(self.documents_dir),
+        )
+
+
+def list_files(folder: Path) -> tuple[Path, ...]:
+    """Every regular file below ``folder`` (hidden and OS clutter files skipped)."""
+    if not folder.is_dir():
+        return ()
+    found = [
+        p
+        for p in folder.rglob("*")
+        if p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+        and p.name.lower() not in IGNORED_NAMES
+    ]
+    return tuple(sorted(found, key=lambda p: p.relative_to(folder).as_posix()))
+
+
+# --------------------------------------------------------------------------- loading
+
+
+class _Locator:
+    """Finds the line of a key in TOML text, so errors can point at it.
+
+    tomllib gives no positions for values, so we track table headers line by line.
+    Good enough for the flat layout ``init`` writes; falls back to the header line.
+    """
+
+    _header = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-]+)\s*\]\]?")
+    _key = re.compile(r"^\s*([A-Za-z0-9_\-]+|\"[^\"]*\")\s*=")
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.splitlines()
+
+    def find(self, table: str | None, index: int | None, key: str | None) -> int | None:
+        current: tuple[str | None, int | None] = (None, None)
+        counts: dict[str, int] = {}
+        header_line: int | None = None
+        for number, line in enumerate(self.lines, start=1):
+            stripped = line.split("#", 1)[0]
+            head = self._header.match(stripped)
+            if head:
+                name = head.group(2)
+                if head.group(1) == "[[":
+                    counts[name] = counts.get(name, -1) + 1
+                    current = (name, counts[name])
+                else:
+                    current = (name, None)
+                if current == (table, index):
+                    header_line = number
+                    if key is None:
+                        return number
+                continue
+            if current != (table, index) or key is None:
+                continue
+            found = self._key.match(stripped)
+            if found and found.group(1).strip('"') == key:
+                return number
+        return header_line
+
+
+def _suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f"did you mean '{close[0]}'?" if close else "allowed: " + ", ".join(choices)
+
+
+class _Reader:
+    """Turns the parsed TOML into a ``Case``, raising pointed errors."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.locate = _Locator(text)
+
+    def fail(
+        self,
+        message: str,
+        *,
+        table: str | None = None,
+        index: int | None = None,
+        key: str | None = None,
+        hint: str,
+    ) -> CaseConfigError:
+        line = self.locate.find(table, index, key)
+        field_name = (
+            key
+            if table is None
+            else f"{table}[{index}].{key}"
+            if index is not None
+            else (f"{table}.{key}" if key else table)
+        )
+        return CaseConfigError(message, path=self.path, line=line, field=field_name, hint=hint)
+
+    def text(self, data: dict[str, Any], key: str, **where: Any) -> str:
+        value = data.get(key, "")
+        if not isinstance(value, str):
+            raise self.fail(
+                f"'{key}' must be text, got {type(value).__name__}",
+                key=key,
+                hint=f'put the value in quotes: {key} = "{value}"',
+                **where,
+            )
+        return value.strip()
+
+    def moment(
+        self, data: dict[str, Any], key: str, *, need_offset: bool = True, **where: Any
+    ) -> datetime | None:
+        """A date-time with offset; a bare date is accepted where ``need_offset`` is off."""
+        value = data.get(key)
+        if value is None or value == "":
+            return None
+        example = "2024-10-10T09:30:00+08:00"
+        if isinstance(value, str):
+            raw = value.strip()
+            try:
+                value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+            except ValueError:
+                try:
+                    value = date.fromisoformat(raw)
+                except ValueError:
+                    raise self.fail(
+                        f"'{key}' is not an ISO 8601 date-time: {data.get(key)!r}",
+                        key=key,
+                        hint=f"write it like {key} = {example}",
+                        **where,
+                    ) from None
+        if isinstance(value, datetime):
+            if value.tzinfo is None:
+                raise self.fail(
+                    f"'{key}' has no UTC offset, so the deadline could be hours off",
+                    key=key,
+                    hint=f"add the offset shown on the notice, e.g. {key} = {value.isoformat()}+08:00",
+                    **where,
+                )
+            return value
+        if isinstance(value, date):
+            if need_offset:
+                raise self.fail(
+                    f"'{key}' needs a time and a UTC offset, not just a date",
+                    key=key,
+                    hint=f"write it like {key} = {value.isoformat()}T09:30:00+08:00",
+                    **where,
+                )
+            # A day without a time: the start of that day in UTC, which is never later
+            # than the listing really appeared anywhere on Earth minus a few hours.
+            return datetime.combine(value, time(0, 0), tzinfo=UTC)
+        raise self.fail(
+            f"'{key}' must be a date-time, got {type(value).__name__}",
+            key=key,
+            hint=f"write it like {key} = {example}",
+            **where,
+        )
+
+    def check_keys(
+        self,
+        data: dict[str, Any],
+        allowed: tuple[str, ...] | list[str],
+        table: str | None,
+        index: int | None,
+    ) -> None:
+        for key in data:
+            if key not in allowed:
+                raise self.fail(
+                    f"unknown key '{key}'",
+                    table=table,
+                    index=index,
+                    key=key,
+                    hint=f"{_suggest(key, tuple(allowed))} (remove it or fix the spelling)",
+                )
+
+    def table_list(self, data: dict[str, Any], key: str) -> list[dict[str, Any]]:
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise self.fail(
+                f"'{key}' must be a list of tables",
+                key=key,
+                hint=f"write each entry under its own [[{key}]] header",
+            )
+        return value
+
+
+def find_case_file(case_dir: Path) -> Path:
+    """The ``case.toml`` of a case folder, or a clear error if there is none."""
+    if not case_dir.exists():
+        raise CaseNotFoundError(
+            f"case folder not found: {case_dir}",
+            hint=f"create one with: appeal-kit init {case_dir}",
+        )
+    if not case_dir.is_dir():
+        raise CaseNotFoundError(
+            f"not a folder: {case_dir}", hint="pass the case folder, not a file inside it"
+        )
+    case_file = case_dir / CASE_FILE
+    if not case_file.is_file():
+        raise CaseNotFoundError(
+            f"no {CASE_FILE} in {case_dir}",
+            hint=f"create one with: appeal-kit init {case_dir}",
+        )
+    return case_file
+
+
+def load_case(case_dir: Path) -> Case:
+    """Read and validate a case folder. Raises ``CaseConfigError`` on any problem."""
+    case_dir = case_dir.resolve()
+    case_file = find_case_file(case_dir)
+    text = case_file.read_text(encoding="utf-8-sig")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line_match = re.search(r"line (\d+)", str(exc))
+        raise CaseConfigError(
+            f"not valid TOML: {exc}",
+            path=case_file,
+            line=int(line_match.group(1)) if line_match else None,
+            hint="check quotes around text and '=' between key and value; "
+            "see samples/demo-case/case.toml for a working example",
+        ) from None
+    return _build_case(case_dir, case_file, text, data)
+
+
+def _build_case(case_dir: Path, case_file: Path, text: str, data: dict[str, Any]) -> Case:
+    reader = _Reader(case_file, text)
+    reader.check_keys(data, tuple(TOP_LEVEL_KEYS), None, None)
+    case = Case(root=case_dir, case_file=case_file)
+    case.platform = reader.text(data, "platform") or "aliexpress"
+    case.mode = reader.text(data, "mode") or "appeal"
+    if case.mode not in MODES:
+        raise reader.fail(
+            f"unknown mode '{case.mode}'", key="mode", hint=_suggest(case.mode, MODES)
+        )
+    case.case_id = reader.text(data, "case_id")
+    case.store = reader.text(data, "store")
+    case.seller_id = reader.text(data, "seller_id")
+    case.complainant = reader.text(data, "complainant")
+    case.notice_received = reader.moment(data, "notice_received")
+    case.violation = reader.text(data, "violation")
+    if case.violation and case.violation not in VIOLATION_TYPES:
+        raise reader.fail(
+            f"unknown violation type '{case.violation}'",
+            key="violation",
+            hint=_suggest(case.violation, VIOLATION_TYPES),
+        )
+    points = data.get("points_at_stake")
+    if points is not None and (
+        not isinstance(points, int) or isinstance(points, bool) or points < 0
+    ):
+        raise reader.fail(
+            "'points_at_stake' must be a whole number of points, 0 or more",
+            key="points_at_stake",
+            hint="e.g. points_at_stake = 2",
+        )
+    case.points_at_stake = points
+    case.own_listing_url = reader.text(data, "own_listing_url")
+    case.own_listing_date = reader.moment(data, "own_listing_date", need_offset=False)
+    case.timezone = reader.text(data, "timezone") or None
+    if case.timezone:
+        _check_zone(reader, case.timezone)
+    statement = reader.text(data, "statement")
+    if statement:
+        case.statement = (case_dir / statement).resolve()
+        if not case.statement.is_file():
+            raise reader.fail(
+                f"statement file not found: {statement}",
+                key="statement",
+                hint=f"create {statement} in the case folder, or remove the line to use the template",
+            )
+    for i, entry in enumerate(reader.table_list(data, "accused")):
+        reader.check_keys(entry, ACCUSED_KEYS, "accused", i)
+        images = entry.get("images", [])
+        if not isinstance(images, list) or not all(isinstance(x, str) for x in images):
+            raise reader.fail(
+                "'images' must be a list of file names",
+                table="accused",
+                index=i,
+                key="images",
+                hint='e.g. images = ["accused/listing-main.jpg"]',
+            )
+        case.accused_listings.append(
+            AccusedListing(
+                url=reader.text(entry, "url", table="accused", index=i),
+                first_seen=reader.moment(
+                    entry, "first_seen", need_offset=False, table="accused", index=i
+                ),
+                images=tuple(images),
+                title=reader.text(entry, "title", table="accused", index=i),
+            )
+        )
+    for i, entry in enumerate(reader.table_list(data, "pairs")):
+        reader.check_keys(entry, PAIR_KEYS, "pairs", i)
+        resolved: list[Path] = []
+        for key, folder in (("accused", ACCUSED), ("original", ORIGINALS)):
+            rel = reader.text(entry, key, table="pairs", index=i)
+            target = (case_dir / rel).resolve() if rel else None
+            if target is None or not target.is_file():
+                raise reader.fail(
+                    f"{key} file not found: {rel or '(empty)'}",
+                    table="pairs",
+                    index=i,
+                    key=key,
+                    hint=f'give the path relative to the case folder, e.g. "{folder}/IMG_0001.jpg"',
+                )
+            resolved.append(target)
+        case.pairs[resolved[0]] = resolved[1]
+    for i, entry in enumerate(reader.table_list(data, "events")):
+        reader.check_keys(entry, EVENT_KEYS, "events", i)
+        kind = reader.text(entry, "type", table="events", index=i)
+        if kind not in EVENT_TYPES:
+            raise reader.fail(
+                f"unknown event type '{kind}'",
+                table="events",
+                index=i,
+                key="type",
+                hint=_suggest(kind, EVENT_TYPES),
+            )
+        at = reader.moment(entry, "at", table="events", index=i)
+        if at is None:
+            raise reader.fail(
+                "event has no time",
+                table="events",
+                index=i,
+                key="at",
+                hint="add at = 2024-10-11T10:00:00+08:00",
+            )
+        pts = entry.get("points")
+        if pts is not None and (not isinstance(pts, int) or isinstance(pts, bool)):
+            raise reader.fail(
+                "'points' must be a whole number",
+                table="events",
+                index=i,
+                key="points",
+                hint="e.g. points = 2",
+            )
+        case.events.append(
+            CaseEvent(
+                type=kind,
+                at=at,
+                note=reader.text(entry, "note", table="events", index=i),
+                points=pts,
+            )
+        )
+    case.events.sort(key=lambda e: e.at)
+    overrides = data.get("deadlines", {})
+    if not isinstance(overrides, dict):
+        raise reader.fail(
+            "'deadlines' must be a table",
+            key="deadlines",
+            hint="write overrides under a [deadlines] header",
+        )
+    for key in overrides:
+        when = reader.moment(overrides, key, table="deadlines")
+        if when is not None:
+            case.deadline_overrides[key] = when
+    _check_folders(case)
+    return case
+
+
+def _check_zone(reader: _Reader, name: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise reader.fail(
+            f"unknown time zone '{name}'",
+            key="timezone",
+            hint='use an IANA name such as "Europe/Berlin" or "Asia/Shanghai"',
+        ) from None
+
+
+def _check_folders(case: Case) -> None:
+    for folder in (case.originals_dir, case.accused_dir):
+        if not folder.is_dir():
+            raise CaseConfigError(
+                f"the case has no {folder.name}/ folder",
+                path=case.root,
+                field=folder.name,
+                hint=f"create {folder} and put the "
+                + ("camera originals" if folder.name == ORIGINALS else "accused listing images")
+                + " in it (appeal-kit init creates all folders)",
+            )

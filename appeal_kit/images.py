@@ -1,0 +1,261 @@
+"""Opening input images safely: read-only, once, at the smallest scale a step needs.
+
+Every stage decodes through ``open_image``. It turns every way a file can be bad
+(empty, truncated, corrupt, misnamed, a decompression bomb, an unsupported type)
+into an ``InputFileError`` subclass with a reason a seller can act on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from appeal_kit.errors import (
+    ImageTooLargeError,
+    InputFileError,
+    UnreadableImageError,
+    UnsupportedFormatError,
+)
+
+try:  # iPhone originals; optional at import so a broken wheel never stops the CLI
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    HEIF_AVAILABLE = True
+except ImportError:  # pragma: no cover - depends on the platform's wheels
+    HEIF_AVAILABLE = False
+
+# 24 MP originals are normal; 200 MP is far beyond any camera a seller uses and
+# is where a crafted file would start to exhaust a laptop's memory.
+MAX_PIXELS = 200_000_000
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
+# Formats we decode, by the name ``sniff_format`` returns.
+DECODABLE = ("JPEG", "PNG", "WEBP", "TIFF", "HEIF", "AVIF", "BMP", "GIF")
+# Extensions a file of each format may carry; anything else is "wrongly named".
+EXTENSIONS: dict[str, tuple[str, ...]] = {
+    "JPEG": (".jpg", ".jpeg", ".jpe", ".jfif"),
+    "PNG": (".png",),
+    "WEBP": (".webp",),
+    "TIFF": (".tif", ".tiff"),
+    "HEIF": (".heic", ".heif", ".hif"),
+    "AVIF": (".avif",),
+    "BMP": (".bmp",),
+    "GIF": (".gif",),
+    "PDF": (".pdf",),
+}
+RAW_EXTENSIONS = (
+    ".dng",
+    ".cr2",
+    ".cr3",
+    ".crw",
+    ".nef",
+    ".nrw",
+    ".arw",
+    ".srf",
+    ".sr2",
+    ".raf",
+    ".rw2",
+    ".orf",
+    ".pef",
+    ".mrw",
+    ".iiq",
+    ".x3f",
+    ".raw",
+    ".3fr",
+    ".erf",
+    ".kdc",
+)
+
+_CHUNK = 1 << 20
+
+
+def sha256_file(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in chunks (inputs can be large)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def sniff_format(head: bytes) -> str | None:
+    """The format a file's first bytes announce, or ``None`` when unknown."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "JPEG"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "PNG"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WEBP"
+    if head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
+        return "TIFF"
+    if head[4:8] == b"ftyp":
+        brand = head[8:12]
+        if brand in (b"avif", b"avis"):
+            return "AVIF"
+        if brand in (b"heic", b"heix", b"hevc", b"hevx", b"mif1", b"msf1", b"heim", b"heis"):
+            return "HEIF"
+        if brand == b"crx ":
+            return "CR3"
+        return "ISOBMFF"
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return "GIF"
+    if head.startswith(b"BM"):
+        return "BMP"
+    if head.startswith(b"%PDF"):
+        return "PDF"
+    if head.startswith(b"8BPS"):
+        return "PSD"
+    if head.startswith(b"FUJIFILMCCD-RAW"):
+        return "RAF"
+    if head.startswith((b"\xff\x0a", b"\x00\x00\x00\x0cJXL ")):
+        return "JXL"
+    if head.startswith(b"\x00\x00\x00\x0cjP  ") or head.startswith(b"\xff\x4f\xff\x51"):
+        return "JPEG2000"
+    if head.startswith((b"IIRO", b"IIRS", b"IIU\x00", b"\x00MRM", b"FOVb")):
+        return "RAW"
+    if head[6:14] == b"HEAPCCDR":
+        return "RAW"
+    return None
+
+
+def check_file(path: Path) -> str:
+    """Cheap checks before decoding; returns the sniffed format.
+
+    Raises for an empty file, an unknown or undecodable type, and a file whose
+    name says one format while its bytes say another.
+    """
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(32)
+    except OSError as exc:
+        raise UnreadableImageError(path, f"cannot be read ({exc.strerror or exc})") from None
+    if size == 0:
+        raise UnreadableImageError(
+            path, "is empty (0 bytes)", hint="copy the file again from the camera or phone"
+        )
+    kind = sniff_format(head)
+    suffix = path.suffix.lower()
+    if kind is None:
+        if suffix in RAW_EXTENSIONS:
+            kind = "RAW"
+        else:
+            named = suffix.lstrip(".").upper() or "no extension"
+            raise UnreadableImageError(
+                path,
+                f"is not an image (named {named}, but its content is no image format we know)",
+                hint="check that this is the right file; a download may have saved a web page instead",
+            )
+    if kind == "TIFF" and suffix in RAW_EXTENSIONS:
+        kind = "RAW"  # DNG, CR2, NEF, ARW ... are TIFF containers
+    if kind in ("RAW", "CR3", "RAF"):
+        raise UnsupportedFormatError(
+            path,
+            f"is a camera RAW file ({suffix or kind}); its pixels are not decoded",
+            hint="export a full-size JPEG from it and add that too; keep the RAW as proof",
+        )
+    if kind not in DECODABLE and kind != "PDF":
+        raise UnsupportedFormatError(
+            path, f"unsupported format {kind}", hint="export it as JPEG or PNG at full size"
+        )
+    if kind == "HEIF" and not HEIF_AVAILABLE:  # pragma: no cover - platform dependent
+        raise UnsupportedFormatError(path, "HEIC support (pillow-heif) is not installed")
+    expected = EXTENSIONS.get(kind, ())
+    if suffix not in expected:
+        raise UnreadableImageError(
+            path,
+            f"is wrongly named: the name says {suffix or 'nothing'} but the content is {kind}",
+            hint=f"rename it to {path.stem}{expected[0]} and build again" if expected else None,
+        )
+    return kind
+
+
+@dataclass
+class LoadedImage:
+    """A decoded, upright RGB image and the size of the full-resolution original."""
+
+    image: Image.Image
+    full_width: int
+    full_height: int
+    format: str
+
+    @property
+    def scale(self) -> float:
+        """Decoded width divided by full width (1.0 when decoded at full size)."""
+        return self.image.width / self.full_width if self.full_width else 1.0
+
+
+def open_image(path: Path, *, max_side: int | None = None) -> LoadedImage:
+    """Decode ``path`` read-only, upright (EXIF orientation), RGB.
+
+    ``max_side`` asks for an image whose longer side is at most that many pixels;
+    JPEGs then use draft mode, which decodes at 1/2, 1/4 or 1/8 scale directly.
+    """
+    kind = check_file(path)
+    if kind == "PDF":
+        raise UnsupportedFormatError(path, "is a PDF, not an image", hint="put PDFs in documents/")
+    try:
+        with warnings.catch_warnings():
+            # Pillow only warns between MAX_PIXELS and 2x; we refuse from MAX_PIXELS on.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as img:
+                orientation = (
+                    img.getexif().get(0x0112, 1)
+                    if kind in ("JPEG", "TIFF", "WEBP", "PNG", "HEIF", "AVIF")
+                    else 1
+                )
+                width, height = img.size
+                if orientation in (5, 6, 7, 8):
+                    width, height = height, width
+                if max_side and kind == "JPEG":
+                    # draft() keeps at least the requested size, so ask for the box
+                    # that still covers max_side on the longer side after rotation.
+                    ratio = max_side / max(img.size)
+                    img.draft("RGB", (int(img.size[0] * ratio) + 1, int(img.size[1] * ratio) + 1))
+                img.load()
+                upright = ImageOps.exif_transpose(img) if orientation != 1 else img
+                rgb = _to_rgb(upright)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageTooLargeError(
+            path,
+            f"is too large to open safely (over {MAX_PIXELS // 1_000_000} megapixels; "
+            "possibly a decompression bomb)",
+            hint="if it is a genuine photo, export a smaller JPEG (e.g. 50 MP) and use that",
+        ) from None
+    except UnidentifiedImageError:
+        raise UnreadableImageError(path, f"is corrupt: the {kind} data cannot be decoded") from None
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        text = str(exc)
+        reason = (
+            "is truncated: the file ends before the image data does"
+            if "truncated" in text.lower() or isinstance(exc, EOFError)
+            else f"is corrupt: {text or type(exc).__name__}"
+        )
+        raise UnreadableImageError(
+            path, reason, hint="copy the file again from the camera, phone or download"
+        ) from None
+    if max_side and max(rgb.size) > max_side:
+        rgb.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    return LoadedImage(image=rgb, full_width=width, full_height=height, format=kind)
+
+
+def _to_rgb(img: Image.Image) -> Image.Image:
+    """RGB copy; transparency is flattened onto white, as a listing page shows it."""
+    if img.mode == "RGB":
+        return img.copy()
+    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+        rgba = img.convert("RGBA")
+        canvas = Image.new("RGB", rgba.size, (255, 255, 255))
+        canvas.paste(rgba, mask=rgba.getchannel("A"))
+        return canvas
+    return img.convert("RGB")
+
+
+def describe_error(exc: InputFileError) -> str:
+    """The reason plus its fix, for the excluded-files list."""
+    return exc.reason + (f" — {exc.hint}" if exc.hint else "")

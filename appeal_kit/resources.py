@@ -1,0 +1,20 @@
+"""Where the bundled ``templates/`` folder is, installed or in a source checkout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def templates_dir() -> Path:
+    """``appeal_kit/templates`` in a wheel, or the repository's ``templates/``."""
+    for candidate in (_PACKAGE / "templates", _PACKAGE.parent / "templates"):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError("appeal-kit's templates folder is missing; reinstall appeal-kit")
+
+
+def platform_profile_path(name: str) -> Path:
+    """Path of ``templates/platforms/NAME.toml`` (may not exist)."""
+    return templates_dir() / "platforms" / f"{name}.toml"
