@@ -1,0 +1,9 @@
+"""Commands for one case: init, exif, match, build, preview, check."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to ``app``."""
