@@ -87,12 +87,14 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         err_console.print("Interrupted; nothing was written to the output folder.")
         return int(ExitCode.INTERRUPTED)
-    except Exception as exc:  # click usage errors and true bugs
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            return int(ExitCode.USAGE)
+    except typer.TyperException as exc:  # usage errors: bad option, missing argument
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            err_console.print(f"error: {exc.format_message()}", highlight=False)
+        return int(ExitCode.USAGE)
+    except Exception as exc:  # a bug: say so plainly, no locals, no traceback by default
         if _State.verbose:
             err_console.print_exception(show_locals=False)
         else:
