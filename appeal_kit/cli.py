@@ -71,7 +71,10 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     _State.verbose = "--verbose" in args or "-v" in args
     try:
-        app(args=args, standalone_mode=False)
+        # Without standalone mode, click returns the code of a typer.Exit instead of raising.
+        code = app(args=args, prog_name="appeal-kit", standalone_mode=False)
+        if isinstance(code, int):
+            return code
     except AppealKitError as exc:
         if _State.verbose:
             err_console.print_exception(show_locals=False)

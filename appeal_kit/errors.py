@@ -97,3 +97,9 @@ class OutputError(AppealKitError):
     """The output folder cannot be written, or exists and ``--force`` was not given."""
 
     exit_code = ExitCode.OUTPUT
+
+
+class InvalidValueError(AppealKitError):
+    """A value given on the command line or to the API is wrong (bad time, unknown event)."""
+
+    exit_code = ExitCode.USAGE

@@ -240,6 +240,8 @@ class Deadline:
     # "rule" (platform profile), "case" (override in case.toml) or "notice".
     origin: str = "rule"
     earliest: datetime | None = None
+    # "deadline" (the user must act) or "expectation" (the platform should act).
+    kind: str = "deadline"
 
     def to_json(self) -> dict[str, Any]:
         """Stable JSON keys (``appeal-kit deadlines --json``)."""
@@ -252,6 +254,7 @@ class Deadline:
             "basis": self.basis,
             "source": self.source,
             "origin": self.origin,
+            "kind": self.kind,
         }
 
 

@@ -1,0 +1,237 @@
+"""Pre-flight: every weakness of a case before the seller submits it.
+
+Each finding has a severity (blocker, warning, info) and says what to do. The
+``check`` command exits non-zero on blockers; ``build`` prints the same list.
+Findings stay out of the PDF: they are advice to the seller, not evidence.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from PIL import Image
+
+from appeal_kit.models import DeadlineState, Finding, ImageMetadata, MatchResult
+from appeal_kit.options import BuildOptions
+
+if TYPE_CHECKING:
+    from appeal_kit.pipeline import Analysis
+
+SEVERITY_ORDER = {"blocker": 0, "warning": 1, "info": 2}
+# Violation types for which a reviewer expects a certificate, licence or registration.
+NEEDS_DOCUMENT = ("copyright-trademark",)
+
+
+def _sorted(findings: list[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: (SEVERITY_ORDER[f.severity], f.code, f.path or ""))
+
+
+def run_checks(analysis: Analysis, *, now: datetime | None = None) -> list[Finding]:
+    """All findings for an analysed case, worst first.
+
+    ``now`` decides "due soon" and "missed"; it defaults to ``options.as_of`` or the clock.
+    """
+    from appeal_kit.deadlines import compute_deadlines
+
+    case = analysis.case
+    found: list[Finding] = []
+    originals = analysis.usable_originals
+    dated = [m for m in originals if m.captured_at is not None]
+    if not originals:
+        found.append(
+            Finding(
+                "blocker",
+                "no-originals",
+                "No usable original image in originals/.",
+                "Copy the full-size files from your camera or phone into originals/.",
+            )
+        )
+    elif not dated:
+        found.append(
+            Finding(
+                "blocker",
+                "no-capture-time",
+                "No original has a capture time (EXIF DateTimeOriginal).",
+                "Use the files straight from the camera; exports and messaging apps "
+                "often strip EXIF.",
+            )
+        )
+    first_seen = case.first_seen()
+    matched = {m.original for m in analysis.paired}
+    for meta in dated:
+        assert meta.captured_at is not None
+        if first_seen is None:
+            break
+        taken = (
+            meta.captured_at if meta.captured_at.tzinfo else meta.captured_at.replace(tzinfo=UTC)
+        )
+        if taken > first_seen:
+            found.append(
+                Finding(
+                    "blocker" if meta.path in matched else "warning",
+                    "captured-after-listing",
+                    f"{meta.display_path} was captured {taken:%Y-%m-%d}, after the accused listing "
+                    f"was first seen ({first_seen:%Y-%m-%d}).",
+                    "Check the camera clock and the first-seen date; use an earlier original if "
+                    "you have one.",
+                    meta.display_path,
+                )
+            )
+    for match in analysis.paired:
+        meta = analysis.metadata_for(match.original)
+        shown = case.display(match.accused)
+        if match.accused_contains_more:
+            found.append(
+                Finding(
+                    "blocker",
+                    "accused-shows-more",
+                    f"{shown} shows more of the scene than our original "
+                    f"{meta.display_path if meta else ''}: ours may look like the copy.",
+                    "Find the wider, uncropped original and add it to originals/.",
+                    shown,
+                )
+            )
+        if meta and meta.width and meta.height and _accused_larger(match, meta):
+            found.append(
+                Finding(
+                    "warning",
+                    "original-smaller",
+                    f"Original {meta.display_path} has fewer pixels than the "
+                    f"accused image {shown}.",
+                    "Add the full-resolution original (not a resized export).",
+                    meta.display_path,
+                )
+            )
+        if match.verdict == "possible":
+            found.append(
+                Finding(
+                    "warning",
+                    "weak-match",
+                    f"{shown} only possibly matches {meta.display_path if meta else ''}.",
+                    "Add the original it was taken from, or pair it explicitly in "
+                    "case.toml [[pairs]] if you are sure.",
+                    shown,
+                )
+            )
+    paired = {m.accused for m in analysis.paired}
+    for accused in analysis.accused:
+        if accused not in paired:
+            found.append(
+                Finding(
+                    "warning",
+                    "unpaired-accused",
+                    f"{case.display(accused)} matches none of the originals.",
+                    "Add the original it was copied from, or remove it from accused/.",
+                    case.display(accused),
+                )
+            )
+    for meta in originals:
+        found.extend(meta.findings)
+        if meta.has_gps and not analysis.options.include_gps:
+            found.append(
+                Finding(
+                    "info",
+                    "gps-redacted",
+                    f"{meta.display_path} contains GPS coordinates; they are left "
+                    "out of the dossier.",
+                    "Nothing to do; pass --include-gps only if location helps.",
+                    meta.display_path,
+                )
+            )
+    for item in analysis.excluded:
+        found.append(
+            Finding(
+                "warning",
+                "excluded-file",
+                f"{item.display_path} cannot be used: {item.reason}",
+                "Replace or remove the file; it is listed as excluded in the dossier.",
+                item.display_path,
+            )
+        )
+    if case.violation in NEEDS_DOCUMENT and not analysis.documents:
+        found.append(
+            Finding(
+                "blocker",
+                "missing-licence",
+                "The complaint is about copyright or trademark, but documents/ has "
+                "no certificate or licence.",
+                "Add your trademark registration, copyright certificate or "
+                "licence (PDF or image) to documents/.",
+            )
+        )
+    if case.notice_received is None:
+        found.append(
+            Finding(
+                "warning",
+                "no-notice-time",
+                "case.toml has no notice_received, so no deadline can be computed.",
+                "Add notice_received = 2024-10-10T09:30:00+08:00 (from the notice).",
+            )
+        )
+    clock = now or analysis.options.as_of or datetime.now(UTC)
+    for deadline in compute_deadlines(case, analysis.profile, as_of=clock):
+        if deadline.state == DeadlineState.MISSED:
+            found.append(
+                Finding(
+                    "blocker",
+                    "deadline-missed",
+                    f"{deadline.label} was due {deadline.due:%Y-%m-%d %H:%M %Z} and has passed.",
+                    "Submit anyway as soon as possible and say why it is late; "
+                    "contact platform support.",
+                )
+            )
+        elif deadline.state == DeadlineState.DUE_SOON:
+            found.append(
+                Finding(
+                    "warning",
+                    "deadline-soon",
+                    f"{deadline.label} is due {deadline.due:%Y-%m-%d %H:%M %Z}, in under 12 hours.",
+                    "Submit what you have now; you can resubmit with more evidence.",
+                )
+            )
+    return _sorted(_unique(found))
+
+
+def _unique(findings: list[Finding]) -> list[Finding]:
+    seen: set[tuple[str, str, str | None]] = set()
+    kept = []
+    for item in findings:
+        key = (item.code, item.message, item.path)
+        if key not in seen:
+            seen.add(key)
+            kept.append(item)
+    return kept
+
+
+def _accused_larger(match: MatchResult, meta: ImageMetadata) -> bool:
+    """True when the accused image has more pixels than the original it matched."""
+    if match.accused_rect is not None:
+        width, height = match.accused_rect[2], match.accused_rect[3]
+    else:
+        with Image.open(match.accused) as img:  # reads the header only, no decode
+            width, height = img.size
+    return (meta.width or 0) * (meta.height or 0) < width * height
+
+
+def with_size_check(findings: list[Finding], size: int, options: BuildOptions) -> list[Finding]:
+    """Add a finding when the dossier exceeds the size budget (``--max-size``)."""
+    budget = int(options.max_size_mb * 1_000_000)
+    if size <= budget:
+        return findings
+    return _sorted(
+        [
+            *findings,
+            Finding(
+                "warning",
+                "dossier-too-large",
+                f"The dossier is {size / 1e6:.1f} MB, over the {options.max_size_mb:g} MB budget.",
+                "Remove large supporting documents or split them; platforms often cap uploads.",
+            ),
+        ]
+    )
+
+
+def has_blockers(findings: list[Finding]) -> bool:
+    """True when any finding is a blocker."""
+    return any(f.severity == "blocker" for f in findings)

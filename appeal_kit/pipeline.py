@@ -1,0 +1,372 @@
+"""The one-call API: ``analyse_case`` reads and matches, ``build_dossier`` also writes.
+
+Stages run in a fixed order, each in its own module:
+case folder -> metadata -> matching -> deadlines -> checks -> comparisons -> dossier
+-> manifest. Output is written into a scratch folder beside the destination and
+moved into place as the very last step, so a crash never leaves a plausible-looking
+dossier behind.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from appeal_kit import checks, summary
+from appeal_kit.case import DEFAULT_OUTPUT, Case, load_case
+from appeal_kit.deadlines import compute_deadlines
+from appeal_kit.errors import InputFileError, OutputError
+from appeal_kit.fsutil import atomic_write_text, replace_folder, work_folder
+from appeal_kit.images import check_file, describe_error, open_image
+from appeal_kit.manifest import MANIFEST_NAME, ManifestEntry, entry_for, manifest_json
+from appeal_kit.matching import FeatureMatcher
+from appeal_kit.metadata import read_many
+from appeal_kit.models import Deadline, ExcludedFile, Finding, ImageMetadata, MatchResult
+from appeal_kit.options import BuildOptions
+from appeal_kit.platforms import PlatformProfile, load_profile
+from appeal_kit.shoots import Shoot, group_shoots
+
+# (stage name, done, total): the CLI turns this into a rich progress bar.
+Progress = Callable[[str, int, int], None]
+
+PDF_NAME = "dossier.pdf"
+COMPARISONS = "comparisons"
+VALIDATE_SIDE = 64  # accused/documents: a 1/8-scale decode proves the data is whole
+
+
+@dataclass
+class Analysis:
+    """Everything known about a case before anything is written."""
+
+    case: Case
+    options: BuildOptions
+    profile: PlatformProfile
+    originals: list[ImageMetadata]
+    accused: list[Path]
+    documents: list[Path]
+    excluded: list[ExcludedFile]
+    matches: list[MatchResult]
+    deadlines: list[Deadline]
+    shoots: list[Shoot]
+    inputs: list[ManifestEntry]
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def usable_originals(self) -> list[ImageMetadata]:
+        """Originals whose pixels or metadata can serve as evidence."""
+        return [m for m in self.originals if m.ok]
+
+    def metadata_for(self, path: Path | None) -> ImageMetadata | None:
+        """The metadata read from original ``path``."""
+        for item in self.originals:
+            if item.path == path:
+                return item
+        return None
+
+    @property
+    def paired(self) -> list[MatchResult]:
+        """Matches that name an original (``match`` or ``possible``)."""
+        return [m for m in self.matches if m.original is not None and m.verdict != "none"]
+
+
+@dataclass
+class BuildResult:
+    """What ``build_dossier`` wrote."""
+
+    analysis: Analysis
+    out_dir: Path
+    pdf_path: Path
+    manifest_path: Path
+    page_count: int
+    pdf_size: int
+    comparison_paths: list[Path]
+
+    @property
+    def excluded(self) -> list[ExcludedFile]:
+        """Inputs left out, with reasons."""
+        return self.analysis.excluded
+
+    @property
+    def findings(self) -> list[Finding]:
+        """Pre-flight findings, worst first."""
+        return self.analysis.findings
+
+
+def resolve_out_dir(case: Case, options: BuildOptions) -> Path:
+    """Where the dossier folder goes (``--out`` or ``CASE/dossier``)."""
+    return (options.out_dir or case.root / DEFAULT_OUTPUT).resolve()
+
+
+def _validate_output(case: Case, out_dir: Path, options: BuildOptions) -> None:
+    """Check the destination before decoding anything (fail fast, touch nothing)."""
+    for inputs in (case.originals_dir, case.accused_dir, case.documents_dir):
+        if out_dir == inputs.resolve() or inputs.resolve() in out_dir.parents:
+            raise OutputError(
+                f"the output folder {out_dir} is inside the evidence folder {inputs.name}/",
+                hint="choose another --out; appeal-kit never writes among the originals",
+            )
+    if out_dir.exists() and not options.force:
+        raise OutputError(
+            f"the output folder already exists: {out_dir}",
+            hint="add --force to replace it (API: BuildOptions(force=True)), or pick --out",
+        )
+    parent = out_dir.parent
+    parent_exists = parent.is_dir()
+    if not parent_exists or not os.access(parent, os.W_OK):
+        raise OutputError(
+            f"cannot write into {parent}",
+            hint="pick a writable folder with --out (API: BuildOptions(out_dir=...))",
+        )
+
+
+def _validate_side_file(path: Path) -> str | None:
+    """None when an accused image or document is usable, else the reason."""
+    try:
+        kind = check_file(path)
+        if kind == "PDF":
+            return _pdf_problem(path)
+        open_image(path, max_side=VALIDATE_SIDE)
+    except InputFileError as exc:
+        return describe_error(exc)
+    return None
+
+
+def _pdf_problem(path: Path) -> str | None:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(path, strict=False)
+        if reader.is_encrypted:
+            return "is a password-protected PDF — save an unprotected copy and use that"
+        if len(reader.pages) == 0:
+            return "is a PDF with no pages"
+    except (PdfReadError, OSError, ValueError, KeyError, TypeError) as exc:
+        return f"is a damaged PDF ({exc}) — export it again from its source"
+    return None
+
+
+def _side_files(
+    case: Case, paths: tuple[Path, ...], role: str, jobs: int
+) -> tuple[list[Path], list[ExcludedFile]]:
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        problems = list(pool.map(_validate_side_file, paths))
+    usable: list[Path] = []
+    excluded: list[ExcludedFile] = []
+    for path, problem in zip(paths, problems, strict=True):
+        if problem is None:
+            if role == "accused" and check_file(path) == "PDF":
+                excluded.append(
+                    ExcludedFile(
+                        case.display(path),
+                        "accused",
+                        "is a PDF — save the listing "
+                        "images or a screenshot as JPEG/PNG in accused/",
+                    )
+                )
+                continue
+            usable.append(path)
+        else:
+            excluded.append(ExcludedFile(case.display(path), role, problem))  # type: ignore[arg-type]
+    return usable, excluded
+
+
+def cache_path_for(options: BuildOptions) -> Path:
+    """The feature cache: ``--cache-dir``, ``$APPEAL_KIT_CACHE``, or the user cache."""
+    if options.cache_dir is not None:
+        base = options.cache_dir
+    elif os.environ.get("APPEAL_KIT_CACHE"):
+        base = Path(os.environ["APPEAL_KIT_CACHE"])
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "appeal-kit"
+    return base / "features.sqlite"
+
+
+def analyse_case(
+    case_dir: Path, options: BuildOptions | None = None, *, progress: Progress | None = None
+) -> Analysis:
+    """Read, check and match a case without writing anything into it."""
+    return _analyse(load_case(case_dir), options or BuildOptions(), progress)
+
+
+def _analyse(case: Case, options: BuildOptions, progress: Progress | None) -> Analysis:
+    profile = load_profile(case.platform)
+    files = case.files()
+    jobs = options.worker_count
+
+    def tick(stage: str) -> Callable[[int, int], None]:
+        return lambda done, total: progress(stage, done, total) if progress else None
+
+    originals = read_many(
+        list(files.originals), display=case.display, jobs=jobs, on_progress=tick("metadata")
+    )
+    excluded = [
+        ExcludedFile(m.display_path, "original", m.error) for m in originals if m.error is not None
+    ]
+    accused, bad_accused = _side_files(case, files.accused, "accused", jobs)
+    documents, bad_documents = _side_files(case, files.documents, "document", jobs)
+    excluded += bad_accused + bad_documents
+
+    library = _library_originals(options)
+    usable = [m.path for m in originals if m.ok and m.width]
+    matcher = FeatureMatcher(
+        cache_path=cache_path_for(options),
+        jobs=jobs,
+        on_progress=progress,
+    )
+    explicit = {a: o for a, o in case.pairs.items() if a in accused}
+    matches = matcher.match(accused, usable + library, explicit=explicit)
+
+    as_of = options.as_of
+    deadlines = compute_deadlines(case, profile, as_of=as_of)
+    shoots = group_shoots([m for m in originals if m.ok])
+    inputs = [
+        ManifestEntry(m.display_path, "original", m.sha256, m.size_bytes)
+        for m in originals
+        if m.sha256
+    ]
+    inputs += [entry_for(p, case.display(p), "accused") for p in files.accused]
+    inputs += [entry_for(p, case.display(p), "document") for p in files.documents]
+    inputs.append(entry_for(case.case_file, case.display(case.case_file), "case"))
+    if case.statement is not None:
+        inputs.append(entry_for(case.statement, case.display(case.statement), "statement"))
+    analysis = Analysis(
+        case=case,
+        options=options,
+        profile=profile,
+        originals=originals,
+        accused=accused,
+        documents=documents,
+        excluded=sorted(excluded, key=lambda e: (e.role, e.display_path)),
+        matches=matches,
+        deadlines=deadlines,
+        shoots=shoots,
+        inputs=inputs,
+    )
+    analysis.findings = checks.run_checks(analysis)
+    return analysis
+
+
+def _library_originals(options: BuildOptions) -> list[Path]:
+    """Originals from ``--originals`` (a library outside the case), sorted."""
+    from appeal_kit.case import list_files
+
+    if options.originals_library is None:
+        return []
+    return list(list_files(options.originals_library))
+
+
+def local_zone_name(case: Case, options: BuildOptions) -> str | None:
+    """The user's zone: ``--timezone``, then case.toml, then the system's (if named)."""
+    for name in (options.local_timezone, case.timezone, os.environ.get("TZ")):
+        if name:
+            try:
+                ZoneInfo(name)
+                return name
+            except (KeyError, ValueError):
+                continue
+    return None
+
+
+def build_dossier(
+    case_dir: Path, options: BuildOptions | None = None, *, progress: Progress | None = None
+) -> BuildResult:
+    """Build ``dossier.pdf``, comparison images and ``manifest.json`` for a case.
+
+    Example::
+
+        from appeal_kit import build_dossier, BuildOptions
+        result = build_dossier(Path("samples/demo-case"), BuildOptions(force=True))
+        print(result.pdf_path, result.page_count)
+    """
+    from appeal_kit.comparison import render_comparison
+    from appeal_kit.dossier import DossierContent, write_dossier
+
+    options = options or BuildOptions()
+    case = load_case(case_dir)
+    out_dir = resolve_out_dir(case, options)
+    _validate_output(case, out_dir, options)
+    analysis = _analyse(case, options, progress)
+
+    with work_folder(out_dir) as work:
+        comparisons_dir = work / COMPARISONS
+        comparisons_dir.mkdir()
+        rendered = []
+        pairs = analysis.paired
+        for number, match in enumerate(pairs, start=1):
+            assert match.original is not None
+            name = f"{number:02d}-{match.accused.stem}-vs-{match.original.stem}.jpg"
+            rendered.append(
+                render_comparison(
+                    match.original,
+                    match.accused,
+                    match,
+                    original_meta=analysis.metadata_for(match.original),
+                    listing=case.listing_for(match.accused),
+                    out_path=comparisons_dir / name,
+                )
+            )
+            if progress:
+                progress("comparisons", number, len(pairs))
+        statement = summary.statement_text(analysis)
+        matched_originals = {m.original for m in pairs}
+        outtakes = [
+            frame
+            for shoot in analysis.shoots
+            for frame in shoot.frames
+            if frame.path not in matched_originals
+        ]
+        content = DossierContent(
+            case=case,
+            summary=summary.evidence_summary(analysis),
+            originals=analysis.usable_originals,
+            matches=pairs,
+            comparisons=rendered,
+            deadlines=analysis.deadlines,
+            platform_timezone=analysis.profile.timezone,
+            local_timezone=local_zone_name(case, options),
+            as_of=options.as_of,
+            statement_text=statement,
+            documents=analysis.documents,
+            excluded=analysis.excluded,
+            manifest_entries=[(e.path, e.sha256, e.size) for e in analysis.inputs],
+            findings=analysis.findings,
+            shoots=analysis.shoots,
+            outtakes=outtakes,
+            include_gps=options.include_gps,
+            page_size=options.page_size,
+        )
+        pdf_path = work / PDF_NAME
+        info = write_dossier(content, pdf_path)
+        if progress:
+            progress("dossier", 1, 1)
+        pdf_size = pdf_path.stat().st_size
+        analysis.findings = checks.with_size_check(analysis.findings, pdf_size, options)
+        outputs = [entry_for(pdf_path, PDF_NAME, "dossier")]
+        outputs += [
+            entry_for(c.path, f"{COMPARISONS}/{c.path.name}", "comparison") for c in rendered
+        ]
+        atomic_write_text(work / MANIFEST_NAME, manifest_json(case.title, analysis.inputs, outputs))
+        replace_folder(work, out_dir)
+        # work_folder's cleanup finds nothing left to remove: it was renamed.
+    return BuildResult(
+        analysis=analysis,
+        out_dir=out_dir,
+        pdf_path=out_dir / PDF_NAME,
+        manifest_path=out_dir / MANIFEST_NAME,
+        page_count=info.page_count,
+        pdf_size=pdf_size,
+        comparison_paths=[out_dir / COMPARISONS / c.path.name for c in rendered],
+    )
+
+
+def now_utc() -> datetime:
+    """The clock, in one place (the CLI passes it as ``as_of`` for live states)."""
+    from datetime import UTC
+
+    return datetime.now(UTC)

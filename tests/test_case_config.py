@@ -1,0 +1,99 @@
+"""case.toml validation: every error names the file, the line, the field and the fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from appeal_kit.case import load_case
+from appeal_kit.errors import CaseConfigError, CaseNotFoundError, ExitCode
+from tests.conftest import CASE_TOML
+
+
+def write_case(tmp_path: Path, text: str, folders=("originals", "accused")) -> Path:
+    for name in folders:
+        (tmp_path / name).mkdir(exist_ok=True)
+    (tmp_path / "case.toml").write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_valid_case_loads_all_fields(tmp_path: Path) -> None:
+    case = load_case(write_case(tmp_path, CASE_TOML))
+    assert case.case_id == "AE-TEST-1"
+    assert case.notice_received is not None
+    assert case.notice_received.utcoffset().total_seconds() == 8 * 3600
+    assert case.accused_listings[0].first_seen.isoformat() == "2024-09-30T00:00:00+00:00"
+    assert case.points_at_stake == 2
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+def test_unknown_key_names_line_and_suggests(tmp_path: Path) -> None:
+    text = CASE_TOML.replace("store =", "stroe =")
+    with pytest.raises(CaseConfigError) as info:
+        load_case(write_case(tmp_path, text))
+    err = info.value
+    assert err.line == line_of(text, "stroe")
+    assert err.field == "stroe"
+    assert "did you mean 'store'" in (err.hint or "")
+    assert str(tmp_path / "case.toml") in str(err)
+
+
+def test_date_without_offset(tmp_path: Path) -> None:
+    text = CASE_TOML.replace("2024-10-10T09:30:00+08:00", "2024-10-10T09:30:00")
+    with pytest.raises(CaseConfigError) as info:
+        load_case(write_case(tmp_path, text))
+    assert info.value.line == line_of(text, "notice_received")
+    assert "offset" in info.value.message
+    assert "+08:00" in (info.value.hint or "")
+
+
+def test_error_inside_array_table_points_at_its_line(tmp_path: Path) -> None:
+    text = CASE_TOML + '\n[[events]]\ntype = "submited"\nat = 2024-10-11T10:00:00+08:00\n'
+    with pytest.raises(CaseConfigError) as info:
+        load_case(write_case(tmp_path, text))
+    assert info.value.line == line_of(text, 'type = "submited"')
+    assert info.value.field == "events[0].type"
+    assert "submitted" in (info.value.hint or "")
+
+
+def test_missing_folder(tmp_path: Path) -> None:
+    with pytest.raises(CaseConfigError) as info:
+        load_case(write_case(tmp_path, CASE_TOML, folders=("originals",)))
+    assert "accused/" in info.value.message
+    assert info.value.exit_code == ExitCode.CASE_CONFIG
+
+
+def test_toml_syntax_error_has_line(tmp_path: Path) -> None:
+    text = CASE_TOML.replace('store = "Test Store"', "store = Test Store")
+    with pytest.raises(CaseConfigError) as info:
+        load_case(write_case(tmp_path, text))
+    assert info.value.line == line_of(text, "store = Test Store")
+
+
+def test_missing_pair_file(tmp_path: Path) -> None:
+    text = CASE_TOML + '\n[[pairs]]\naccused = "accused/nope.jpg"\noriginal = "originals/x.jpg"\n'
+    with pytest.raises(CaseConfigError) as info:
+        load_case(write_case(tmp_path, text))
+    assert info.value.line == line_of(text, 'accused = "accused/nope.jpg"')
+
+
+def test_no_case_file(tmp_path: Path) -> None:
+    with pytest.raises(CaseNotFoundError) as info:
+        load_case(tmp_path)
+    assert "appeal-kit init" in (info.value.hint or "")
+
+
+def test_cli_reports_config_error_without_traceback(tmp_path: Path) -> None:
+    from tests.conftest import run_cli
+
+    text = CASE_TOML.replace("violation =", "violaton =")
+    write_case(tmp_path, text)
+    result = run_cli("deadlines", tmp_path)
+    assert result.code == ExitCode.CASE_CONFIG
+    assert f"line {line_of(text, 'violaton')}" in result.stderr
+    assert "did you mean 'violation'" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
