@@ -1,0 +1,396 @@
+"""Platform rule profiles: ``templates/platforms/NAME.toml`` read into typed data.
+
+Every number a platform imposes (hours to appeal, business days of review, penalty
+points, thresholds, expiry) lives in those files with its source note and the date
+it was checked; nothing here hard-codes a platform figure. This module also does the
+calendar arithmetic a rule needs: hours, calendar days in the platform's zone, and
+business days that skip weekends and the platform country's public holidays.
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any, Literal, cast
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays
+
+from appeal_kit.errors import CaseConfigError
+from appeal_kit.resources import platform_profile_path, templates_dir
+
+Unit = Literal["hours", "calendar-days", "business-days"]
+StartsFrom = Literal["notice", "rejection", "submission"]
+RuleKind = Literal["deadline", "expectation"]
+
+UNITS: tuple[Unit, ...] = ("hours", "calendar-days", "business-days")
+STARTS: tuple[StartsFrom, ...] = ("notice", "rejection", "submission")
+KINDS: tuple[RuleKind, ...] = ("deadline", "expectation")
+
+PROFILE_KEYS = ("name", "label", "country", "timezone", "notes", "rules", "points")
+RULE_KEYS = (
+    "name",
+    "label",
+    "amount",
+    "earliest",
+    "unit",
+    "starts_from",
+    "only_after",
+    "kind",
+    "source",
+    "checked",
+)
+POINTS_KEYS = ("by_violation", "expiry_days", "source", "checked", "thresholds")
+THRESHOLD_KEYS = ("name", "points", "every", "until", "effect", "duration_days", "source")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One timed obligation (``deadline``) or platform promise (``expectation``).
+
+    ``amount`` is the limit; for an expectation ``earliest`` is the start of the
+    window (review "3-7 business days": earliest 3, amount 7). ``only_after`` makes
+    a rule appear only once such an event was logged (a second counter-notice
+    exists only after a rejection).
+    """
+
+    name: str
+    label: str
+    amount: int
+    unit: Unit
+    starts_from: StartsFrom
+    kind: RuleKind
+    source: str
+    checked: date
+    earliest: int | None = None
+    only_after: StartsFrom | None = None
+
+    def describe(self) -> str:
+        """Human wording of the rule: ``48 hours after the notice``."""
+        amount = f"{self.earliest}–{self.amount}" if self.earliest is not None else str(self.amount)
+        unit = self.unit.replace("-", " ")
+        return f"{amount} {unit} after the {self.starts_from}"
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """A penalty level: reached when the points in force are at least ``points``."""
+
+    name: str
+    points: int
+    effect: str
+    source: str = ""
+    # The level repeats at points + k * every (frozen at 12, 24, 36 ...), below ``until``.
+    every: int | None = None
+    until: int | None = None
+    duration_days: int | None = None
+
+
+@dataclass(frozen=True)
+class ThresholdLevel:
+    """One concrete level after repeating thresholds are expanded (e.g. frozen at 24)."""
+
+    points: int
+    threshold: Threshold
+
+    @property
+    def effect(self) -> str:
+        """What happens at this level."""
+        return self.threshold.effect
+
+
+@dataclass(frozen=True)
+class PointsPolicy:
+    """Penalty points: how many per violation type, thresholds and expiry."""
+
+    by_violation: dict[str, int]
+    expiry_days: int
+    thresholds: tuple[Threshold, ...]
+    source: str
+    checked: date
+
+    def levels(self) -> list[ThresholdLevel]:
+        """Every threshold level in ascending points; a higher-ranked effect wins a tie.
+
+        Repeating thresholds stop at ``until`` or, failing that, at the highest
+        one-off threshold (a store closed at 48 is not also "frozen at 48").
+        """
+        ceiling = max((t.points for t in self.thresholds if t.every is None), default=0)
+        by_points: dict[int, ThresholdLevel] = {}
+        for threshold in self.thresholds:
+            points = [threshold.points]
+            if threshold.every:
+                stop = threshold.until or ceiling or threshold.points + 10 * threshold.every
+                points = list(range(threshold.points, stop, threshold.every)) or points
+            for value in points:
+                # One-off thresholds (closed) beat repeating ones (frozen) at equal points.
+                if value not in by_points or threshold.every is None:
+                    by_points[value] = ThresholdLevel(value, threshold)
+        return [by_points[p] for p in sorted(by_points)]
+
+
+@dataclass(frozen=True)
+class PlatformProfile:
+    """One platform's rules, as read from its profile file."""
+
+    name: str
+    label: str
+    country: str
+    timezone: str
+    path: Path
+    rules: tuple[Rule, ...]
+    points: PointsPolicy | None = None
+    notes: str = ""
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The platform's time zone (deadlines are counted in it)."""
+        return ZoneInfo(self.timezone)
+
+    def rule(self, name: str) -> Rule | None:
+        """The rule called ``name``, if the profile has one."""
+        return next((r for r in self.rules if r.name == name), None)
+
+    def is_business_day(self, day: date) -> bool:
+        """True on a working day in the platform's country.
+
+        Weekends and public holidays are off; official make-up working days on a
+        weekend (China's "adjusted working days") count as working days, as far as
+        the ``holidays`` library knows them (years not yet announced have none).
+        """
+        return _is_working_day(self.country, day)
+
+    def add(self, start: datetime, amount: int, unit: Unit) -> datetime:
+        """``start`` plus ``amount`` units, counted the way the platform counts.
+
+        - hours: elapsed time, so a DST change anywhere does not shift it;
+        - calendar days: same wall-clock time N days later in the platform's zone;
+        - business days: same wall-clock time on the Nth working day after the start
+          day (the start day never counts, even when it is a working day).
+        The result is in the platform's zone.
+        """
+        zone = self.zone
+        if unit == "hours":
+            return (start.astimezone(UTC) + timedelta(hours=amount)).astimezone(zone)
+        local = start.astimezone(zone)
+        if unit == "calendar-days":
+            day = local.date() + timedelta(days=amount)
+        else:
+            day = local.date()
+            counted = 0
+            while counted < amount:
+                day += timedelta(days=1)
+                if self.is_business_day(day):
+                    counted += 1
+        wall = datetime.combine(day, local.time().replace(tzinfo=None), tzinfo=zone)
+        # Round-trip through UTC so a wall time that does not exist (spring-forward
+        # gap) lands on a real instant.
+        return wall.astimezone(UTC).astimezone(zone)
+
+
+@functools.lru_cache(maxsize=16)
+def _holiday_calendar(country: str) -> Any:
+    return holidays.country_holidays(country)
+
+
+def _is_working_day(country: str, day: date) -> bool:
+    calendar = _holiday_calendar(country)
+    # Membership test first: it loads the year, which also fills weekend_workdays.
+    if day in calendar:
+        return False
+    weekend = getattr(calendar, "weekend", {5, 6})
+    if day.weekday() in weekend:
+        return day in getattr(calendar, "weekend_workdays", set())
+    return True
+
+
+def available_profiles() -> list[str]:
+    """Names of the bundled platform profiles, sorted."""
+    folder = templates_dir() / "platforms"
+    return sorted(p.stem for p in folder.glob("*.toml"))
+
+
+def load_profile(name: str) -> PlatformProfile:
+    """Read and validate ``templates/platforms/NAME.toml``.
+
+    Raises ``CaseConfigError`` naming the profile file and the field for a bad
+    profile, and listing the available profiles for an unknown name.
+    """
+    return _load_profile_cached(name.strip().lower())
+
+
+@functools.lru_cache(maxsize=32)
+def _load_profile_cached(name: str) -> PlatformProfile:
+    path = platform_profile_path(name)
+    if not name or not path.is_file():
+        available = available_profiles()
+        raise CaseConfigError(
+            f"unknown platform '{name}'",
+            path=path,
+            field="platform",
+            hint="set platform in case.toml to one of: " + ", ".join(available),
+        )
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise CaseConfigError(
+            f"platform profile is not valid TOML: {exc}",
+            path=path,
+            hint="fix the profile file or reinstall appeal-kit",
+        ) from None
+    return _ProfileReader(path).profile(name, data)
+
+
+class _ProfileReader:
+    """Validates a parsed profile; every error names the profile file and field."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, field: str, message: str) -> CaseConfigError:
+        return CaseConfigError(
+            message,
+            path=self.path,
+            field=field,
+            hint="compare with templates/platforms/aliexpress.toml, whose comments "
+            "document every key",
+        )
+
+    def keys(self, data: dict[str, Any], allowed: tuple[str, ...], where: str) -> None:
+        for key in data:
+            if key not in allowed:
+                raise self.fail(f"{where}.{key}".lstrip("."), f"unknown key '{key}'")
+
+    def text(self, data: dict[str, Any], key: str, where: str, *, required: bool = True) -> str:
+        value = data.get(key, "")
+        if not isinstance(value, str) or (required and not value.strip()):
+            raise self.fail(f"{where}{key}", f"'{key}' must be non-empty text")
+        return value.strip()
+
+    def count(self, data: dict[str, Any], key: str, where: str) -> int | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise self.fail(f"{where}{key}", f"'{key}' must be a whole number, 0 or more")
+        return value
+
+    def day(self, data: dict[str, Any], key: str, where: str) -> date:
+        value = data.get(key)
+        if not isinstance(value, date) or isinstance(value, datetime):
+            raise self.fail(f"{where}{key}", f"'{key}' must be a date like 2026-11-22")
+        return value
+
+    def choice(self, data: dict[str, Any], key: str, where: str, allowed: tuple[str, ...]) -> str:
+        value = data.get(key)
+        if value not in allowed:
+            raise self.fail(
+                f"{where}{key}", f"'{key}' is {value!r}; allowed: " + ", ".join(allowed)
+            )
+        return cast(str, value)
+
+    def profile(self, name: str, data: dict[str, Any]) -> PlatformProfile:
+        self.keys(data, PROFILE_KEYS, "")
+        if self.text(data, "name", "") != name:
+            raise self.fail("name", f"'name' must equal the file name '{name}'")
+        timezone = self.text(data, "timezone", "")
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise self.fail("timezone", f"unknown time zone '{timezone}'") from None
+        country = self.text(data, "country", "")
+        try:
+            _holiday_calendar(country)
+        except NotImplementedError:
+            raise self.fail("country", f"no holiday calendar for country '{country}'") from None
+        raw_rules = data.get("rules", [])
+        if not isinstance(raw_rules, list):
+            raise self.fail("rules", "write each rule under its own [[rules]] header")
+        rules = tuple(self.rule(i, r) for i, r in enumerate(raw_rules))
+        names = [r.name for r in rules]
+        if len(set(names)) != len(names):
+            raise self.fail("rules", "two rules share a name; names must be unique")
+        points = data.get("points")
+        return PlatformProfile(
+            name=name,
+            label=self.text(data, "label", ""),
+            country=country,
+            timezone=timezone,
+            path=self.path,
+            rules=rules,
+            points=self.points(points) if points is not None else None,
+            notes=self.text(data, "notes", "", required=False),
+        )
+
+    def rule(self, index: int, data: Any) -> Rule:
+        where = f"rules[{index}]."
+        if not isinstance(data, dict):
+            raise self.fail(where.rstrip("."), "a rule must be a table")
+        self.keys(data, RULE_KEYS, where.rstrip("."))
+        amount = self.count(data, "amount", where)
+        if amount is None:
+            raise self.fail(f"{where}amount", "'amount' is required")
+        earliest = self.count(data, "earliest", where)
+        if earliest is not None and earliest > amount:
+            raise self.fail(f"{where}earliest", "'earliest' must not exceed 'amount'")
+        only_after = data.get("only_after")
+        if only_after is not None:
+            only_after = self.choice(data, "only_after", where, STARTS)
+        return Rule(
+            name=self.text(data, "name", where),
+            label=self.text(data, "label", where),
+            amount=amount,
+            unit=cast(Unit, self.choice(data, "unit", where, UNITS)),
+            starts_from=cast(StartsFrom, self.choice(data, "starts_from", where, STARTS)),
+            kind=cast(RuleKind, self.choice(data, "kind", where, KINDS)),
+            source=self.text(data, "source", where),
+            checked=self.day(data, "checked", where),
+            earliest=earliest,
+            only_after=cast("StartsFrom | None", only_after),
+        )
+
+    def points(self, data: Any) -> PointsPolicy:
+        if not isinstance(data, dict):
+            raise self.fail("points", "'points' must be a table")
+        self.keys(data, POINTS_KEYS, "points")
+        by_violation = data.get("by_violation", {})
+        if not isinstance(by_violation, dict):
+            raise self.fail("points.by_violation", "'by_violation' must be a table")
+        for key in by_violation:
+            self.count(by_violation, key, "points.by_violation.")
+        expiry = self.count(data, "expiry_days", "points.")
+        if not expiry:
+            raise self.fail("points.expiry_days", "'expiry_days' is required and above 0")
+        raw = data.get("thresholds", [])
+        if not isinstance(raw, list):
+            raise self.fail("points.thresholds", "write each under [[points.thresholds]]")
+        thresholds: list[Threshold] = []
+        for i, entry in enumerate(raw):
+            where = f"points.thresholds[{i}]."
+            if not isinstance(entry, dict):
+                raise self.fail(where.rstrip("."), "a threshold must be a table")
+            self.keys(entry, THRESHOLD_KEYS, where.rstrip("."))
+            at = self.count(entry, "points", where)
+            if not at:
+                raise self.fail(f"{where}points", "'points' is required and above 0")
+            thresholds.append(
+                Threshold(
+                    name=self.text(entry, "name", where),
+                    points=at,
+                    effect=self.text(entry, "effect", where),
+                    source=self.text(entry, "source", where, required=False),
+                    every=self.count(entry, "every", where) or None,
+                    until=self.count(entry, "until", where),
+                    duration_days=self.count(entry, "duration_days", where),
+                )
+            )
+        return PointsPolicy(
+            by_violation={k: int(v) for k, v in by_violation.items()},
+            expiry_days=expiry,
+            thresholds=tuple(thresholds),
+            source=self.text(data, "source", "points."),
+            checked=self.day(data, "checked", "points."),
+        )
