@@ -1,0 +1,322 @@
+"""EXIF blocks: tags as plain dictionaries (from Pillow or a camera RAW) and the thumbnail.
+
+A RAW file is the strongest proof of authorship, but Pillow cannot open most of
+them. Their capture metadata is read with exifread (TIFF-based RAWs: DNG, CR2,
+NEF, ARW, RW2, ORF, PEF, IIQ ...). For containers exifread does not know
+(CR3, RAF, MRW, X3F) we only *locate* the TIFF block the camera embedded (the
+CR3 ``CMT1``/``CMT2`` boxes, a preview JPEG's ``Exif`` segment, the MRW ``TTW``
+block) and let Pillow's EXIF parser read it. No pixel data is touched.
+
+Both paths produce a ``TagSet``: tag id -> value for IFD0, the Exif IFD and the
+GPS IFD, so one function turns either into an ``ImageMetadata``.
+
+The EXIF thumbnail is written by the camera together with the image. Editors
+often rewrite the image and keep the old thumbnail, so ``compare_thumbnail``
+checking that both show the same picture is a cheap test for later edits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from numbers import Rational
+from pathlib import Path
+from typing import Any
+
+import exifread
+import numpy as np
+from PIL import ExifTags, Image
+
+EXIF_IFD = 0x8769
+GPS_IFD = 0x8825
+IMAGE_WIDTH = 0x0100
+IMAGE_LENGTH = 0x0101
+EXIF_IMAGE_WIDTH = 0xA002
+EXIF_IMAGE_LENGTH = 0xA003
+
+# Embedded-TIFF markers sit in a RAW's first few hundred kB; 8 MB bounds the read.
+_SCAN_BYTES = 8 << 20
+
+
+@dataclass
+class TagSet:
+    """EXIF values by tag id, grouped by IFD, plus what a RAW adds."""
+
+    ifd0: dict[int, Any] = field(default_factory=dict)
+    exif: dict[int, Any] = field(default_factory=dict)
+    gps: dict[int, Any] = field(default_factory=dict)
+    # (width, height) of every image the file declares (sub-IFDs of a RAW).
+    sizes: list[tuple[int, int]] = field(default_factory=list)
+    maker_serial: str | None = None
+    has_thumbnail: bool = False
+    # True when the tags came from a preview JPEG inside the RAW (RAF, X3F): its
+    # sizes describe the preview, not the sensor image.
+    preview_only: bool = False
+    source: str = "EXIF"
+
+    @property
+    def empty(self) -> bool:
+        """True when no camera or time tag was found."""
+        return not (self.ifd0 or self.exif)
+
+
+def plain(value: Any) -> Any:
+    """exifread/Pillow values as Python scalars: one-item lists unwrapped, ratios as float."""
+    if isinstance(value, list | tuple):
+        items = [plain(v) for v in value]
+        return items[0] if len(items) == 1 else tuple(items)
+    if isinstance(value, Rational) and not isinstance(value, int):
+        # Pillow's IFDRational and exifread's Ratio; x/0 is a camera's "unknown".
+        return float(value) if value.denominator else None
+    return value
+
+
+@contextlib.contextmanager
+def _quiet_exifread() -> Iterator[None]:
+    """Exifread logs every oddity of a file as a warning; we report our own."""
+    logger = logging.getLogger("exifread")
+    previous = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)
+
+
+def _int(value: Any) -> int | None:
+    value = plain(value)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _from_exifread(tags: dict[str, Any]) -> TagSet:
+    """Group exifread's ``"EXIF DateTimeOriginal"``-style keys by IFD."""
+    found = TagSet(source="exifread")
+    sub_sizes: dict[str, dict[int, int]] = {}
+    for key, tag in tags.items():
+        tag_id = getattr(tag, "tag", None)
+        values = getattr(tag, "values", None)
+        if not isinstance(tag_id, int) or values is None:
+            continue
+        group, _, rest = key.partition(" ")
+        if group == "Image":
+            found.ifd0.setdefault(tag_id, plain(values))
+        elif group == "EXIF" and rest.startswith("SubIFD"):
+            sub = rest.split(" ", 1)[0]
+            if tag_id in (IMAGE_WIDTH, IMAGE_LENGTH) and _int(values):
+                sub_sizes.setdefault(sub, {})[tag_id] = _int(values) or 0
+        elif group == "EXIF":
+            found.exif.setdefault(tag_id, plain(values))
+        elif group == "GPS":
+            found.gps.setdefault(tag_id, plain(values))
+        elif group == "MakerNote" and rest in ("SerialNumber", "InternalSerialNumber"):
+            text = str(plain(values)).strip("\x00 ")
+            if text and found.maker_serial is None:
+                found.maker_serial = text
+        elif group == "Thumbnail":
+            found.has_thumbnail = True
+    for dims in sub_sizes.values():
+        if IMAGE_WIDTH in dims and IMAGE_LENGTH in dims:
+            found.sizes.append((dims[IMAGE_WIDTH], dims[IMAGE_LENGTH]))
+    if "JPEGThumbnail" in tags:
+        found.has_thumbnail = True
+    return found
+
+
+def _load_tiff(block: bytes) -> Image.Exif | None:
+    """Pillow's parser on an embedded TIFF block; ``None`` when it is not one."""
+    exif = Image.Exif()
+    try:
+        exif.load(block)
+    except (SyntaxError, ValueError, OSError, EOFError, KeyError, IndexError, TypeError):
+        return None
+    return exif if len(exif) else None
+
+
+def _tiff_at(data: bytes, start: int) -> bytes | None:
+    """The bytes from ``start`` when a TIFF header begins there."""
+    return data[start:] if data[start : start + 4] in (b"II*\x00", b"MM\x00*") else None
+
+
+def _from_embedded(data: bytes) -> TagSet:
+    """Find the TIFF block(s) a CR3, RAF, MRW or X3F carries, and parse them."""
+    found = TagSet(source="embedded EXIF")
+    cmt1 = data.find(b"CMT1")
+    if cmt1 >= 4:  # Canon CR3: CMT1 = IFD0, CMT2 = Exif IFD, CMT4 = GPS IFD
+        boxes = {b"CMT1": found.ifd0, b"CMT2": found.exif, b"CMT4": found.gps}
+        for name, target in boxes.items():
+            at = data.find(name, cmt1 - 4, cmt1 + (1 << 20))
+            block = _tiff_at(data, at + 4) if at >= 0 else None
+            parsed = _load_tiff(block) if block else None
+            if parsed is not None:
+                target.update({k: plain(v) for k, v in parsed.items()})
+        return found
+    candidates = []
+    exif_at = data.find(b"Exif\x00\x00")
+    if exif_at >= 0:
+        candidates.append(exif_at + 6)
+    ttw_at = data.find(b"\x00TTW")  # Minolta MRW: a TIFF after the 8-byte block header
+    if ttw_at >= 0:
+        candidates.append(ttw_at + 8)
+    for start in candidates:
+        block = _tiff_at(data, start)
+        parsed = _load_tiff(block) if block else None
+        if parsed is None:
+            continue
+        found.ifd0.update({k: plain(v) for k, v in parsed.items()})
+        with contextlib.suppress(Exception):  # a bad sub-IFD pointer leaves IFD0 usable
+            found.exif.update({k: plain(v) for k, v in parsed.get_ifd(EXIF_IFD).items()})
+        with contextlib.suppress(Exception):
+            found.gps.update({k: plain(v) for k, v in parsed.get_ifd(GPS_IFD).items()})
+        found.preview_only = data[start - 6 : start] == b"Exif\x00\x00"
+        break
+    return found
+
+
+def read_raw_tags(path: Path) -> tuple[TagSet, list[str]]:
+    """EXIF tags of a camera RAW file, and warnings about what could not be read."""
+    warnings: list[str] = []
+    found = TagSet()
+    try:
+        with _quiet_exifread(), path.open("rb") as handle:
+            tags = exifread.process_file(handle, details=True, extract_thumbnail=False)
+        found = _from_exifread(tags)
+    except Exception as exc:  # exifread raises anything on a hostile file
+        warnings.append(f"the RAW file's EXIF could not be parsed ({type(exc).__name__})")
+    if found.empty:
+        try:
+            with path.open("rb") as handle:
+                head = handle.read(_SCAN_BYTES)
+        except OSError as exc:
+            warnings.append(f"the RAW file cannot be read ({exc.strerror or exc})")
+            return found, warnings
+        embedded = _from_embedded(head)
+        if not embedded.empty:
+            found = embedded
+    return found, warnings
+
+
+def tags_from_pillow(img: Image.Image, warnings: list[str]) -> tuple[TagSet, Image.Exif | None]:
+    """IFD0, Exif and GPS tags of an opened image; malformed EXIF becomes a warning."""
+    tags = TagSet(source="EXIF")
+    try:
+        exif = img.getexif()
+    except Exception as exc:  # Pillow raises many types on a hostile EXIF block
+        warnings.append(f"EXIF block is malformed and was ignored ({type(exc).__name__})")
+        return tags, None
+    tags.ifd0 = {k: plain(v) for k, v in exif.items() if k not in (EXIF_IFD, GPS_IFD)}
+    for ifd_id, target, name in ((EXIF_IFD, tags.exif, "Exif"), (GPS_IFD, tags.gps, "GPS")):
+        try:
+            target.update({k: plain(v) for k, v in exif.get_ifd(ifd_id).items()})
+        except Exception as exc:
+            warnings.append(f"EXIF {name} directory is malformed ({type(exc).__name__})")
+    return tags, exif
+
+
+def thumbnail_from_exif(raw: bytes | None, exif: Image.Exif, warnings: list[str]) -> bytes | None:
+    """The JPEG thumbnail IFD1 points at, when it is really there.
+
+    IFD1 offsets count from the TIFF header inside the EXIF block, which JPEG
+    prefixes with ``Exif`` and two NULs (other containers may not).
+    """
+    if not raw:
+        return None
+    try:
+        ifd1 = exif.get_ifd(ExifTags.IFD.IFD1)
+    except Exception:
+        warnings.append("EXIF thumbnail directory is malformed; thumbnail not checked")
+        return None
+    offset, length = plain(ifd1.get(0x0201)), plain(ifd1.get(0x0202))
+    if not (isinstance(offset, int) and isinstance(length, int)) or length <= 0:
+        return None
+    start = next(
+        (raw.find(m, 0, 16) for m in (b"II*\x00", b"MM\x00*") if raw.find(m, 0, 16) >= 0), -1
+    )
+    if start < 0:
+        return None
+    data = raw[start + offset : start + offset + length]
+    if len(data) != length or not data.startswith(b"\xff\xd8"):
+        warnings.append("EXIF thumbnail is declared but its data is missing or not a JPEG")
+        return None
+    return data
+
+
+# --- the EXIF thumbnail check ------------------------------------------------------
+
+# How the thumbnail must be turned to stand like the upright main image.
+_TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+_COMPARE_SIDE = 64
+# Grey levels 0..1. A re-encoded, resampled thumbnail of the same picture
+# correlates above ~0.97 with it and no 8x8 block mean moves by more than ~0.06;
+# a local edit (a removed logo, a pasted product) moves some block by far more.
+MIN_CORRELATION = 0.85
+MAX_MEAN_DIFFERENCE = 0.10
+MAX_BLOCK_DIFFERENCE = 0.20
+
+
+def _content_box(thumb: Image.Image, aspect: float) -> tuple[int, int, int, int]:
+    """The part of a letterboxed thumbnail that holds the picture.
+
+    Cameras store 160x120 thumbnails; a 3:2 or 16:9 photo is fitted inside with
+    bars. Crop to the fitted box when the bars really are flat.
+    """
+    width, height = thumb.size
+    if abs((width / height) / aspect - 1) < 0.03:
+        return (0, 0, width, height)
+    if width / height > aspect:
+        inner = round(height * aspect)
+        box = ((width - inner) // 2, 0, (width - inner) // 2 + inner, height)
+    else:
+        inner = round(width / aspect)
+        box = (0, (height - inner) // 2, width, (height - inner) // 2 + inner)
+    grey = np.asarray(thumb.convert("L"), dtype=np.float32)
+    mask = np.ones_like(grey, dtype=bool)
+    mask[box[1] : box[3], box[0] : box[2]] = False
+    bars = grey[mask]
+    return box if bars.size and float(bars.std()) < 12 else (0, 0, width, height)
+
+
+def _grey(img: Image.Image) -> np.ndarray[Any, np.dtype[np.float32]]:
+    small = img.convert("L").resize((_COMPARE_SIDE, _COMPARE_SIDE), Image.Resampling.BOX)
+    return np.asarray(small, dtype=np.float32) / 255.0
+
+
+def compare_thumbnail(
+    thumbnail: bytes, main: Image.Image, orientation: int, warnings: list[str]
+) -> bool | None:
+    """Does the EXIF thumbnail show the upright ``main`` image? ``None``: cannot tell."""
+    try:
+        with Image.open(io.BytesIO(thumbnail)) as opened:
+            opened.load()
+            thumb = opened.convert("RGB")
+    except Exception as exc:
+        warnings.append(f"EXIF thumbnail cannot be decoded ({type(exc).__name__}); not checked")
+        return None
+    if orientation in _TRANSPOSE:
+        thumb = thumb.transpose(_TRANSPOSE[orientation])
+    if min(thumb.size) < 8 or min(main.size) < 16:
+        warnings.append("image or EXIF thumbnail too small to compare")
+        return None
+    thumb = thumb.crop(_content_box(thumb, main.width / main.height))
+    a, b = _grey(thumb), _grey(main)
+    mean_difference = float(np.abs(a - b).mean())
+    blocks = np.abs(a - b).reshape(8, 8, 8, 8).mean(axis=(1, 3))
+    if a.std() < 0.02 or b.std() < 0.02:  # flat pictures: correlation is meaningless
+        correlation = 1.0 if mean_difference <= MAX_MEAN_DIFFERENCE else 0.0
+    else:
+        correlation = float(np.corrcoef(a.ravel(), b.ravel())[0, 1])
+    return (
+        correlation >= MIN_CORRELATION
+        and mean_difference <= MAX_MEAN_DIFFERENCE
+        and float(blocks.max()) <= MAX_BLOCK_DIFFERENCE
+    )
