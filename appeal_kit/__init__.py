@@ -6,3 +6,17 @@ The one-call API is ``build_dossier(case_dir, options) -> BuildResult``.
 from __future__ import annotations
 
 __version__ = "0.1.0"
+
+from appeal_kit.options import BuildOptions
+
+__all__ = ["BuildOptions", "BuildResult", "__version__", "analyse_case", "build_dossier"]
+
+
+def __getattr__(name: str) -> object:
+    # The pipeline imports OpenCV and reportlab; load it only when the API is used,
+    # so `appeal-kit --help` and the metadata commands start fast.
+    if name in ("build_dossier", "analyse_case", "BuildResult", "Analysis"):
+        from appeal_kit import pipeline
+
+        return getattr(pipeline, name)
+    raise AttributeError(name)

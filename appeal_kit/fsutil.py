@@ -27,7 +27,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 
 def atomic_write_text(path: Path, text: str) -> None:
-    """Text flavour of ``atomic_write_bytes`` (UTF-8, ``\\n`` line ends)."""
+    """Text flavour of ``atomic_write_bytes`` (UTF-8)."""
     atomic_write_bytes(path, text.encode("utf-8"))
 
 

@@ -1,5 +1,6 @@
-"""Plain-language sentences built from the evidence: the cover summary and the
-facts a statement template is filled with.
+"""Plain-language sentences built from the evidence.
+
+The cover summary, and the facts a statement template is filled with.
 """
 
 from __future__ import annotations
