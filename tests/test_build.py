@@ -1,0 +1,212 @@
+"""End to end: a case folder in, a verifiable PDF dossier out."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from appeal_kit import BuildOptions, build_dossier
+from appeal_kit.errors import ExitCode, OutputError
+from appeal_kit.images import sha256_file
+from appeal_kit.manifest import verify_manifest
+from tests.conftest import exif_bytes, run_cli, save_jpeg, textured_photo
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def pdf_text(path: Path) -> str:
+    return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+
+
+def snapshot(folder: Path) -> dict[str, tuple[str, int]]:
+    return {
+        p.relative_to(folder).as_posix(): (sha256_file(p), p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture
+def options(tmp_path: Path) -> BuildOptions:
+    return BuildOptions(cache_dir=tmp_path / "cache", jobs=1)
+
+
+def test_build_writes_a_verifiable_dossier(make_case, tmp_path: Path, options) -> None:
+    case = make_case(2)
+    before = snapshot(case)
+    result = build_dossier(case, options)
+
+    assert result.pdf_path == case / "dossier" / "dossier.pdf"
+    reader = PdfReader(result.pdf_path)
+    assert len(reader.pages) == result.page_count >= 6
+    text = pdf_text(result.pdf_path)
+    # Capture times of the originals and the notice-based deadline are in the text.
+    assert "2024-03-10 14:02" in text and "2024-03-10 14:03" in text
+    assert "2024-10-12" in text  # 48 h after the notice of 2024-10-10 09:30 +08:00
+    assert "AE-TEST-1" in text and "Copy Shop Ltd" in text
+    assert re.search(rf"Page 1 of {len(reader.pages)}\b", text)
+    assert "AE-TEST-1" in (reader.metadata.title or "")
+    # Both accused crops were paired with their originals and drawn.
+    assert [m.verdict for m in result.analysis.matches] == ["match", "match"]
+    assert [m.original.name for m in result.analysis.matches] == ["IMG_0412.JPG", "IMG_0413.JPG"]
+    assert len(result.comparison_paths) == 2
+    images = sum(len(page.images) for page in reader.pages)
+    assert images >= 2
+    # The manifest covers every input and output and verifies.
+    manifest = json.loads(result.manifest_path.read_text())
+    listed = {item["path"] for item in manifest["inputs"]}
+    assert {"originals/IMG_0412.JPG", "accused/listing-1.jpg", "case.toml"} <= listed
+    assert {"dossier.pdf"} <= {item["path"] for item in manifest["outputs"]}
+    assert verify_manifest(result.manifest_path, case) == []
+    # Originals are evidence: not one byte or timestamp changed.
+    after = {k: v for k, v in snapshot(case).items() if not k.startswith("dossier/")}
+    assert after == before
+
+
+def test_comparison_images_are_side_by_side(make_case, options) -> None:
+    result = build_dossier(make_case(1), options)
+    with Image.open(result.comparison_paths[0]) as img:
+        assert img.format == "JPEG"
+        width, height = img.size
+        assert width > height * 1.2  # two panels side by side
+        assert not img.getexif()  # no metadata (GPS) copied into outputs
+
+
+def test_same_case_gives_identical_bytes(make_case, tmp_path: Path, options) -> None:
+    case = make_case(2)
+    first = build_dossier(case, BuildOptions(**{**options.__dict__, "out_dir": tmp_path / "a"}))
+    second = build_dossier(case, BuildOptions(**{**options.__dict__, "out_dir": tmp_path / "b"}))
+    assert first.pdf_path.read_bytes() == second.pdf_path.read_bytes()
+    assert first.manifest_path.read_bytes() == second.manifest_path.read_bytes()
+    for a, b in zip(first.comparison_paths, second.comparison_paths, strict=True):
+        assert a.read_bytes() == b.read_bytes()
+
+
+def test_refuses_to_overwrite_without_force(make_case, options) -> None:
+    case = make_case(1)
+    build_dossier(case, options)
+    with pytest.raises(OutputError) as info:
+        build_dossier(case, options)
+    assert "--force" in (info.value.hint or "")
+    build_dossier(case, BuildOptions(**{**options.__dict__, "force": True}))
+
+
+def test_crash_leaves_no_plausible_pdf(make_case, options, monkeypatch) -> None:
+    import appeal_kit.dossier as dossier
+
+    case = make_case(1)
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(dossier, "write_dossier", explode)
+    with pytest.raises(RuntimeError):
+        build_dossier(case, options)
+    assert not (case / "dossier").exists()
+    assert not list(case.glob(".dossier.work-*"))
+
+
+BAD_FILES = {
+    "empty.jpg": ("empty", lambda p: p.write_bytes(b"")),
+    "notes.jpg": ("not an image", lambda p: p.write_text("not a photo\n" * 50)),
+    "truncated.jpg": ("truncated", None),
+    "screenshot.jpg": ("wrongly named", lambda p: textured_photo(9, (400, 300)).save(p, "PNG")),
+    "layers.psd": ("unsupported", lambda p: p.write_bytes(b"8BPS" + bytes(200))),
+}
+
+
+def test_bad_inputs_are_named_and_the_build_goes_on(make_case, options) -> None:
+    case = make_case(1)
+    for name, (_, make) in BAD_FILES.items():
+        target = case / "originals" / name
+        if make is None:
+            data = save_jpeg(textured_photo(8, (600, 400)), target).read_bytes()
+            target.write_bytes(data[: len(data) // 3])
+        else:
+            make(target)
+    (case / "documents" / "licence.pdf").write_bytes(b"%PDF-1.4\n garbage")
+    result = run_cli("build", case, "--cache-dir", options.cache_dir, "--jobs", "1")
+    assert result.code == ExitCode.COMPLETED_WITH_PROBLEMS, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    text = pdf_text(case / "dossier" / "dossier.pdf")
+    flat = " ".join(text.split())
+    for name, (reason, _) in BAD_FILES.items():
+        assert name in result.stderr, name
+        assert reason in result.stderr, reason
+        assert name in flat, name
+    assert "licence.pdf" in result.stderr and "damaged PDF" in result.stderr
+    assert "IMG_0412.JPG" in flat  # the good original is still evidence
+
+
+def test_malformed_exif_is_a_warning_not_an_exclusion(make_case, options) -> None:
+    case = make_case(1)
+    path = case / "originals" / "IMG_0412.JPG"
+    data = path.read_bytes()
+    # Corrupt the IFD entry count inside the EXIF block, keep the JPEG decodable.
+    index = data.index(b"Exif\x00\x00") + 6 + 8
+    path.write_bytes(data[:index] + b"\xff\xff" + data[index + 2 :])
+    result = build_dossier(case, options)
+    assert result.excluded == []
+    assert result.analysis.usable_originals[0].display_path == "originals/IMG_0412.JPG"
+
+
+def test_gps_only_with_opt_in(make_case, tmp_path: Path, options) -> None:
+    case = make_case(1)
+    path = case / "originals" / "IMG_0412.JPG"
+    save_jpeg(textured_photo(100, (1200, 900)), path, exif=exif_bytes(gps=True))
+    hidden = build_dossier(case, options)
+    assert "52.51" not in pdf_text(hidden.pdf_path)
+    assert any(f.code == "gps-redacted" for f in hidden.findings)
+    shown = build_dossier(
+        case, BuildOptions(**{**options.__dict__, "include_gps": True, "out_dir": tmp_path / "g"})
+    )
+    assert "52.51" in pdf_text(shown.pdf_path)
+
+
+def test_letter_page_size(make_case, options) -> None:
+    result = build_dossier(
+        make_case(1), BuildOptions(**{**options.__dict__, "page_size": "letter"})
+    )
+    box = PdfReader(result.pdf_path).pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (612, 792)
+
+
+def test_supporting_pdf_pages_are_appended(make_case, options, tmp_path: Path) -> None:
+    from reportlab.pdfgen.canvas import Canvas
+
+    case = make_case(1)
+    licence = case / "documents" / "licence.pdf"
+    canvas = Canvas(str(licence), invariant=1)
+    for page in (1, 2):
+        canvas.drawString(72, 720, f"LICENCE PAGE {page} OF 2")
+        canvas.showPage()
+    canvas.save()
+    result = build_dossier(case, options)
+    text = pdf_text(result.pdf_path)
+    assert "LICENCE PAGE 1 OF 2" in text and "LICENCE PAGE 2 OF 2" in text
+
+
+@pytest.mark.slow
+def test_demo_case_builds_completely(tmp_path: Path) -> None:
+    demo = ROOT / "samples" / "demo-case"
+    before = snapshot(demo / "originals")
+    result = build_dossier(demo, BuildOptions(out_dir=tmp_path / "out", cache_dir=tmp_path / "c"))
+    assert result.excluded == []
+    verdicts = {m.accused.name: m.verdict for m in result.analysis.matches}
+    assert verdicts == {
+        "listing-main-cropped.jpg": "match",
+        "listing-mirrored.jpg": "match",
+        "listing-page-screenshot.png": "match",
+        "listing-square-sticker.jpg": "match",
+    }
+    by_name = {m.accused.name: m for m in result.analysis.matches}
+    assert by_name["listing-mirrored.jpg"].mirrored
+    assert by_name["listing-page-screenshot.png"].is_screenshot
+    text = pdf_text(result.pdf_path)
+    assert "photography-licence.jpg" in text
+    assert snapshot(demo / "originals") == before
