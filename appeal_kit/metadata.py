@@ -33,8 +33,9 @@ from typing import Any
 import numpy as np
 from PIL import ExifTags, Image
 
-from appeal_kit.errors import InputFileError, UnsupportedFormatError
+from appeal_kit.errors import ImageTooLargeError, InputFileError, UnsupportedFormatError
 from appeal_kit.images import (
+    MAX_PIXELS,
     RAW_EXTENSIONS,
     check_file,
     describe_error,
@@ -336,8 +337,8 @@ def _is_raw(path: Path) -> bool:
 def _read_image(meta: ImageMetadata, path: Path, kind: str, check_thumbnail: bool) -> None:
     """Headers (and a 256 px decode for the thumbnail check) of a decodable image."""
     thumbnail: bytes | None = None
-    with pywarnings.catch_warnings():
-        pywarnings.simplefilter("ignore")  # Pillow warns on odd EXIF; we report our own
+    with pywarnings.catch_warnings(record=True) as caught:
+        pywarnings.simplefilter("always")  # Pillow warns on odd EXIF; we report it our way
         with Image.open(path) as img:
             meta.format = kind
             tags, exif = tags_from_pillow(img, meta.warnings)
@@ -345,6 +346,10 @@ def _read_image(meta: ImageMetadata, path: Path, kind: str, check_thumbnail: boo
             size = img.size
             if exif is not None:
                 thumbnail = thumbnail_from_exif(info.get("exif"), exif, meta.warnings)
+    if size[0] * size[1] > MAX_PIXELS:
+        raise ImageTooLargeError(path, f"is too large to open safely ({size[0]}x{size[1]} pixels)")
+    if any("EXIF" in str(w.message) for w in caught):
+        meta.warnings.append("EXIF block is damaged; tags after the damage may be missing")
     _apply_tags(meta, tags)
     if kind == "HEIF":
         # pillow-heif hands over upright pixels and resets EXIF orientation to 1.
@@ -360,7 +365,9 @@ def _read_image(meta: ImageMetadata, path: Path, kind: str, check_thumbnail: boo
         _apply_xmp(meta, xmp)
     meta.has_thumbnail = thumbnail is not None
     if check_thumbnail:
-        loaded = open_image(path, max_side=THUMBNAIL_SIDE)
+        with pywarnings.catch_warnings():
+            pywarnings.filterwarnings("ignore", "Corrupt EXIF", UserWarning)
+            loaded = open_image(path, max_side=THUMBNAIL_SIDE)
         if thumbnail is not None and kind != "HEIF":
             meta.thumbnail_matches = compare_thumbnail(
                 thumbnail, loaded.image, meta.orientation or 1, meta.warnings

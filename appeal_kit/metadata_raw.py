@@ -264,26 +264,35 @@ MAX_MEAN_DIFFERENCE = 0.10
 MAX_BLOCK_DIFFERENCE = 0.20
 
 
-def _content_box(thumb: Image.Image, aspect: float) -> tuple[int, int, int, int]:
-    """The part of a letterboxed thumbnail that holds the picture.
+def _fitted_box(size: tuple[int, int], aspect: float) -> tuple[int, int, int, int] | None:
+    """Where a picture of ``aspect`` sits when fitted into a thumbnail of ``size``.
 
     Cameras store 160x120 thumbnails; a 3:2 or 16:9 photo is fitted inside with
-    bars. Crop to the fitted box when the bars really are flat.
+    bars. ``None`` when the aspects agree and there are no bars to cut.
     """
-    width, height = thumb.size
+    width, height = size
     if abs((width / height) / aspect - 1) < 0.03:
-        return (0, 0, width, height)
+        return None
     if width / height > aspect:
         inner = round(height * aspect)
-        box = ((width - inner) // 2, 0, (width - inner) // 2 + inner, height)
+        return ((width - inner) // 2, 0, (width - inner) // 2 + inner, height)
+    inner = round(width / aspect)
+    return (0, (height - inner) // 2, width, (height - inner) // 2 + inner)
+
+
+def _same_picture(thumb: Image.Image, main: Image.Image) -> bool:
+    a, b = _grey(thumb), _grey(main)
+    mean_difference = float(np.abs(a - b).mean())
+    blocks = np.abs(a - b).reshape(8, 8, 8, 8).mean(axis=(1, 3))
+    if a.std() < 0.02 or b.std() < 0.02:  # flat pictures: correlation is meaningless
+        correlation = 1.0 if mean_difference <= MAX_MEAN_DIFFERENCE else 0.0
     else:
-        inner = round(width / aspect)
-        box = (0, (height - inner) // 2, width, (height - inner) // 2 + inner)
-    grey = np.asarray(thumb.convert("L"), dtype=np.float32)
-    mask = np.ones_like(grey, dtype=bool)
-    mask[box[1] : box[3], box[0] : box[2]] = False
-    bars = grey[mask]
-    return box if bars.size and float(bars.std()) < 12 else (0, 0, width, height)
+        correlation = float(np.corrcoef(a.ravel(), b.ravel())[0, 1])
+    return (
+        correlation >= MIN_CORRELATION
+        and mean_difference <= MAX_MEAN_DIFFERENCE
+        and float(blocks.max()) <= MAX_BLOCK_DIFFERENCE
+    )
 
 
 def _grey(img: Image.Image) -> np.ndarray[Any, np.dtype[np.float32]]:
@@ -307,16 +316,7 @@ def compare_thumbnail(
     if min(thumb.size) < 8 or min(main.size) < 16:
         warnings.append("image or EXIF thumbnail too small to compare")
         return None
-    thumb = thumb.crop(_content_box(thumb, main.width / main.height))
-    a, b = _grey(thumb), _grey(main)
-    mean_difference = float(np.abs(a - b).mean())
-    blocks = np.abs(a - b).reshape(8, 8, 8, 8).mean(axis=(1, 3))
-    if a.std() < 0.02 or b.std() < 0.02:  # flat pictures: correlation is meaningless
-        correlation = 1.0 if mean_difference <= MAX_MEAN_DIFFERENCE else 0.0
-    else:
-        correlation = float(np.corrcoef(a.ravel(), b.ravel())[0, 1])
-    return (
-        correlation >= MIN_CORRELATION
-        and mean_difference <= MAX_MEAN_DIFFERENCE
-        and float(blocks.max()) <= MAX_BLOCK_DIFFERENCE
-    )
+    # A thumbnail either fills its frame (stretched) or is letterboxed; try both.
+    box = _fitted_box(thumb.size, main.width / main.height)
+    candidates = [thumb] if box is None else [thumb.crop(box), thumb]
+    return any(_same_picture(candidate, main) for candidate in candidates)
