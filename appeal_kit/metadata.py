@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PIL import ExifTags, Image
+from PIL import ExifTags, Image, UnidentifiedImageError
 
 from appeal_kit.errors import ImageTooLargeError, InputFileError, UnsupportedFormatError
 from appeal_kit.images import (
@@ -339,8 +339,8 @@ def _read_image(meta: ImageMetadata, path: Path, kind: str, check_thumbnail: boo
     thumbnail: bytes | None = None
     with pywarnings.catch_warnings(record=True) as caught:
         pywarnings.simplefilter("always")  # Pillow warns on odd EXIF; we report it our way
+        meta.format = kind
         with Image.open(path) as img:
-            meta.format = kind
             tags, exif = tags_from_pillow(img, meta.warnings)
             info = {str(k): v for k, v in img.info.items()}
             size = img.size
@@ -451,6 +451,12 @@ def read_metadata(
         return meta
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         meta.error = "is too large to open safely — export a smaller JPEG and use that"
+        return meta
+    except UnidentifiedImageError:
+        meta.error = (
+            f"is corrupt: the {meta.format or 'image'} data cannot be decoded — copy the file "
+            "again from the camera, phone or download"
+        )
         return meta
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         meta.error = (

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import struct
+import zlib
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -519,21 +521,19 @@ def test_read_many_keeps_order_with_two_workers(tmp_path: Path) -> None:
     assert sorted(progress) == [(i, 9) for i in range(1, 10)]
 
 
-def png_header(width: int, height: int) -> bytes:
-    """A PNG signature and IHDR only: a header claiming a size, no pixel data."""
-    import struct
-    import zlib
-
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    chunk = b"IHDR" + ihdr
-    return (
-        b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + chunk + struct.pack(">I", zlib.crc32(chunk))
-    )
+def png_claiming_size(width: int, height: int) -> bytes:
+    """A valid 1x1 PNG whose IHDR is rewritten to claim another size."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (1, 1)).save(buffer, "PNG")
+    data = bytearray(buffer.getvalue())
+    data[16:24] = struct.pack(">II", width, height)
+    data[29:33] = struct.pack(">I", zlib.crc32(bytes(data[12:29])))
+    return bytes(data)
 
 
 @pytest.mark.parametrize("side", [15_000, 30_000])
 def test_decompression_bomb_header_is_refused_without_decoding(tmp_path: Path, side: int) -> None:
     path = tmp_path / "bomb.png"
-    path.write_bytes(png_header(side, side))
+    path.write_bytes(png_claiming_size(side, side))
     meta = read_metadata(path, check_thumbnail=False)
     assert meta.error is not None and "too large" in meta.error
