@@ -271,16 +271,19 @@ def system_zone() -> tzinfo:
 
 def _abbreviation(moment: datetime) -> str:
     abbr = moment.tzname() or ""
+    if abbr == "UTC":
+        return abbr
     if not abbr or abbr[0] in "+-" or abbr.startswith("UTC"):
         offset = moment.strftime("%z")
         return f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
     return abbr
 
 
-def format_in(moment: datetime, zone: tzinfo) -> str:
-    """``Sat 2024-10-12 09:30 CST``: the instant shown in ``zone``."""
+def format_in(moment: datetime, zone: tzinfo, *, short: bool = False) -> str:
+    """``Sat 2024-10-12 09:30 CST`` (``short``: ``Sat 10-12 09:30 CST``) in ``zone``."""
     shown = moment.astimezone(zone)
-    return f"{shown:%a %Y-%m-%d %H:%M} {_abbreviation(shown)}"
+    pattern = "%a %m-%d %H:%M" if short else "%a %Y-%m-%d %H:%M"
+    return f"{shown.strftime(pattern)} {_abbreviation(shown)}"
 
 
 def _stamp(moment: datetime, zone: tzinfo) -> str:

@@ -1,0 +1,120 @@
+"""``appeal-kit calendar``: every open deadline of a workspace as an iCalendar file.
+
+One VEVENT per open deadline (open or due-soon; done and missed ones are left
+out), starting at the due time, with alarms 24 hours and 2 hours before. The UID
+is a hash of the case folder and the deadline name, so importing a newer export
+updates the events instead of duplicating them. Times are written in UTC, which
+every calendar program reads without a VTIMEZONE block.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from icalendar import Alarm, Calendar, Event
+
+from appeal_kit import __version__
+from appeal_kit.deadlines import format_both, local_zone
+from appeal_kit.events import write_atomically
+from appeal_kit.models import Deadline, DeadlineState
+from appeal_kit.workspace import CaseStatus, scan_workspace
+
+ALARMS = (timedelta(hours=24), timedelta(hours=2))
+EVENT_LENGTH = timedelta(minutes=30)
+EXPORTED_STATES = (DeadlineState.OPEN, DeadlineState.DUE_SOON)
+
+
+@dataclass(frozen=True)
+class CalendarExport:
+    """What ``export_calendar`` wrote."""
+
+    path: Path
+    events: int
+    cases: int
+    broken: tuple[CaseStatus, ...]
+
+
+def event_uid(case_folder: Path, deadline_name: str) -> str:
+    """Stable UID: the same case folder and deadline name always give the same one."""
+    key = f"{case_folder.resolve().as_posix()}\n{deadline_name}".encode()
+    return f"{hashlib.sha256(key).hexdigest()[:32]}@appeal-kit"
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+def _event(row: CaseStatus, deadline: Deadline, stamp: datetime) -> Event:
+    case = row.case
+    assert case is not None  # only loaded cases have deadlines
+    platform_zone = deadline.due.tzinfo or UTC
+    title = case.case_id or row.name
+    event = Event()
+    event.add("uid", event_uid(row.folder, deadline.name))
+    event.add("dtstamp", _utc(stamp))
+    event.add("dtstart", _utc(deadline.due))
+    event.add("dtend", _utc(deadline.due + EVENT_LENGTH))
+    store = f" ({case.store})" if case.store else ""
+    event.add("summary", f"{deadline.label}: {title}{store}")
+    lines = [
+        f"Case folder: {row.folder}",
+        f"Deadline: {deadline.name} ({deadline.kind})",
+        f"Due: {format_both(deadline.due, platform_zone, local_zone(case))}",
+    ]
+    if deadline.earliest is not None:
+        opens = format_both(deadline.earliest, platform_zone, local_zone(case))
+        lines.append(f"Window opens: {opens}")
+    lines += [f"Basis: {deadline.basis}", f"Source: {deadline.source}"]
+    event.add("description", "\n".join(lines))
+    event.add("categories", ["appeal-kit", case.platform])
+    for before in ALARMS:
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", f"{deadline.label} due in {int(before.total_seconds() // 3600)} h")
+        alarm.add("trigger", -before)
+        event.add_component(alarm)
+    return event
+
+
+def build_calendar(rows: list[CaseStatus], *, stamp: datetime) -> bytes:
+    """The iCalendar bytes for the open deadlines of ``rows``.
+
+    ``stamp`` becomes every DTSTAMP; given the same rows and stamp the bytes are
+    identical. Events are ordered by due time, then UID.
+    """
+    calendar = Calendar()
+    calendar.add("prodid", f"-//appeal-kit//appeal-kit {__version__}//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", "appeal-kit deadlines")
+    chosen = [
+        (deadline.due.astimezone(UTC), event_uid(row.folder, deadline.name), row, deadline)
+        for row in rows
+        if row.case is not None
+        for deadline in row.deadlines
+        if deadline.state in EXPORTED_STATES
+    ]
+    for _, _, row, deadline in sorted(chosen, key=lambda item: (item[0], item[1])):
+        calendar.add_component(_event(row, deadline, stamp))
+    return bytes(calendar.to_ical())
+
+
+def export_calendar(root: Path, out: Path, *, as_of: datetime) -> CalendarExport:
+    """Scan ``root`` and write the open deadlines to ``out`` atomically.
+
+    ``as_of`` decides which deadlines are still open and is the DTSTAMP.
+    """
+    rows = scan_workspace(root, as_of=as_of)
+    data = build_calendar(rows, stamp=as_of)
+    write_atomically(out, data)
+    events = data.count(b"BEGIN:VEVENT")
+    loaded = [r for r in rows if r.case is not None]
+    return CalendarExport(
+        path=out,
+        events=events,
+        cases=len(loaded),
+        broken=tuple(r for r in rows if r.case is None),
+    )
