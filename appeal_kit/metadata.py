@@ -56,7 +56,7 @@ from appeal_kit.models import Finding, ImageMetadata
 
 # IFD0 tags
 MAKE, MODEL, ORIENTATION, SOFTWARE, MODIFY_DATE = 0x010F, 0x0110, 0x0112, 0x0131, 0x0132
-ARTIST, COPYRIGHT, XMP_PACKET = 0x013B, 0x8298, 0x02BC
+ARTIST, COPYRIGHT, XMP_PACKET, CAMERA_SERIAL = 0x013B, 0x8298, 0x02BC, 0xC62F
 # Exif IFD tags
 DATE_TIME_ORIGINAL, CREATE_DATE = 0x9003, 0x9004
 OFFSET_TIME, OFFSET_TIME_ORIGINAL, OFFSET_TIME_DIGITIZED = 0x9010, 0x9011, 0x9012
@@ -236,7 +236,10 @@ def _apply_tags(meta: ImageMetadata, tags: TagSet) -> None:
     meta.artist = _text(tags, ARTIST, meta)
     meta.copyright = _text(tags, COPYRIGHT, meta)
     meta.lens = _text(tags, LENS_MODEL, meta)
-    meta.serial = _text(tags, BODY_SERIAL, meta) or tags.maker_serial
+    # BodySerialNumber, else DNG's CameraSerialNumber, else the maker note's.
+    meta.serial = (
+        _text(tags, BODY_SERIAL, meta) or _text(tags, CAMERA_SERIAL, meta) or tags.maker_serial
+    )
     meta.lens_serial = _text(tags, LENS_SERIAL, meta)
     meta.image_unique_id = _text(tags, IMAGE_UNIQUE_ID, meta)
     orientation = plain(_get(tags, ORIENTATION))
@@ -285,12 +288,20 @@ def _xmp_time(meta: ImageMetadata, xmp: XmpData, key: str) -> datetime | None:
 
 def _apply_xmp(meta: ImageMetadata, xmp: XmpData) -> None:
     """Fill what EXIF did not give from XMP, and take XMP-only fields."""
-    if meta.captured_at is None:
-        for key, label in XMP_CAPTURE_TAGS:
-            captured = _xmp_time(meta, xmp, key)
-            if captured is not None:
-                meta.captured_at, meta.captured_at_tag = captured, label
-                break
+    for key, label in XMP_CAPTURE_TAGS:
+        captured = _xmp_time(meta, xmp, key)
+        if captured is None:
+            continue
+        if meta.captured_at is None:
+            meta.captured_at, meta.captured_at_tag = captured, label
+        elif (
+            meta.captured_at.tzinfo is None
+            and captured.tzinfo is not None
+            and _naive(captured) == _naive(meta.captured_at)
+        ):
+            # Same wall-clock time, and XMP (Lightroom, DNG Converter) knows the zone.
+            meta.captured_at = meta.captured_at.replace(tzinfo=captured.tzinfo)
+        break
     if meta.modified_at is None:
         meta.modified_at = _xmp_time(meta, xmp, "xmp:ModifyDate")
     fallbacks = {

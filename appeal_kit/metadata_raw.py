@@ -38,7 +38,10 @@ EXIF_IMAGE_WIDTH = 0xA002
 EXIF_IMAGE_LENGTH = 0xA003
 
 # Embedded-TIFF markers sit in a RAW's first few hundred kB; 8 MB bounds the read.
+# When exifread found the basics, only a quick look for missing tags is worth it.
 _SCAN_BYTES = 8 << 20
+_SMALL_SCAN_BYTES = 1 << 20
+MAKE, SOFTWARE, XMP_TAG, DATE_TIME_ORIGINAL = 0x010F, 0x0131, 0x02BC, 0x9003
 
 
 @dataclass
@@ -175,6 +178,31 @@ def _from_embedded(data: bytes) -> TagSet:
     return found
 
 
+def _merge_missing(found: TagSet, extra: TagSet) -> None:
+    """Fill tags exifread did not find from an embedded block; never its preview's size."""
+    for target, source in (
+        (found.ifd0, extra.ifd0),
+        (found.exif, extra.exif),
+        (found.gps, extra.gps),
+    ):
+        for tag_id, value in source.items():
+            if tag_id not in (EXIF_IMAGE_WIDTH, EXIF_IMAGE_LENGTH):
+                target.setdefault(tag_id, value)
+
+
+def _tiff_xmp(path: Path) -> bytes | None:
+    """The XMP packet (tag 700) of a TIFF-based RAW; exifread does not return it.
+
+    Pillow's TIFF reader parses IFD0 on open without decoding any pixels.
+    """
+    try:
+        with Image.open(path) as img:
+            value = img.getexif().get(XMP_TAG)
+    except Exception:  # not a TIFF Pillow understands (CR3, RAF, ...): no packet then
+        return None
+    return value if isinstance(value, bytes) else None
+
+
 def read_raw_tags(path: Path) -> tuple[TagSet, list[str]]:
     """EXIF tags of a camera RAW file, and warnings about what could not be read."""
     warnings: list[str] = []
@@ -185,16 +213,25 @@ def read_raw_tags(path: Path) -> tuple[TagSet, list[str]]:
         found = _from_exifread(tags)
     except Exception as exc:  # exifread raises anything on a hostile file
         warnings.append(f"the RAW file's EXIF could not be parsed ({type(exc).__name__})")
-    if found.empty:
+    basics = (MAKE in found.ifd0, SOFTWARE in found.ifd0, DATE_TIME_ORIGINAL in found.exif)
+    if not all(basics):
+        # Some RAWs (RW2, RAF, X3F, CR3) keep the full EXIF in an embedded preview
+        # or box near the start; when exifread found nothing, look further.
         try:
             with path.open("rb") as handle:
-                head = handle.read(_SCAN_BYTES)
+                head = handle.read(_SCAN_BYTES if found.empty else _SMALL_SCAN_BYTES)
         except OSError as exc:
             warnings.append(f"the RAW file cannot be read ({exc.strerror or exc})")
             return found, warnings
         embedded = _from_embedded(head)
-        if not embedded.empty:
+        if found.empty:
             found = embedded
+        else:
+            _merge_missing(found, embedded)
+    if not found.ifd0.get(XMP_TAG):  # exifread leaves tag 700 empty
+        packet = _tiff_xmp(path)
+        if packet:
+            found.ifd0[XMP_TAG] = packet
     return found, warnings
 
 

@@ -537,3 +537,24 @@ def test_decompression_bomb_header_is_refused_without_decoding(tmp_path: Path, s
     path.write_bytes(png_claiming_size(side, side))
     meta = read_metadata(path, check_thumbnail=False)
     assert meta.error is not None and "too large" in meta.error
+
+
+def test_xmp_supplies_the_offset_exif_lacks(tmp_path: Path) -> None:
+    packet = XMP_PACKET.replace(
+        'xmp:CreateDate="2024-03-10T14:02:07.25+01:00"',
+        'exif:DateTimeOriginal="2024-03-10T14:02:07+01:00" xmlns:exif="http://ns.adobe.com/exif/1.0/"',
+    )
+    naive_exif = {piexif.ExifIFD.DateTimeOriginal: b"2024:03:10 14:02:07"}
+    path = write_jpeg(
+        tmp_path / "a.jpg", scene(64, 48), exif_block(exif=naive_exif), xmp=packet.encode()
+    )
+    meta = read_metadata(path)
+    assert meta.captured_at == datetime(2024, 3, 10, 14, 2, 7, tzinfo=timezone(timedelta(hours=1)))
+    assert meta.captured_at_tag == "EXIF:DateTimeOriginal"
+    assert "timezone-unknown" not in codes(meta)
+    # A different wall-clock time in XMP is not the same moment: no offset is borrowed.
+    other = packet.replace("2024-03-10T14:02:07+01:00", "2024-03-10T09:00:00+01:00")
+    path2 = write_jpeg(
+        tmp_path / "b.jpg", scene(64, 48), exif_block(exif=naive_exif), xmp=other.encode()
+    )
+    assert read_metadata(path2).captured_at == datetime(2024, 3, 10, 14, 2, 7)
