@@ -85,7 +85,9 @@ def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
     path = FONT_DIR / ("VeraBd.ttf" if bold else "Vera.ttf")
     if path.is_file():
         return ImageFont.truetype(str(path), size)
-    return ImageFont.load_default(size=size)  # pragma: no cover - reportlab always ships it
+    fallback = ImageFont.load_default(size=size)  # pragma: no cover - reportlab ships Vera
+    assert isinstance(fallback, ImageFont.FreeTypeFont)  # pragma: no cover
+    return fallback  # pragma: no cover
 
 
 @lru_cache(maxsize=1)
@@ -170,7 +172,9 @@ def format_day(value: datetime | None) -> str:
     return format_time(value)
 
 
-def original_caption(original: Path, meta: ImageMetadata | None, full: tuple[int, int]) -> list[str]:
+def original_caption(
+    original: Path, meta: ImageMetadata | None, full: tuple[int, int]
+) -> list[str]:
     """Lines under the original: file name, pixel size, capture time, camera."""
     width, height = full
     lines = [printable(meta.display_path if meta else original.name)]
@@ -180,13 +184,17 @@ def original_caption(original: Path, meta: ImageMetadata | None, full: tuple[int
         if meta.captured_at is not None and meta.captured_at_tag:
             taken += f" ({meta.captured_at_tag})"
         lines.append(f"captured {taken}")
-        camera = " ".join(x for x in (meta.camera, f"serial {meta.serial}" if meta.serial else None) if x)
+        camera = " ".join(
+            x for x in (meta.camera, f"serial {meta.serial}" if meta.serial else None) if x
+        )
         if camera:
             lines.append(printable(camera))
     return lines
 
 
-def accused_caption(accused: Path, listing: AccusedListing | None, full: tuple[int, int]) -> list[str]:
+def accused_caption(
+    accused: Path, listing: AccusedListing | None, full: tuple[int, int]
+) -> list[str]:
     """Lines under the accused image: URL (or file name), first-seen date, file."""
     width, height = full
     if listing is not None and listing.url:
@@ -399,7 +407,14 @@ def render_comparison(
         warning=CONTAINS_MORE_WARNING if match.accused_contains_more else None,
     )
     if region is not None and match.homography is not None:
-        proof = render_proof(loaded_o.image, loaded_o.scale, loaded_a.image, loaded_a.scale, match, height=round(height * 2 / 3))
+        proof = render_proof(
+            loaded_o.image,
+            loaded_o.scale,
+            loaded_a.image,
+            loaded_a.scale,
+            match,
+            height=round(height * 2 / 3),
+        )
         if proof is not None:
             detail_path = out_path.with_name(f"{out_path.stem}-proof.jpg")
             _save_jpeg(proof, detail_path)
@@ -450,7 +465,12 @@ def warp_accused(
         coverage[:, :] = 255
     size = (int(crop_size[0]), int(crop_size[1]))
     warped = cv2.warpPerspective(
-        source, to_crop, size, flags=cv2.INTER_AREA, borderMode=cv2.BORDER_CONSTANT, borderValue=NO_DATA
+        source,
+        to_crop,
+        size,
+        flags=cv2.INTER_AREA,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=NO_DATA,
     )
     mask = cv2.warpPerspective(coverage, to_crop, size, flags=cv2.INTER_NEAREST, borderValue=0) > 0
     warped[~mask] = NO_DATA
@@ -514,8 +534,12 @@ def render_proof(
     )
     side = max(16, min(crop.size) // 4)
     dx, dy = pick_detail(np.asarray(crop.convert("L")), mask, side)
-    detail_o = crop.crop((dx, dy, dx + side, dy + side)).resize((height, height), Image.Resampling.LANCZOS)
-    detail_a = warped.crop((dx, dy, dx + side, dy + side)).resize((height, height), Image.Resampling.LANCZOS)
+    detail_o = crop.crop((dx, dy, dx + side, dy + side)).resize(
+        (height, height), Image.Resampling.LANCZOS
+    )
+    detail_a = warped.crop((dx, dy, dx + side, dy + side)).resize(
+        (height, height), Image.Resampling.LANCZOS
+    )
     panel_w = max(1, round(crop.width * height / crop.height))
     if panel_w > 2 * height:  # very wide regions: keep the strip printable
         panel_w = 2 * height
