@@ -314,7 +314,7 @@ def calendar(
     """
     result = export_calendar(root, output, as_of=_as_of(as_of))
     console.print(
-        f"Wrote {result.events} deadlines from {result.cases} cases to {result.path}.\n"
+        f"Wrote {result.events} open deadline(s) from {result.cases} case(s) to {result.path}.\n"
         "Next: import it into your calendar program; re-import after changes.",
         highlight=False,
     )

@@ -84,13 +84,12 @@ def log_event(
     event = CaseEvent(type=event_type, at=at, note=note.strip(), points=points)
     before = tomllib.loads(text).get("events", [])
     updated = _with_event(text, event)
-    after = tomllib.loads(updated).get("events", [])
-    if after[:-1] != before or not _same(after[-1] if after else None, event):
-        # The text splice met a layout it misread (e.g. a header-like line inside a
-        # multi-line string): let tomlkit rewrite the document instead.
+    if not _adds_only(updated, before, event):
+        # The text splice met a layout it cannot extend (an inline ``events = [...]``
+        # array, or a header-like line inside a multi-line string): let tomlkit
+        # rewrite the document instead.
         updated = _with_event_tomlkit(text, event)
-        after = tomllib.loads(updated).get("events", [])
-        if after[:-1] != before or not _same(after[-1] if after else None, event):
+        if not _adds_only(updated, before, event):
             raise CaseConfigError(
                 "could not add the event without changing the rest of the file",
                 path=case_file,
@@ -101,9 +100,16 @@ def log_event(
     return event
 
 
-def _same(entry: dict[str, Any] | None, event: CaseEvent) -> bool:
-    if entry is None:
+def _adds_only(updated: str, before: list[dict[str, Any]], event: CaseEvent) -> bool:
+    """True when ``updated`` parses and holds exactly the old events plus ``event``."""
+    try:
+        after = tomllib.loads(updated).get("events", [])
+    except tomllib.TOMLDecodeError:
         return False
+    return bool(after) and after[:-1] == before and _same(after[-1], event)
+
+
+def _same(entry: dict[str, Any], event: CaseEvent) -> bool:
     return (
         entry.get("type") == event.type
         and entry.get("at") == event.at

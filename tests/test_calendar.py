@@ -1,0 +1,94 @@
+"""ICS round trip: parse the export back, stable UIDs, alarms, case folder in DESCRIPTION."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+from icalendar import Calendar
+
+from appeal_kit.calendar_export import event_uid, export_calendar
+from appeal_kit.events import log_event
+
+CST = timezone(timedelta(hours=8))
+AS_OF = datetime(2024, 10, 11, 12, 0, tzinfo=CST)
+
+
+def write_case(root: Path, body: str) -> Path:
+    (root / "originals").mkdir(parents=True, exist_ok=True)
+    (root / "accused").mkdir(exist_ok=True)
+    (root / "case.toml").write_text(body, encoding="utf-8")
+    return root
+
+
+def make_workspace(tmp_path: Path) -> Path:
+    ws = tmp_path / "ws"
+    write_case(
+        ws / "open",
+        'case_id = "AE-1"\nstore = "Lumen"\nnotice_received = 2024-10-10T09:30:00+08:00\n',
+    )
+    write_case(
+        ws / "review",
+        'case_id = "AE-2"\nnotice_received = 2024-10-09T09:30:00+08:00\n'
+        '[[events]]\ntype = "submitted"\nat = 2024-10-10T10:00:00+08:00\n',
+    )
+    write_case(ws / "missed", "notice_received = 2024-10-01T09:30:00+08:00\n")
+    write_case(ws / "broken", "notice_received = 2024-10-01\n")
+    return ws
+
+
+def events_of(path: Path) -> list:
+    calendar = Calendar.from_ical(path.read_bytes())
+    return [c for c in calendar.walk("VEVENT")]
+
+
+def test_round_trip_one_event_per_open_deadline(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path)
+    out = tmp_path / "deadlines.ics"
+    result = export_calendar(ws, out, as_of=AS_OF)
+    assert (result.events, result.cases, len(result.broken)) == (2, 3, 1)
+    found = events_of(out)
+    assert len(found) == 2
+    by_uid = {str(e["UID"]): e for e in found}
+    appeal = by_uid[event_uid(ws / "open", "appeal")]
+    assert appeal.decoded("DTSTART") == datetime(2024, 10, 12, 1, 30, tzinfo=UTC)
+    assert "AE-1" in str(appeal["SUMMARY"]) and "Lumen" in str(appeal["SUMMARY"])
+    description = str(appeal["DESCRIPTION"])
+    assert f"Case folder: {(ws / 'open').resolve()}" in description
+    assert "2024-10-12 09:30 CST" in description
+    triggers = sorted(a.decoded("TRIGGER") for a in appeal.walk("VALARM"))
+    assert triggers == [-timedelta(hours=24), -timedelta(hours=2)]
+    review = by_uid[event_uid(ws / "review", "review")]
+    assert "Window opens" in str(review["DESCRIPTION"])
+    # CRLF line ends, as RFC 5545 requires.
+    assert b"\r\nBEGIN:VEVENT\r\n" in out.read_bytes()
+
+
+def test_reexport_is_identical_and_uids_stay_stable(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path)
+    first, second = tmp_path / "a.ics", tmp_path / "b.ics"
+    export_calendar(ws, first, as_of=AS_OF)
+    export_calendar(ws, second, as_of=AS_OF)
+    assert first.read_bytes() == second.read_bytes()
+
+    # Later: the appeal is submitted. Its event goes; the other keeps its UID and
+    # the new review event of that case gets its own UID.
+    log_event(ws / "open", "submitted", at=datetime(2024, 10, 11, 13, 0, tzinfo=CST))
+    third = tmp_path / "c.ics"
+    export_calendar(ws, third, as_of=AS_OF + timedelta(hours=2))
+    before = {str(e["UID"]) for e in events_of(first)}
+    after = {str(e["UID"]) for e in events_of(third)}
+    assert event_uid(ws / "review", "review") in before & after
+    assert event_uid(ws / "open", "appeal") in before - after
+    assert event_uid(ws / "open", "review") in after - before
+    assert len(after) == len(set(after))
+
+
+def test_export_overwrites_atomically(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path)
+    out = tmp_path / "cal" / "deadlines.ics"
+    out.parent.mkdir()
+    out.write_text("old")
+    export_calendar(ws, out, as_of=AS_OF)
+    assert out.read_bytes().startswith(b"BEGIN:VCALENDAR")
+    assert [p.name for p in out.parent.iterdir()] == ["deadlines.ics"]

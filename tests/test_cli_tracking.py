@@ -1,0 +1,179 @@
+"""CLI of deadlines, log, status, points and calendar: output, JSON, files, exit codes."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from icalendar import Calendar
+from typer.testing import CliRunner
+
+from appeal_kit.case import load_case
+from appeal_kit.cli import app
+from tests.conftest import run_cli
+
+AS_OF = "2024-10-11T12:00:00+08:00"
+runner = CliRunner()
+
+
+def write_case(root: Path, body: str) -> Path:
+    (root / "originals").mkdir(parents=True, exist_ok=True)
+    (root / "accused").mkdir(exist_ok=True)
+    (root / "case.toml").write_text(body, encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def case_dir(tmp_path: Path) -> Path:
+    return write_case(
+        tmp_path / "ws" / "teapot",
+        '# keep me\ncase_id = "AE-9"\nstore = "Lumen"\ntimezone = "Europe/Berlin"\n'
+        'violation = "direct-copy"\nnotice_received = 2024-10-10T09:30:00+08:00\n',
+    )
+
+
+def test_deadlines_json(case_dir: Path) -> None:
+    result = runner.invoke(app, ["deadlines", str(case_dir), "--json", "--as-of", AS_OF])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == [
+        {
+            "name": "appeal",
+            "label": "Submit the appeal (counter-notice)",
+            "due": "2024-10-12T09:30:00+08:00",
+            "earliest": None,
+            "state": "open",
+            "basis": "48 hours after the notice (notice received 2024-10-10 09:30 CST)",
+            "source": "AliExpress seller guides quoted in issue #5: appeal within 48 hours of "
+            "the complaint notice; the back office shows a countdown that wins over this figure.",
+            "origin": "rule",
+            "kind": "deadline",
+        }
+    ]
+
+
+def test_deadlines_table_shows_both_zones(case_dir: Path) -> None:
+    result = runner.invoke(
+        app, ["deadlines", str(case_dir), "--as-of", AS_OF], env={"COLUMNS": "160"}
+    )
+    assert result.exit_code == 0, result.output
+    assert "Sat 2024-10-12 09:30 CST" in result.output
+    assert "Sat 2024-10-12 03:30 CEST" in result.output
+    assert "21 h 30 min left" in result.output
+
+
+def test_log_then_deadlines_done(case_dir: Path) -> None:
+    result = runner.invoke(
+        app,
+        ["log", str(case_dir), "submitted", "--at", "2024-10-11T10:00:00+08:00", "--note", "ok"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "Logged submitted" in result.output
+    text = (case_dir / "case.toml").read_text(encoding="utf-8")
+    assert text.startswith("# keep me\n")
+    states = json.loads(
+        runner.invoke(app, ["deadlines", str(case_dir), "--json", "--as-of", AS_OF]).output
+    )
+    assert {d["name"]: d["state"] for d in states} == {"appeal": "done", "review": "open"}
+
+
+def test_log_without_at_uses_now_with_offset(case_dir: Path) -> None:
+    result = runner.invoke(app, ["log", str(case_dir), "points-deducted", "--points", "4"])
+    assert result.exit_code == 0, result.output
+    event = load_case(case_dir).events[-1]
+    assert event.points == 4 and event.at.utcoffset() is not None
+
+
+def test_log_errors_exit_with_usage_code(case_dir: Path) -> None:
+    before = (case_dir / "case.toml").read_bytes()
+    bad_type = run_cli("log", case_dir, "aproved")
+    assert bad_type.code == 2
+    assert "did you mean 'approved'" in bad_type.stderr
+    naive = run_cli("log", case_dir, "approved", "--at", "2024-10-11T10:00:00")
+    assert naive.code == 2
+    assert "no UTC offset" in naive.stderr
+    no_points = run_cli("log", case_dir, "points-deducted")
+    assert no_points.code == 2 and "--points" in no_points.stderr
+    assert (case_dir / "case.toml").read_bytes() == before
+
+
+def test_missing_case_and_bad_as_of(tmp_path: Path, case_dir: Path) -> None:
+    missing = run_cli("deadlines", tmp_path / "nope")
+    assert missing.code == 3 and "appeal-kit init" in missing.stderr
+    bad = run_cli("deadlines", case_dir, "--as-of", "tomorrow")
+    assert bad.code == 2 and "--as-of" in bad.stderr
+
+
+def test_status_json_csv_and_broken_row(case_dir: Path, tmp_path: Path) -> None:
+    ws = case_dir.parent
+    write_case(ws / "broken", 'platform = "etsy"\n')
+    out = tmp_path / "rows.csv"
+    result = runner.invoke(app, ["status", str(ws), "--json", "--csv", str(out), "--as-of", AS_OF])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert [r["case"] for r in rows] == ["broken", "teapot"]
+    assert "unknown platform 'etsy'" in rows[0]["error"]
+    assert rows[1]["time_left"] == "21 h 30 min left"
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        table = list(csv.DictReader(handle))
+    assert [r["case"] for r in table] == ["broken", "teapot"]
+    assert table[1]["due"] == "2024-10-12T09:30:00+08:00"
+    assert table[1]["points_at_stake"] == "4"
+
+    shown = runner.invoke(app, ["status", str(ws), "--as-of", AS_OF], env={"COLUMNS": "160"})
+    assert shown.exit_code == 0, shown.output
+    assert "teapot" in shown.output and "error" in shown.output
+    assert "unknown platform 'etsy'" in shown.output
+
+
+def test_points_json_with_what_if(case_dir: Path) -> None:
+    runner.invoke(
+        app,
+        ["log", str(case_dir), "points-deducted", "--points", "10", "--at", "2024-06-01T00:00:00Z"],
+    )
+    other = write_case(
+        case_dir.parent / "second",
+        'store = "Lumen"\nviolation = "direct-copy"\nnotice_received = 2024-10-10T09:30:00+08:00\n',
+    )
+    result = runner.invoke(
+        app,
+        ["points", str(case_dir.parent), "--if-upheld", str(other), "--json", "--as-of", AS_OF],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    store = data["stores"][0]
+    assert (store["store"], store["points_in_force"], store["points_before_next"]) == (
+        "Lumen",
+        10,
+        2,
+    )
+    assert store["expiring"][0]["expires"] == "2025-06-01T00:00:00+00:00"
+    assert data["if_upheld"]["after"] == 14
+    assert data["if_upheld"]["crossed"][0]["points"] == 12
+
+    table = runner.invoke(
+        app,
+        ["points", str(case_dir.parent), "--if-upheld", str(other), "--as-of", AS_OF],
+        env={"COLUMNS": "160"},
+    )
+    assert "Crosses: store frozen for 7 days (at 12)" in table.output
+
+
+def test_calendar_command_writes_parsable_ics(case_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "deadlines.ics"
+    result = runner.invoke(
+        app, ["calendar", str(case_dir.parent), "-o", str(out), "--as-of", AS_OF]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Wrote 1 open deadline(s) from 1 case(s)" in result.output
+    events = list(Calendar.from_ical(out.read_bytes()).walk("VEVENT"))
+    assert len(events) == 1 and "AE-9" in str(events[0]["SUMMARY"])
+
+
+@pytest.mark.parametrize("command", ["deadlines", "log", "status", "points", "calendar"])
+def test_every_command_has_help_with_an_example(command: str) -> None:
+    result = runner.invoke(app, [command, "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert "Example:" in result.output
+    assert f"appeal-kit {command}" in result.output
