@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from appeal_kit import __version__
 from appeal_kit.errors import AppealKitError, ExitCode
@@ -78,9 +79,14 @@ def main(argv: list[str] | None = None) -> int:
     except AppealKitError as exc:
         if _State.verbose:
             err_console.print_exception(show_locals=False)
-        err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
+        # Messages hold "[field]" and user text: escape them so rich doesn't eat them as markup.
+        err_console.print(
+            f"[bold red]error:[/] {escape(exc.message)}", highlight=False, soft_wrap=True
+        )
         if exc.hint:
-            err_console.print(f"  [bold]fix:[/] {exc.hint}", highlight=False, soft_wrap=True)
+            err_console.print(
+                f"  [bold]fix:[/] {escape(exc.hint)}", highlight=False, soft_wrap=True
+            )
         return int(exc.exit_code)
     except typer.Exit as exc:
         return int(exc.exit_code)
@@ -102,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
             err_console.print_exception(show_locals=False)
         else:
             err_console.print(
-                f"[bold red]internal error:[/] {type(exc).__name__}: {exc}\n"
+                f"[bold red]internal error:[/] {type(exc).__name__}: {escape(str(exc))}\n"
                 "  Run again with --verbose for the traceback, and report it as a bug.",
                 highlight=False,
             )

@@ -262,8 +262,12 @@ def _library_originals(options: BuildOptions) -> list[Path]:
 
 
 def local_zone_name(case: Case, options: BuildOptions) -> str | None:
-    """The user's zone: ``--timezone``, then case.toml, then the system's (if named)."""
-    for name in (options.local_timezone, case.timezone, os.environ.get("TZ")):
+    """The user's zone: ``--timezone``, then case.toml; never the machine's.
+
+    The machine's zone is left out on purpose: the same case must give the same
+    PDF on every laptop. Without a zone the tracker shows the platform's zone only.
+    """
+    for name in (options.local_timezone, case.timezone):
         if name:
             try:
                 ZoneInfo(name)
