@@ -66,7 +66,7 @@ IMAGE_UNIQUE_ID, BODY_SERIAL, LENS_MODEL, LENS_SERIAL = 0xA420, 0xA431, 0xA434, 
 SIZE_TAGS = ((0x0100, 0x0101), (0xA002, 0xA003))
 
 # Below this many files a process pool costs more to start than it saves.
-POOL_MIN_FILES = 6
+POOL_MIN_FILES = 8
 THUMBNAIL_SIDE = 256
 
 # Software names that mean a person edited the pixels (lower case, substring match).
@@ -286,7 +286,7 @@ def _read_image(meta: ImageMetadata, path: Path, kind: str, check_thumbnail: boo
                 thumbnail = thumbnail_from_exif(info.get("exif"), exif, meta.warnings)
     if size[0] * size[1] > MAX_PIXELS:
         raise ImageTooLargeError(path, f"is too large to open safely ({size[0]}x{size[1]} pixels)")
-    if any("EXIF" in str(w.message) for w in caught):
+    if any("EXIF" in str(w.message) or "TiffImagePlugin" in w.filename for w in caught):
         meta.warnings.append("EXIF block is damaged; tags after the damage may be missing")
     _apply_tags(meta, tags)
     if kind == "HEIF":
@@ -304,7 +304,8 @@ def _read_image(meta: ImageMetadata, path: Path, kind: str, check_thumbnail: boo
     meta.has_thumbnail = thumbnail is not None
     if check_thumbnail:
         with pywarnings.catch_warnings():
-            pywarnings.filterwarnings("ignore", "Corrupt EXIF", UserWarning)
+            # Already reported from the header read above.
+            pywarnings.filterwarnings("ignore", category=UserWarning, module="PIL.TiffImagePlugin")
             loaded = open_image(path, max_side=THUMBNAIL_SIDE)
         if thumbnail is not None and kind != "HEIF":
             meta.thumbnail_matches = compare_thumbnail(
@@ -399,6 +400,12 @@ def read_metadata(
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         meta.error = (
             f"is corrupt: {exc or type(exc).__name__} — copy the file again from the camera"
+        )
+        return meta
+    except Exception as exc:  # a decoder bug must cost one file, not the whole build
+        meta.error = (
+            f"could not be read ({type(exc).__name__}) — re-save it as JPEG and add that; "
+            "please report the original file as an appeal-kit bug"
         )
         return meta
     meta.findings = consistency_findings(meta)

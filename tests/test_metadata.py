@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 import struct
 import zlib
@@ -14,6 +15,8 @@ from typing import Any
 import numpy as np
 import piexif
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image, PngImagePlugin
 
 from appeal_kit.metadata import clean_text, is_editor, parse_datetime, read_many, read_metadata
@@ -558,3 +561,22 @@ def test_xmp_supplies_the_offset_exif_lacks(tmp_path: Path) -> None:
         tmp_path / "b.jpg", scene(64, 48), exif_block(exif=naive_exif), xmp=other.encode()
     )
     assert read_metadata(path2).captured_at == datetime(2024, 3, 10, 14, 2, 7)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), min_size=1, max_size=12))
+def test_corrupted_bytes_never_raise(tmp_path: Path, edits: list[tuple[int, int]]) -> None:
+    img = scene(120, 80)
+    block = exif_block(zeroth=CAMERA_ZEROTH, exif=CAMERA_EXIF, gps=GPS_BERLIN, thumbnail=img)
+    buffer = io.BytesIO()
+    img.save(buffer, "JPEG", quality=80, exif=block, xmp=XMP_PACKET.encode())
+    data = bytearray(buffer.getvalue())
+    for position, value in edits:  # most land in the EXIF, XMP and thumbnail at the front
+        data[position % len(data)] = value
+    path = tmp_path / "fuzz.jpg"
+    path.write_bytes(bytes(data))
+    meta = read_metadata(path)
+    assert meta.error is None or "—" in meta.error
+    json.dumps(meta.to_json(include_gps=True))
