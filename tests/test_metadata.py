@@ -338,10 +338,16 @@ def test_heic_with_exif(tmp_path: Path) -> None:
     if not pillow_heif.libheif_info().get("HEIF"):
         pytest.skip("this libheif build cannot encode HEIC")
     path = tmp_path / "x.heic"
-    scene(128, 96).save(path, "HEIF", exif=exif_block(zeroth=CAMERA_ZEROTH, exif=CAMERA_EXIF))
+    scene(128, 96).save(
+        path,
+        "HEIF",
+        exif=exif_block(zeroth={**CAMERA_ZEROTH, piexif.ImageIFD.Orientation: 6}, exif=CAMERA_EXIF),
+    )
     meta = read_metadata(path)
     assert meta.error is None, meta.error
-    assert (meta.format, meta.width, meta.height, meta.make) == ("HEIF", 128, 96, "Canon")
+    # pillow-heif hands over upright pixels; the orientation is still reported.
+    assert (meta.format, meta.orientation, meta.width, meta.height) == ("HEIF", 6, 96, 128)
+    assert meta.make == "Canon"
     assert meta.captured_at == datetime(2024, 3, 10, 14, 2, 7, 123000, tzinfo=PLUS_TWO)
 
 
