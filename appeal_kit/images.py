@@ -38,10 +38,10 @@ Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 DECODABLE = ("JPEG", "PNG", "WEBP", "TIFF", "HEIF", "AVIF", "BMP", "GIF")
 # Extensions a file of each format may carry; anything else is "wrongly named".
 EXTENSIONS: dict[str, tuple[str, ...]] = {
-    "JPEG": (".jpg", ".jpeg", ".jpe", ".jfif"),
+    "JPEG": (".jpg", ".jpeg", ".jpe", ".jfif", ".jps", ".mpo"),
     "PNG": (".png",),
     "WEBP": (".webp",),
-    "TIFF": (".tif", ".tiff"),
+    "TIFF": (".tif", ".tiff", ".btf", ".tf8"),
     "HEIF": (".heic", ".heif", ".hif"),
     "AVIF": (".avif",),
     "BMP": (".bmp",),
