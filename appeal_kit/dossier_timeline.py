@@ -10,6 +10,7 @@ first seen is drawn in red and said so, never hidden.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
@@ -97,17 +98,21 @@ def timeline_rows(state: RenderState) -> tuple[list[Row], list[str]]:
             continue
         frames = _shoot_attr(shoot, "frames", []) or []
         index = _shoot_attr(shoot, "index", len(rows) + 1)
-        label = (
+        label = str(
             _shoot_attr(shoot, "label", None)
             or _shoot_attr(shoot, "camera", None)
             or "camera unknown"
         )
+        # Shoot.label reads "Shoot 1: Canon EOS R6 ..., 12 frames"; the row names the shoot.
+        label = re.sub(r"^Shoot \d+:\s*", "", label)
+        if "frame" not in label:
+            label += f"; {plural(len(frames), 'frame')}"
         rows.append(
             Row(
                 label=f"Shoot {index}",
                 start=aware(start, assume),
                 end=aware(end or start, assume),
-                note=f"{label}; {plural(len(frames), 'frame')}",
+                note=label,
                 colour=GOOD,
             )
         )
