@@ -306,7 +306,7 @@ def build(
         f"{len(pairs)} of {len(analysis.accused)} accused images paired; "
         f"{len(result.excluded)} files excluded\n"
         f"  manifest: {result.manifest_path}\n"
-        f"  preview it: appeal-kit preview {case}",
+        f"  preview it: appeal-kit preview {case}" + (f" --out {out}" if out else ""),
         highlight=False,
     )
     if result.excluded:

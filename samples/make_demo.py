@@ -65,6 +65,12 @@ images = [
     "accused/listing-mirrored.jpg",
     "accused/listing-page-screenshot.png",
 ]
+
+# The appeal went in the day after the notice, well inside the 48 hours.
+[[events]]
+type = "submitted"
+at = 2024-10-16T11:20:00+08:00
+note = "Appeal submitted in Seller Center with this dossier"
 """
 
 
