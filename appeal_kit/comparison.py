@@ -595,3 +595,4 @@ def _save_jpeg(img: Image.Image, path: Path) -> None:
     buffer = io.BytesIO()
     img.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True)
     atomic_write_bytes(path, buffer.getvalue())
+    path.chmod(0o644)  # temp files are private; a comparison image is meant to be shared

@@ -154,6 +154,7 @@ def write_dossier(content: DossierContent, out_path: Path) -> DossierInfo:
 
     data, page_count, appended, problems = render_pdf(content)
     atomic_write_bytes(out_path, data)
+    out_path.chmod(0o644)  # temp files are private; the dossier is meant to be shared
     return DossierInfo(
         path=out_path,
         page_count=page_count,

@@ -498,8 +498,9 @@ def comparison_page(
     numbers = numbers_table(state, match) if match is not None else None
     if numbers is not None:
         text.append(numbers)
-    used = sum(f.wrap(state.frame_w, state.frame_h)[1] + 6 for f in text) + 24
-    room = max(60.0, state.frame_h - used - 30)
+    # Text heights as laid out, plus the spacers and the proof label; the images share the rest.
+    used = sum(f.wrap(state.frame_w, state.frame_h)[1] + 4 for f in text) + 40
+    room = max(60.0, state.frame_h - used - (28 if number == 1 else 0))
     images = [(comp.path, comp.width, comp.height)]
     if comp.detail_path is not None and comp.detail_path.is_file():
         images.append((comp.detail_path, comp.detail_width, comp.detail_height))
@@ -549,7 +550,7 @@ def numbers_table(state: RenderState, match: MatchResult) -> Table:
         rows.append(("Region in our original", f"{w:,} × {h:,} px at ({x:,}, {y:,})"))
     transform = [
         "mirrored" if match.mirrored else "not mirrored",
-        f"rotated {match.rotation:.1f}°",
+        f"rotated {abs(match.rotation) if round(match.rotation, 1) == 0 else match.rotation:.1f}°",
         f"scale {match.scale * 100:.1f} %",
     ]
     rows.append(("Transform", ", ".join(transform)))

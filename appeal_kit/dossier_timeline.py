@@ -127,14 +127,23 @@ def timeline_rows(state: RenderState) -> tuple[list[Row], list[str]]:
             )
         )
     if case.own_listing_date is not None:
-        rows.append(
-            Row(
-                "Our listing live",
-                aware(case.own_listing_date, assume),
-                note=case.own_listing_url,
-                colour=ACCENT,
-            )
+        own = Row(
+            "Our own listing live",
+            aware(case.own_listing_date, assume),
+            note=case.own_listing_url,
+            colour=ACCENT,
         )
+        first_seen = case.first_seen()
+        if first_seen is not None:
+            days = days_between(own.start, aware(first_seen, assume))
+            own.since = aware(first_seen, assume)
+            when = "before" if days >= 0 else "AFTER"
+            own.interval = (
+                f"live {plural(abs(days), 'day')} {when} the accused listing was first seen"
+            )
+            own.interval_colour = GOOD if days >= 0 else CAUTION
+            sentences.append(f"Our own listing was {own.interval}.")
+        rows.append(own)
     for number, listing in enumerate(case.accused_listings, start=1):
         if listing.first_seen is None:
             continue
@@ -220,6 +229,20 @@ def _ticks(start: datetime, end: datetime, tz: tzinfo) -> tuple[list[datetime], 
     return days[::step], "%d %b"
 
 
+def _two_lines(text: str, font: str, size: float, width: float) -> list[str]:
+    """``text`` on one line, or broken at a space onto two (the second cut if need be)."""
+    if stringWidth(text, font, size) <= width or " " not in text:
+        return [text]
+    words = text.split(" ")
+    first = words[0]
+    for count in range(1, len(words)):
+        candidate = " ".join(words[:count])
+        if stringWidth(candidate, font, size) > width:
+            break
+        first = candidate
+    return [first, text[len(first) :].strip()]
+
+
 def _fit(text: str, font: str, size: float, width: float) -> str:
     """``text`` cut with "…" to ``width`` points."""
     if stringWidth(text, font, size) <= width:
@@ -289,9 +312,14 @@ def timeline_drawing(rows: list[Row], width: float, tz: tzinfo, *, row_h: float 
                     strokeColor=None,
                 )
             )
-        drawing.add(
-            _string(2, y - 3, row.label, size=8, bold=True, colour=colors.black, width=label_w - 4)
-        )
+        label_lines = _two_lines(row.label, BOLD, 8, label_w - 4)
+        for line_number, line in enumerate(label_lines):
+            baseline = y - 3 + (len(label_lines) - 1) * 5 - line_number * 10
+            drawing.add(
+                _string(
+                    2, baseline, line, size=8, bold=True, colour=colors.black, width=label_w - 4
+                )
+            )
         x_start = xpos(row.start)
         if row.since is not None and row.interval:
             x_since = xpos(row.since)
