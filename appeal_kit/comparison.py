@@ -40,7 +40,7 @@ from appeal_kit.models import ImageMetadata, MatchResult
 FONT_DIR = Path(reportlab.__file__).resolve().parent / "fonts"
 JPEG_QUALITY = 88
 # Decoding beyond this gains nothing for a page-sized figure and costs memory.
-MAX_DECODE_SIDE = 3000
+MAX_DECODE_SIDE = 2400
 WHITE = (255, 255, 255)
 INK = (20, 20, 20)
 MUTED = (90, 90, 90)
@@ -289,7 +289,11 @@ def _fit_height(img: Image.Image, height: int, max_width: int) -> Image.Image:
     """Resize to ``height`` (or narrower when that would exceed ``max_width``)."""
     ratio = min(height / img.height, max_width / img.width)
     size = (max(1, round(img.width * ratio)), max(1, round(img.height * ratio)))
-    return img.resize(size, Image.Resampling.LANCZOS) if size != img.size else img.copy()
+    return (
+        img.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+        if size != img.size
+        else img.copy()
+    )
 
 
 def _line_width(height: int) -> int:
@@ -424,7 +428,7 @@ def render_comparison(
 
 
 # The region's longer side in decoded pixels for the proof crop (and its zoomed detail).
-PROOF_DECODE = 1600
+PROOF_DECODE = 1200
 
 
 def _full_size(path: Path, meta: ImageMetadata | None) -> tuple[int, int] | None:
@@ -544,8 +548,8 @@ def render_proof(
     if panel_w > 2 * height:  # very wide regions: keep the strip printable
         panel_w = 2 * height
     panel_h = max(1, round(crop.height * panel_w / crop.width))
-    crop_panel = crop.resize((panel_w, panel_h), Image.Resampling.LANCZOS)
-    warped_panel = warped.resize((panel_w, panel_h), Image.Resampling.LANCZOS)
+    crop_panel = crop.resize((panel_w, panel_h), Image.Resampling.LANCZOS, reducing_gap=3.0)
+    warped_panel = warped.resize((panel_w, panel_h), Image.Resampling.LANCZOS, reducing_gap=3.0)
 
     margin = max(16, height // 20)
     text_px = max(14, round(height * 0.04))
