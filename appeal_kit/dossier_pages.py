@@ -19,6 +19,7 @@ from reportlab.platypus import (
     Flowable,
     Image,
     KeepInFrame,
+    KeepTogether,
     PageBreak,
     Paragraph,
     Spacer,
@@ -172,13 +173,16 @@ def cover_part(state: RenderState) -> list[Flowable]:
             ]
         )
     )
-    flow += [summary, Spacer(1, 5 * mm), Paragraph("Contents", st.h2)]
-    for number, title in enumerate(PART_TITLES, start=1):
-        if number == 2 and case.mode == "complaint":
-            title = "Complaint statement"
-        elif number == 2:
-            title = "Appeal statement"
-        flow.append(Paragraph(f"{number}. {markup(title)}", st.bullet))
+    titles = list(PART_TITLES)
+    titles[1] = "Complaint statement" if case.mode == "complaint" else "Appeal statement"
+    entries = [Paragraph(f"{n}. {markup(t)}", st.cell) for n, t in enumerate(titles, start=1)]
+    # Three columns keep the contents short; it moves as one block if the cover is long.
+    rows = [entries[i : i + 3] for i in range(0, len(entries), 3)]
+    contents = Table(rows, colWidths=scaled([1, 1.4, 1.4], state.frame_w), hAlign="LEFT")
+    contents.setStyle(
+        TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("VALIGN", (0, 0), (-1, -1), "TOP")])
+    )
+    flow += [summary, Spacer(1, 5 * mm), KeepTogether([Paragraph("Contents", st.h2), contents])]
     return [*flow, PageBreak()]
 
 

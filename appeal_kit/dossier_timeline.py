@@ -165,10 +165,7 @@ def timeline_rows(state: RenderState) -> tuple[list[Row], list[str]]:
                     f"captured {plural(-days, 'day')} AFTER the accused listing was first seen"
                 )
                 row.interval_colour = ALARM
-            sentences.append(
-                f"Our earliest original was {row.interval.replace('captured', 'captured', 1)} "
-                f"(accused listing {number}: {listing.url})."
-            )
+            sentences.append(f"Accused listing {number}: our earliest original was {row.interval}.")
             if after:
                 sentences.append(
                     f"{plural(len(after), 'original')} captured after accused listing {number} was "
@@ -419,7 +416,7 @@ def timeline_part(state: RenderState) -> list[Flowable]:
         )
         return [*flow, PageBreak()]
     tz = state.platform_tz or UTC
-    row_h = min(48.0, max(ROW_H, state.frame_h * 0.55 / len(rows)))
+    row_h = min(48.0, max(ROW_H, state.frame_h * 0.45 / len(rows)))
     flow.append(timeline_drawing(rows, state.frame_w, tz, row_h=row_h))
     flow.append(Spacer(1, 4 * mm))
     flow += [Paragraph(markup(s), st.bullet, bulletText="•") for s in sentences]
