@@ -177,8 +177,8 @@ def cover_part(state: RenderState) -> list[Flowable]:
     titles[1] = "Complaint statement" if case.mode == "complaint" else "Appeal statement"
     entries = [Paragraph(f"{n}. {markup(t)}", st.cell) for n, t in enumerate(titles, start=1)]
     # Three columns keep the contents short; it moves as one block if the cover is long.
-    rows = [entries[i : i + 3] for i in range(0, len(entries), 3)]
-    contents = Table(rows, colWidths=scaled([1, 1.4, 1.4], state.frame_w), hAlign="LEFT")
+    grid_rows = [entries[i : i + 3] for i in range(0, len(entries), 3)]
+    contents = Table(grid_rows, colWidths=scaled([1, 1.4, 1.4], state.frame_w), hAlign="LEFT")
     contents.setStyle(
         TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("VALIGN", (0, 0), (-1, -1), "TOP")])
     )
