@@ -7,6 +7,7 @@ it is escaped and CJK names get a font that has their glyphs.
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import datetime
 from pathlib import Path
@@ -536,7 +537,9 @@ def comparison_page(
 
 
 def _image(path: Path, width: float, height: float) -> Image:
-    picture = Image(str(path), width=width, height=height)
+    # From bytes, not the path: reportlab names an image after its file name, and the
+    # pipeline's work folder has a random name, so a path would change the PDF's bytes.
+    picture = Image(io.BytesIO(path.read_bytes()), width=width, height=height)
     picture.hAlign = "CENTER"
     return picture
 

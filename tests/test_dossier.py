@@ -429,3 +429,20 @@ def test_fit_box_keeps_aspect_and_stays_inside(iw: float, ih: float, bw: float, 
     assert w <= bw + 1e-9 and h <= bh + 1e-9
     assert abs(w / h - iw / ih) <= 1e-6 * max(iw / ih, 1) or min(w, h) < 1e-6
     assert max(w / bw, h / bh) == pytest.approx(1.0)  # one side touches the frame
+
+
+def test_bytes_do_not_depend_on_where_comparisons_were_written(built, tmp_path: Path) -> None:
+    # The pipeline renders comparisons into a work folder with a random name.
+    content, out, _info = built
+    elsewhere = tmp_path / ".dossier.work-x7q2"
+    elsewhere.mkdir()
+    moved = []
+    for comp in content.comparisons:
+        assert comp.detail_path is not None
+        path = elsewhere / comp.path.name
+        detail = elsewhere / comp.detail_path.name
+        path.write_bytes(comp.path.read_bytes())
+        detail.write_bytes(comp.detail_path.read_bytes())
+        moved.append(dataclasses.replace(comp, path=path, detail_path=detail))
+    again = write_dossier(dataclasses.replace(content, comparisons=moved), tmp_path / "x.pdf")
+    assert again.path.read_bytes() == out.read_bytes()
