@@ -79,7 +79,7 @@ def run_checks(analysis: Analysis, *, now: datetime | None = None) -> list[Findi
                 )
             )
     for match in analysis.paired:
-        meta = analysis.metadata_for(match.original)
+        paired_meta = analysis.metadata_for(match.original)
         shown = case.display(match.accused)
         if match.accused_contains_more:
             found.append(
@@ -87,20 +87,25 @@ def run_checks(analysis: Analysis, *, now: datetime | None = None) -> list[Findi
                     "blocker",
                     "accused-shows-more",
                     f"{shown} shows more of the scene than our original "
-                    f"{meta.display_path if meta else ''}: ours may look like the copy.",
+                    f"{paired_meta.display_path if paired_meta else ''}: ours may look like the copy.",
                     "Find the wider, uncropped original and add it to originals/.",
                     shown,
                 )
             )
-        if meta and meta.width and meta.height and _accused_larger(match, meta):
+        if (
+            paired_meta
+            and paired_meta.width
+            and paired_meta.height
+            and _accused_larger(match, paired_meta)
+        ):
             found.append(
                 Finding(
                     "warning",
                     "original-smaller",
-                    f"Original {meta.display_path} has fewer pixels than the "
+                    f"Original {paired_meta.display_path} has fewer pixels than the "
                     f"accused image {shown}.",
                     "Add the full-resolution original (not a resized export).",
-                    meta.display_path,
+                    paired_meta.display_path,
                 )
             )
         if match.verdict == "possible":
@@ -108,7 +113,7 @@ def run_checks(analysis: Analysis, *, now: datetime | None = None) -> list[Findi
                 Finding(
                     "warning",
                     "weak-match",
-                    f"{shown} only possibly matches {meta.display_path if meta else ''}.",
+                    f"{shown} only possibly matches {paired_meta.display_path if paired_meta else ''}.",
                     "Add the original it was taken from, or pair it explicitly in "
                     "case.toml [[pairs]] if you are sure.",
                     shown,

@@ -8,6 +8,7 @@ into an ``InputFileError`` subclass with a reason a seller can act on.
 from __future__ import annotations
 
 import hashlib
+import math
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -215,8 +216,11 @@ def open_image(path: Path, *, max_side: int | None = None) -> LoadedImage:
                 if max_side and kind == "JPEG":
                     # draft() keeps at least the requested size, so ask for the box
                     # that still covers max_side on the longer side after rotation.
+                    # Round up, never past: max_side 3000 of a 6000 px JPEG must pick 1/2 scale.
                     ratio = max_side / max(img.size)
-                    img.draft("RGB", (int(img.size[0] * ratio) + 1, int(img.size[1] * ratio) + 1))
+                    img.draft(
+                        "RGB", (math.ceil(img.size[0] * ratio), math.ceil(img.size[1] * ratio))
+                    )
                 img.load()
                 upright = ImageOps.exif_transpose(img) if orientation != 1 else img
                 rgb = _to_rgb(upright)

@@ -352,9 +352,9 @@ def build_dossier(
         pdf_size = pdf_path.stat().st_size
         analysis.findings = checks.with_size_check(analysis.findings, pdf_size, options)
         outputs = [entry_for(pdf_path, PDF_NAME, "dossier")]
-        outputs += [
-            entry_for(c.path, f"{COMPARISONS}/{c.path.name}", "comparison") for c in rendered
-        ]
+        drawn = [(c.path, "comparison") for c in rendered]
+        drawn += [(c.detail_path, "proof") for c in rendered if c.detail_path is not None]
+        outputs += [entry_for(path, f"{COMPARISONS}/{path.name}", role) for path, role in drawn]
         atomic_write_text(work / MANIFEST_NAME, manifest_json(case.title, analysis.inputs, outputs))
         replace_folder(work, out_dir)
         # work_folder's cleanup finds nothing left to remove: it was renamed.
@@ -365,7 +365,7 @@ def build_dossier(
         manifest_path=out_dir / MANIFEST_NAME,
         page_count=info.page_count,
         pdf_size=pdf_size,
-        comparison_paths=[out_dir / COMPARISONS / c.path.name for c in rendered],
+        comparison_paths=[out_dir / COMPARISONS / path.name for path, _ in drawn],
     )
 
 

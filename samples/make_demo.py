@@ -169,8 +169,11 @@ def main() -> None:
     for index, (frame, when) in enumerate(zip(frames + second, times, strict=True)):
         thumb = frame.copy()
         thumb.thumbnail((160, 120))
-        save(frame, CASE / "originals" / f"IMG_{412 + index:04d}.JPG",
-             exif=exif_for(index, when, thumb))
+        save(
+            frame,
+            CASE / "originals" / f"IMG_{412 + index:04d}.JPG",
+            exif=exif_for(index, when, thumb),
+        )
 
     hero, side, detail, back = frames[0], frames[2], frames[3], second[0]
     cropped = crop(hero, 0.45, rng(5)).then(jpeg_recompress, 70)

@@ -38,6 +38,8 @@ def run_cli(*args: str | Path) -> CliRun:
     runner = CliRunner()
     with runner.isolation() as streams:
         code = main([str(a) for a in args])
+        sys.stdout.flush()  # plain print() output sits in the wrapper's buffer until then
+        sys.stderr.flush()
         out = streams[0].getvalue().decode("utf-8", "replace")
         err = streams[1].getvalue().decode("utf-8", "replace") if streams[1] else ""
     return CliRun(code, out, err)

@@ -54,7 +54,9 @@ def test_build_writes_a_verifiable_dossier(make_case, tmp_path: Path, options) -
     # Both accused crops were paired with their originals and drawn.
     assert [m.verdict for m in result.analysis.matches] == ["match", "match"]
     assert [m.original.name for m in result.analysis.matches] == ["IMG_0412.JPG", "IMG_0413.JPG"]
-    assert len(result.comparison_paths) == 2
+    names = sorted(p.name for p in result.comparison_paths)
+    assert len(names) == 4  # a side-by-side and a proof image per pair
+    assert sum(name.endswith("-proof.jpg") for name in names) == 2
     images = sum(len(page.images) for page in reader.pages)
     assert images >= 2
     # The manifest covers every input and output and verifies.
