@@ -40,14 +40,23 @@ def entry_for(path: Path, shown_as: str, role: str, sha256: str | None = None) -
     )
 
 
-def manifest_json(case_id: str, inputs: list[ManifestEntry], outputs: list[ManifestEntry]) -> str:
-    """The manifest document; sorted, so the same files give the same bytes."""
+def manifest_json(
+    case_id: str,
+    inputs: list[ManifestEntry],
+    outputs: list[ManifestEntry],
+    excluded: list[dict[str, str]] | None = None,
+) -> str:
+    """The manifest document; sorted, so the same files give the same bytes.
+
+    ``excluded`` lists inputs that were hashed but not used as evidence, with the reason.
+    """
     document = {
         "generator": f"appeal-kit {__version__}",
         "case_id": case_id,
         "algorithm": "sha256",
         "inputs": [e.to_json() for e in sorted(inputs, key=lambda e: (e.role, e.path))],
         "outputs": [e.to_json() for e in sorted(outputs, key=lambda e: e.path)],
+        "excluded": sorted(excluded or [], key=lambda e: (e["role"], e["path"])),
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
