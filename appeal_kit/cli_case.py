@@ -335,16 +335,16 @@ def preview(
     folder = out or case / DEFAULT_OUTPUT
     result = render_preview(folder / PDF_NAME, folder / PREVIEW_DIR, dpi=dpi)
     manifest = folder / "manifest.json"
-    pairs = "?"
-    if manifest.is_file():
-        data = json.loads(manifest.read_text(encoding="utf-8"))
-        pairs = str(sum(1 for o in data.get("outputs", []) if o.get("role") == "comparison"))
+    data = json.loads(manifest.read_text(encoding="utf-8")) if manifest.is_file() else {}
+    pairs = sum(1 for o in data.get("outputs", []) if o.get("role") == "comparison")
     console.print(
         f"{result.pdf_path}: {result.page_count} pages, {result.pdf_size / 1e6:.2f} MB, "
         f"{pairs} comparison pages\nPage images: {folder / PREVIEW_DIR}/page-001.png … "
         f"page-{result.page_count:03d}.png",
         highlight=False,
     )
+    for item in data.get("excluded", []):
+        err.print(f"[yellow]warning:[/] excluded {item['path']}: {item['reason']}", highlight=False)
     if open_viewer:
         typer.launch(str(result.pdf_path))
 
