@@ -110,9 +110,12 @@ def _background(gen: np.random.Generator, w: int, h: int) -> Float:
         ys = np.arange(h, dtype=np.float32)[:, None]
         grain = 0.5 + 0.5 * np.sin(ys / gen.uniform(6, 14) + 9.0 * broad)
         lum = 0.7 + 0.2 * grain + 0.1 * fine
-    elif kind == 1:  # woven fabric
+    elif kind == 1:  # woven fabric: thread pitch and direction differ per cloth
         yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-        weave = np.sin(xx / 2.3) * np.sin(yy / 2.3)
+        angle, pitch = float(gen.uniform(0, math.pi)), float(gen.uniform(1.8, 3.6))
+        u = (xx * math.cos(angle) + yy * math.sin(angle)) / pitch + 2.0 * broad
+        v = (yy * math.cos(angle) - xx * math.sin(angle)) / pitch
+        weave = np.sin(u) * np.sin(v)
         lum = 0.75 + 0.08 * weave + 0.12 * broad + 0.08 * fine
     else:  # stone / concrete
         lum = 0.55 + 0.3 * broad + 0.15 * fine
@@ -178,7 +181,7 @@ def _product(gen: np.random.Generator, unit: int) -> Float:
             fill=(50, 50, 50, 255),
             font=_font(int(pw * 0.035)),
         )
-    bar_x = lx0 + 6
+    bar_x = int(lx0 + 6)
     for width in gen.integers(1, 5, 28):
         draw.rectangle(
             (bar_x, ly1 - pw * 0.14, bar_x + int(width) - 1, ly1 - 8), fill=(0, 0, 0, 255)

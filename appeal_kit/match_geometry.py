@@ -1,0 +1,361 @@
+"""Geometry of a candidate pair: the fitted transform, the dense check, the region.
+
+A copy of our photo, however cropped, turned, mirrored or recoloured, is related
+to the original by one affine map, and after warping it agrees with the original
+*pixel for pixel* wherever it was not painted over. Another frame of the same
+shoot, a bracketed exposure or the other half of a stereo pair shows the same
+things, but near and far objects moved by different amounts (parallax), so some
+of its detail stays shifted by a pixel or more after the best single warp. The
+dense check below measures exactly that, tile by tile.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+F32 = NDArray[np.float32]
+F64 = NDArray[np.float64]
+U8 = NDArray[np.uint8]
+
+RATIO = 0.8  # Lowe's ratio test
+TILE = 32  # dense-check tile side, accused analysis pixels
+SEARCH = 4  # +- pixels searched around each tile
+WIDE_SEARCH = 28  # second search for tiles that do not agree nearby
+CORR_OK = 0.7  # a tile "agrees" when its normalised correlation reaches this
+MOVED_OK = 0.8  # moved content is the same texture: it correlates strongly once found
+SHIFT_LIMIT = 0.8  # pixels: a tile whose best match is further than this is displaced
+
+
+@dataclass
+class Fit:
+    """A RANSAC affine map (accused analysis px -> original analysis px) and its support."""
+
+    affine: F64  # 2 x 3
+    inliers: int
+    matches: int
+    mirrored: bool
+    inlier_points: F32  # accused analysis coordinates of the inliers
+
+
+def rootsift(desc: U8) -> F32:
+    """RootSIFT (Hellinger-normalised) descriptors: better nearest-neighbour matching."""
+    d = desc.astype(np.float32)
+    d /= np.maximum(d.sum(axis=1, keepdims=True), 1e-6)
+    return np.sqrt(d)
+
+
+def good_matches(query: F32, train: F32, matcher: cv2.BFMatcher) -> list[tuple[int, int]]:
+    """Index pairs passing the ratio test."""
+    if len(query) < 2 or len(train) < 2:
+        return []
+    pairs = matcher.knnMatch(query, train, k=2)
+    return [
+        (m[0].queryIdx, m[0].trainIdx)
+        for m in pairs
+        if len(m) == 2 and m[0].distance < RATIO * m[1].distance
+    ]
+
+
+def fit_affine(src: F32, dst: F32, threshold: float) -> tuple[F64 | None, NDArray[np.bool_]]:
+    """RANSAC affine ``src -> dst``; deterministic (fixed RNG seed)."""
+    if len(src) < 6:
+        return None, np.zeros(len(src), bool)
+    cv2.setRNGSeed(1234)
+    affine, mask = cv2.estimateAffine2D(
+        src,
+        dst,
+        method=cv2.RANSAC,
+        ransacReprojThreshold=threshold,
+        maxIters=4000,
+        confidence=0.999,
+        refineIters=10,
+    )
+    if affine is None or mask is None:
+        return None, np.zeros(len(src), bool)
+    return affine.astype(np.float64), mask.ravel().astype(bool)
+
+
+def plausible(affine: F64) -> bool:
+    """Reject degenerate maps: collapsed, absurdly scaled or strongly sheared."""
+    sv = np.linalg.svd(affine[:, :2], compute_uv=False)
+    return bool(sv[1] > 1e-3 and 1 / 20 < sv[0] < 20 and sv[0] / sv[1] < 2.0)
+
+
+def decompose(linear: F64) -> tuple[bool, float, float]:
+    """``(mirrored, rotation_deg, scale)`` of an accused -> original linear map.
+
+    Rotation is the counter-clockwise turn of the content in the accused image
+    (PIL's convention) after undoing the mirror; scale is accused size / original size.
+    """
+    mirrored = bool(np.linalg.det(linear) < 0)
+    forward = np.linalg.inv(linear)
+    if mirrored:
+        forward = forward @ np.diag([-1.0, 1.0])
+    angle = -math.degrees(math.atan2(forward[1, 0], forward[0, 0]))
+    angle = angle + 360.0 if angle <= -180.0 else angle
+    scale = math.sqrt(abs(np.linalg.det(forward)))
+    return mirrored, angle + 0.0, scale
+
+
+@dataclass
+class Dense:
+    """Tile statistics of the warped comparison (accused analysis pixels)."""
+
+    textured: int = 0  # tiles with detail in both images
+    busy: int = 0  # tiles with detail in either image: all of it should be explained
+    aligned: int = 0  # agree in place
+    displaced: int = 0  # agree only after a shift that their neighbours share
+    similarity: float = 0.0  # median in-place correlation of the aligned tiles
+    photo_rect: tuple[int, int, int, int] | None = None
+    # Area of photo_rect over the area where the original's frame lands.
+    footprint_share: float = 0.0
+
+    @property
+    def displaced_share(self) -> float:
+        """Of the tiles that agree somewhere, the share that agree only after shifting."""
+        agreeing = self.aligned + self.displaced
+        return self.displaced / agreeing if agreeing else 0.0
+
+    @property
+    def aligned_share(self) -> float:
+        """Share of textured tiles that agree in place."""
+        return self.aligned / self.textured if self.textured else 0.0
+
+    @property
+    def explained_share(self) -> float:
+        """Share of tiles with detail in either image that agree in place."""
+        return self.aligned / self.busy if self.busy else 0.0
+
+
+@dataclass
+class _Tile:
+    x: float  # centre, accused analysis px
+    y: float
+    zero: float  # correlation in place
+    best: float  # best correlation within the search
+    dx: float  # shift of the best correlation
+    dy: float
+
+    @property
+    def shift(self) -> float:
+        return math.hypot(self.dx, self.dy)
+
+
+def _subpixel(resp: F32, y: int, x: int) -> tuple[float, float]:
+    """Parabola peak offset around an interior maximum."""
+
+    def offset(a: float, b: float, c: float) -> float:
+        den = a - 2 * b + c
+        return 0.5 * (a - c) / den if abs(den) > 1e-6 else 0.0
+
+    dy = offset(resp[y - 1, x], resp[y, x], resp[y + 1, x]) if 0 < y < resp.shape[0] - 1 else 0.0
+    dx = offset(resp[y, x - 1], resp[y, x], resp[y, x + 1]) if 0 < x < resp.shape[1] - 1 else 0.0
+    return float(np.clip(dx, -0.5, 0.5)), float(np.clip(dy, -0.5, 0.5))
+
+
+def _search(tile: F32, warped: F32, x0: int, y0: int, reach: int) -> _Tile:
+    h, w = warped.shape
+    wx0, wy0 = max(0, x0 - reach), max(0, y0 - reach)
+    wx1, wy1 = min(w, x0 + TILE + reach), min(h, y0 + TILE + reach)
+    raw = cv2.matchTemplate(warped[wy0:wy1, wx0:wx1], tile, cv2.TM_CCOEFF_NORMED)
+    resp: F32 = np.asarray(np.nan_to_num(raw, nan=0.0), np.float32)
+    _, best, _, (bx, by) = cv2.minMaxLoc(resp)
+    sx, sy = _subpixel(resp, by, bx)
+    zero = float(resp[y0 - wy0, x0 - wx0])
+    return _Tile(
+        x0 + TILE / 2, y0 + TILE / 2, zero, float(best), bx + wx0 - x0 + sx, by + wy0 - y0 + sy
+    )
+
+
+def _tiles(
+    accused: F32, warped: F32, valid: NDArray[np.bool_], rect: tuple[int, int, int, int]
+) -> tuple[list[_Tile], int, int]:
+    """Textured tiles inside ``rect`` and where the original lands, with their best shifts.
+
+    Tiles that do not agree nearby get a wide second search: a product moved
+    between two frames sits tens of pixels away, an overlay sits nowhere.
+    """
+    rx, ry, rw, rh = rect
+    # Fine detail present in both images: high-pass magnitude, the smaller of the two.
+    fine_a = np.abs(accused - cv2.GaussianBlur(accused, (0, 0), 3.0))
+    fine_o = np.abs(warped - cv2.GaussianBlur(warped, (0, 0), 3.0))
+    detail, either = np.minimum(fine_a, fine_o), np.maximum(fine_a, fine_o)
+    nh, nw = rh // TILE, rw // TILE
+    out: list[_Tile] = []
+    if nh == 0 or nw == 0:
+        return out, 0, 0
+
+    def per_tile(image: NDArray[np.float32] | NDArray[np.bool_]) -> NDArray[np.float64]:
+        block = image[ry : ry + nh * TILE, rx : rx + nw * TILE].astype(np.float32)
+        return np.asarray(block.reshape(nh, TILE, nw, TILE).mean(axis=(1, 3)), np.float64)
+
+    inside = per_tile(valid) >= 1.0
+    # Detail in either image should be explained; only detail in both can test alignment.
+    busy_tiles = inside & (per_tile(either) >= 2.5)
+    test_tiles = inside & (per_tile(detail) >= 2.5)
+    for ty, tx in zip(*np.nonzero(test_tiles), strict=True):
+        y0, x0 = ry + int(ty) * TILE, rx + int(tx) * TILE
+        tile = np.ascontiguousarray(accused[y0 : y0 + TILE, x0 : x0 + TILE])
+        found = _search(tile, warped, x0, y0, SEARCH)
+        if found.best < CORR_OK:
+            found = _search(tile, warped, x0, y0, WIDE_SEARCH)
+        out.append(found)
+    textured, busy = int(test_tiles.sum()), int(busy_tiles.sum())
+    return out, textured, busy
+
+
+def _classify(tiles: list[_Tile]) -> tuple[list[_Tile], list[_Tile]]:
+    """Aligned tiles, and displaced tiles whose shift two neighbours share.
+
+    Requiring neighbours to agree on the shift separates real motion (a moved
+    product, parallax) from chance peaks on watermark text or noise.
+    """
+    aligned = [
+        t for t in tiles if t.zero >= CORR_OK and (t.shift < SHIFT_LIMIT or t.best - t.zero < 0.03)
+    ]
+    moved = [
+        t
+        for t in tiles
+        if t.best >= MOVED_OK and t.shift >= SHIFT_LIMIT and t.best - t.zero >= 0.03
+    ]
+    coherent = []
+    for t in moved:
+        friends = sum(
+            1
+            for u in moved
+            if u is not t
+            and abs(u.x - t.x) <= 1.5 * TILE
+            and abs(u.y - t.y) <= 1.5 * TILE
+            and math.hypot(u.dx - t.dx, u.dy - t.dy) < 1.5
+        )
+        if friends >= 2:
+            coherent.append(t)
+    return aligned, coherent
+
+
+def _warp(image: F32, affine: F64, size: tuple[int, int]) -> tuple[F32, NDArray[np.bool_]]:
+    flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+    warped = cv2.warpAffine(image, affine, size, flags=flags, borderValue=0)
+    inside = cv2.warpAffine(np.full(image.shape, 255, np.uint8), affine, size, flags=flags)
+    return warped.astype(np.float32), cv2.erode(inside, np.ones((5, 5), np.uint8)) > 0
+
+
+def dense_check(accused: U8, original: U8, affine: F64) -> tuple[Dense, F64]:
+    """Warp the original onto the accused image and test alignment tile by tile.
+
+    Returns the statistics and the affine refined on the agreeing tiles (the
+    keypoint fit can be off by a pixel in the corners; a copy then looks aligned
+    once refined, a different frame still does not).
+    """
+    h, w = accused.shape
+    a = np.asarray(cv2.GaussianBlur(accused.astype(np.float32), (0, 0), 1.0), np.float32)
+    # The original is usually larger: pre-blur it by the size ratio to avoid aliasing.
+    ratio = math.sqrt(abs(np.linalg.det(affine[:, :2])))
+    o = np.asarray(
+        cv2.GaussianBlur(original.astype(np.float32), (0, 0), max(1.0, 0.6 * ratio)), np.float32
+    )
+    whole = (0, 0, w, h)
+    for _ in range(2):
+        warped, valid = _warp(o, affine, (w, h))
+        tiles, _textured, _busy = _tiles(a, warped, valid, whole)
+        aligned = [t for t in tiles if t.best >= CORR_OK and t.shift < 2.0]
+        if len(aligned) < 6:
+            break
+        src = np.array([[t.x, t.y] for t in aligned], np.float32)
+        moved = src + np.array([[t.dx, t.dy] for t in aligned], np.float32)
+        dst = cv2.transform(moved[None], affine)[0].astype(np.float32)
+        refined, mask = fit_affine(src, dst, threshold=0.5 * max(ratio, 1e-3))
+        if refined is None or mask.sum() < 6 or not plausible(refined):
+            break
+        affine = refined
+    warped, valid = _warp(o, affine, (w, h))
+    rect = photo_rect(a, warped, valid)
+    if rect is None:
+        return Dense(), affine
+    tiles, textured, busy = _tiles(a, warped, valid, rect)
+    aligned, displaced = _classify(tiles)
+    dense = Dense(
+        textured=textured,
+        busy=busy,
+        aligned=len(aligned),
+        displaced=len(displaced),
+        similarity=float(np.median([t.zero for t in aligned])) if aligned else 0.0,
+        photo_rect=rect,
+        footprint_share=rect[2] * rect[3] / max(1, int(valid.sum())),
+    )
+    return dense, affine
+
+
+def photo_rect(
+    accused: F32, warped: F32, valid: NDArray[np.bool_]
+) -> tuple[int, int, int, int] | None:
+    """The axis-aligned part of the accused image that shows the original.
+
+    Starts from where the original's frame lands, then trims rows and columns at
+    the edges that do not agree (white padding around a pasted crop, page parts
+    of a screenshot around a cropped photo).
+    """
+    ys, xs = np.nonzero(valid)
+    if len(xs) < 64:
+        return None
+    x0, x1, y0, y1 = int(xs.min()), int(xs.max()) + 1, int(ys.min()), int(ys.max()) + 1
+    acc, war, inside = accused[y0:y1, x0:x1], warped[y0:y1, x0:x1], valid[y0:y1, x0:x1]
+    # Gain and offset from the pixels that agree in structure (local correlation),
+    # so padding and page furniture do not skew the fit of a recoloured copy.
+    corr = _local_correlation(acc, war)
+    sel = inside & (corr > 0.8)
+    if sel.sum() < 200:
+        return x0, y0, x1 - x0, y1 - y0
+    wa, aa = war[sel], acc[sel]
+    gain = float(aa.std() / max(wa.std(), 1e-3))
+    offset = float(aa.mean() - gain * wa.mean())
+    diff = cv2.blur(np.abs(acc - (gain * war + offset)), (5, 5))
+    # Evidence per pixel: detail that agrees, or detail / brightness that does not.
+    # Flat areas of similar brightness (white page beside a white label) are neutral.
+    agree = inside & (corr > 0.7)
+    disagree = inside & (((corr < 0.3) & (corr != 0.0)) | (diff > 40.0))
+    rows_a, cols_a = agree.sum(axis=1), agree.sum(axis=0)
+    top, bottom = _trim(rows_a, disagree.sum(axis=1))
+    left, right = _trim(cols_a, disagree.sum(axis=0))
+    if bottom - top < 8 or right - left < 8:
+        return x0, y0, x1 - x0, y1 - y0
+    # The correlation window blurs the photo's edge inwards by half its size.
+    pad = 7
+    top = top - pad if top > 0 else 0
+    left = left - pad if left > 0 else 0
+    bottom = bottom + pad if bottom < len(rows_a) else bottom
+    right = right + pad if right < len(cols_a) else right
+    top, left = max(0, top), max(0, left)
+    bottom, right = min(len(rows_a), bottom), min(len(cols_a), right)
+    return x0 + left, y0 + top, right - left, bottom - top
+
+
+def _local_correlation(a: F32, b: F32, size: int = 15) -> F32:
+    """Per-pixel normalised correlation over a ``size`` window."""
+    k = (size, size)
+    ma, mb = cv2.blur(a, k), cv2.blur(b, k)
+    va = cv2.blur(a * a, k) - ma * ma
+    vb = cv2.blur(b * b, k) - mb * mb
+    cov = cv2.blur(a * b, k) - ma * mb
+    corr = cov / np.sqrt(np.maximum(va * vb, 1e-6))
+    corr[(va < 9.0) | (vb < 9.0)] = 0.0  # flat areas carry no evidence
+    return np.asarray(corr, np.float32)
+
+
+def _trim(agree: NDArray[np.int64], disagree: NDArray[np.int64], run: int = 6) -> tuple[int, int]:
+    """First and one-past-last line of the outermost runs of agreeing lines.
+
+    A line agrees when most of its evidence does; a run of ``run`` lines is
+    needed so a chance line in the page around a photo does not count. A banner
+    inside the photo does not trim it as long as photo lines lie beyond it.
+    """
+    good = (agree >= 4) & (agree >= disagree)
+    starts = [i for i in range(len(good) - run + 1) if good[i : i + run].all()]
+    if not starts:
+        return 0, len(good)
+    return starts[0], starts[-1] + run
