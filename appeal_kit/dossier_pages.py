@@ -1,4 +1,4 @@
-"""The dossier's front parts: cover, deadlines, statement, originals, comparisons.
+"""The dossier's front parts: cover, deadlines, statement, comparisons.
 
 Each ``*_part`` function returns platypus flowables; ``build_story`` puts every
 part in the order the issue fixes. Text from the case goes through ``markup`` so
@@ -37,10 +37,9 @@ from appeal_kit.dossier_style import (
     SHADE,
     fit_box,
     markup,
-    short_hash,
     show_time,
 )
-from appeal_kit.models import ImageMetadata, MatchResult
+from appeal_kit.models import MatchResult
 
 if TYPE_CHECKING:
     from appeal_kit.comparison import ComparisonImage
@@ -346,83 +345,6 @@ def statement_part(state: RenderState) -> list[Flowable]:
     return [*flow, PageBreak()]
 
 
-# --------------------------------------------------------------------------- 3 originals
-
-
-def evidence_part(state: RenderState) -> list[Flowable]:
-    """Table of every usable original: hash, capture time, camera, serial, size."""
-    content, st = state.content, state.styles
-    flow = part_heading(state, 3)
-    flow.append(
-        Paragraph(
-            "The camera originals, unchanged. Each file's full SHA-256 is in the manifest at "
-            "the end; capture times are as the camera recorded them, with the tag they come from.",
-            st.small,
-        )
-    )
-    flow.append(Spacer(1, 3 * mm))
-    heads = ["File", "SHA-256 (start)", "Captured (tag)", "Camera", "Serial", "Pixels"]
-    widths = [2.7, 1.7, 3.5, 1.9, 2.2, 1.5]
-    if content.include_gps:
-        heads.append("GPS")
-        widths.append(1.9)
-    rows = [cells(state, heads, head=True)]
-    originals = sorted(content.originals, key=lambda m: m.display_path)
-    for meta in originals:
-        row = [
-            meta.display_path,
-            short_hash(meta.sha256, 12),
-            _captured(meta),
-            meta.camera or "—",
-            meta.serial or "—",
-            f"{meta.width:,} × {meta.height:,}" if meta.width and meta.height else "—",
-        ]
-        if content.include_gps:
-            row.append(f"{meta.gps[0]:.5f}, {meta.gps[1]:.5f}" if meta.gps else "none")
-        rows.append(cells(state, row))
-    if originals:
-        flow.append(grid(rows, scaled(widths, state.frame_w)))
-    else:
-        flow.append(Paragraph("No usable original was supplied.", st.body))
-    notes = _original_notes(originals)
-    if notes:
-        flow += [Spacer(1, 4 * mm), Paragraph("Notes on the originals", st.h3)]
-        flow += [Paragraph(markup(note), st.bullet, bulletText="•") for note in notes]
-    if not content.include_gps:
-        flow += [
-            Spacer(1, 3 * mm),
-            Paragraph("GPS positions are left out of this dossier for privacy.", st.small),
-        ]
-    return [*flow, PageBreak()]
-
-
-def _captured(meta: ImageMetadata) -> str:
-    if meta.captured_at is None:
-        return "no capture time"
-    text = show_time(meta.captured_at, seconds=True)
-    if meta.captured_at.tzinfo is None:
-        text += " (no offset)"
-    return text + (f" ({meta.captured_at_tag})" if meta.captured_at_tag else "")
-
-
-def _original_notes(originals: list[ImageMetadata]) -> list[str]:
-    """Positive, checkable facts about the files (the seller's warnings stay in the terminal)."""
-    notes: list[str] = []
-    for meta in originals:
-        if meta.thumbnail_matches is True:
-            notes.append(
-                f"{meta.display_path}: the embedded thumbnail matches the image: not re-framed since capture."
-            )
-        elif meta.thumbnail_matches is False:
-            notes.append(
-                f"{meta.display_path}: the embedded thumbnail differs from the image: it was edited after capture."
-            )
-        notes += [
-            f"{meta.display_path}: {f.message}" for f in meta.findings if f.severity == "info"
-        ]
-    return notes
-
-
 # --------------------------------------------------------------------------- 4 comparisons
 
 
@@ -577,6 +499,7 @@ def numbers_table(state: RenderState, match: MatchResult) -> Table:
 def build_story(state: RenderState) -> list[Flowable]:
     """Every part, in order (fresh flowables for each layout pass)."""
     from appeal_kit.dossier_appendix import documents_part, excluded_part, manifest_part
+    from appeal_kit.dossier_evidence import evidence_part
     from appeal_kit.dossier_timeline import outtakes_part, timeline_part
 
     story: list[Flowable] = []

@@ -42,7 +42,8 @@ from appeal_kit.dossier_style import (
 )
 from appeal_kit.errors import InputFileError
 from appeal_kit.images import check_file, describe_error, open_image, sha256_file
-from appeal_kit.models import ExcludedFile
+from appeal_kit.metadata_raw import embedded_thumbnail, upright_thumbnail
+from appeal_kit.models import ExcludedFile, ImageMetadata
 
 if TYPE_CHECKING:
     from appeal_kit.dossier import DossierContent
@@ -65,6 +66,18 @@ class Attachment:
     error: str | None = None
 
 
+# An embedded picture for the page: JPEG bytes and their pixel size.
+Picture = tuple[bytes, tuple[int, int]]
+
+
+@dataclass(frozen=True)
+class ThumbnailPair:
+    """An original whose EXIF thumbnail differs: both pictures, ready to embed."""
+
+    embedded: Picture
+    current: Picture
+
+
 @dataclass
 class RenderState:
     """Shared by every part while the story is built and drawn."""
@@ -78,6 +91,8 @@ class RenderState:
     title: str
     attachments: list[Attachment] = field(default_factory=list)
     thumbnails: dict[Path, tuple[bytes, tuple[int, int]] | None] = field(default_factory=dict)
+    # Originals whose thumbnail check failed -> both pictures (None: cannot be shown).
+    thumbnail_pairs: dict[Path, ThumbnailPair | None] = field(default_factory=dict)
     problems: list[ExcludedFile] = field(default_factory=list)
     # Filled while drawing: attachment number -> reportlab page it follows.
     markers: dict[int, int] = field(default_factory=dict)
@@ -142,6 +157,9 @@ def prepare(content: DossierContent) -> RenderState:
             state.problems.append(ExcludedFile(item.display, "document", item.error))
     for meta in content.outtakes[: content.max_outtakes]:
         state.thumbnails[meta.path] = _thumbnail(meta.path, content.thumbnail_max_side)
+    for meta in sorted(content.originals, key=lambda m: m.display_path):
+        if meta.thumbnail_matches is False:
+            state.thumbnail_pairs[meta.path] = _thumbnail_pair(meta, content.thumbnail_max_side)
     return state
 
 
@@ -203,6 +221,16 @@ def _thumbnail(path: Path, max_side: int) -> tuple[bytes, tuple[int, int]] | Non
     except InputFileError:
         return None
     return jpeg_bytes(loaded.image, quality=80), loaded.image.size
+
+
+def _thumbnail_pair(meta: ImageMetadata, max_side: int) -> ThumbnailPair | None:
+    """The EXIF thumbnail and a small copy of the image as it is now, both upright."""
+    data = embedded_thumbnail(meta.path)
+    embedded = upright_thumbnail(data, meta.orientation or 1) if data else None
+    current = _thumbnail(meta.path, max_side)
+    if embedded is None or current is None:
+        return None
+    return ThumbnailPair((jpeg_bytes(embedded, quality=90), embedded.size), current)
 
 
 # --------------------------------------------------------------------------- drawing

@@ -24,6 +24,7 @@ import contextlib
 import io
 import logging
 import re
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
@@ -435,3 +436,45 @@ def parse_datetime(
     micro = int((fraction[:6] if fraction.isdigit() else "0").ljust(6, "0"))
     zone = _tz(match.group(8)) or _tz(offset)
     return datetime(year, month, day, hour, minute, second, micro, tzinfo=zone)
+
+
+# --- the EXIF thumbnail for display ------------------------------------------------
+
+# A real EXIF thumbnail is about 160x120; a "thumbnail" of more pixels than this is
+# not one, and decoding it could be a decompression bomb hidden in the EXIF block.
+_MAX_THUMBNAIL_PIXELS = 1 << 20
+
+
+def embedded_thumbnail(path: Path) -> bytes | None:
+    """The JPEG thumbnail in a file's EXIF block, or ``None`` (none, or unreadable).
+
+    Reads headers only (no pixel data) and never raises: a damaged file simply has
+    no thumbnail to show.
+    """
+    try:
+        # Pillow warns on damaged EXIF; read_metadata reports that, so stay quiet here.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(path) as img:
+                exif = img.getexif()
+                raw = img.info.get("exif")
+                return thumbnail_from_exif(raw if isinstance(raw, bytes) else None, exif, [])
+    except Exception:  # Pillow raises many types on a hostile file
+        return None
+
+
+def upright_thumbnail(data: bytes, orientation: int) -> Image.Image | None:
+    """An EXIF thumbnail decoded to RGB and turned like the upright main image.
+
+    ``orientation`` is the main image's EXIF orientation (the thumbnail is stored
+    the way the sensor saw it). ``None`` when the data does not decode.
+    """
+    try:
+        with Image.open(io.BytesIO(data)) as opened:
+            if opened.width * opened.height > _MAX_THUMBNAIL_PIXELS:
+                return None
+            opened.load()
+            thumb = opened.convert("RGB")
+    except Exception:
+        return None
+    return thumb.transpose(_TRANSPOSE[orientation]) if orientation in _TRANSPOSE else thumb
