@@ -28,6 +28,9 @@ SEARCH = 4  # +- pixels searched around each tile
 WIDE_SEARCH = 28  # second search for tiles that do not agree nearby
 CORR_OK = 0.7  # a tile "agrees" when its normalised correlation reaches this
 MOVED_OK = 0.8  # moved content is the same texture: it correlates strongly once found
+BLUR = 1.5  # Gaussian sigma, accused pixels, applied before the dense comparison
+SHARP = 0.015  # correlation-peak curvature above which a tile's shift is trusted
+SUBPIXEL_LIMIT = 0.45  # px: a trusted tile further off than this has moved
 SHIFT_LIMIT = 0.8  # pixels: a tile whose best match is further than this is displaced
 
 
@@ -114,6 +117,11 @@ class Dense:
     photo_rect: tuple[int, int, int, int] | None = None
     # Area of photo_rect over the area where the original's frame lands.
     footprint_share: float = 0.0
+    # Mean in-place correlation over all textured tiles (ranks near-identical rivals).
+    agreement: float = 0.0
+    # Bounding box of the aligned tiles over photo_rect, by area: agreement spread
+    # over the picture, not one shared label.
+    aligned_spread: float = 0.0
 
     @property
     def displaced_share(self) -> float:
@@ -140,22 +148,29 @@ class _Tile:
     best: float  # best correlation within the search
     dx: float  # shift of the best correlation
     dy: float
+    sharpness: float  # peak curvature; ~0 when the shift is undetermined (an edge)
 
     @property
     def shift(self) -> float:
         return math.hypot(self.dx, self.dy)
 
 
-def _subpixel(resp: F32, y: int, x: int) -> tuple[float, float]:
-    """Parabola peak offset around an interior maximum."""
+def _subpixel(resp: F32, y: int, x: int) -> tuple[float, float, float]:
+    """Parabola peak offset around a maximum, and the peak's sharpness.
 
-    def offset(a: float, b: float, c: float) -> float:
+    Sharpness is the smaller curvature of the two axes; it is zero on a straight
+    edge (the match slides along it) and at the border of the search window.
+    """
+
+    def fit(a: float, b: float, c: float) -> tuple[float, float]:
         den = a - 2 * b + c
-        return 0.5 * (a - c) / den if abs(den) > 1e-6 else 0.0
+        return (0.5 * (a - c) / den if abs(den) > 1e-6 else 0.0), -den
 
-    dy = offset(resp[y - 1, x], resp[y, x], resp[y + 1, x]) if 0 < y < resp.shape[0] - 1 else 0.0
-    dx = offset(resp[y, x - 1], resp[y, x], resp[y, x + 1]) if 0 < x < resp.shape[1] - 1 else 0.0
-    return float(np.clip(dx, -0.5, 0.5)), float(np.clip(dy, -0.5, 0.5))
+    if not (0 < y < resp.shape[0] - 1 and 0 < x < resp.shape[1] - 1):
+        return 0.0, 0.0, 0.0
+    dy, cy = fit(resp[y - 1, x], resp[y, x], resp[y + 1, x])
+    dx, cx = fit(resp[y, x - 1], resp[y, x], resp[y, x + 1])
+    return float(np.clip(dx, -0.5, 0.5)), float(np.clip(dy, -0.5, 0.5)), float(min(cx, cy))
 
 
 def _search(tile: F32, warped: F32, x0: int, y0: int, reach: int) -> _Tile:
@@ -165,10 +180,16 @@ def _search(tile: F32, warped: F32, x0: int, y0: int, reach: int) -> _Tile:
     raw = cv2.matchTemplate(warped[wy0:wy1, wx0:wx1], tile, cv2.TM_CCOEFF_NORMED)
     resp: F32 = np.asarray(np.nan_to_num(raw, nan=0.0), np.float32)
     _, best, _, (bx, by) = cv2.minMaxLoc(resp)
-    sx, sy = _subpixel(resp, by, bx)
+    sx, sy, sharp = _subpixel(resp, by, bx)
     zero = float(resp[y0 - wy0, x0 - wx0])
     return _Tile(
-        x0 + TILE / 2, y0 + TILE / 2, zero, float(best), bx + wx0 - x0 + sx, by + wy0 - y0 + sy
+        x0 + TILE / 2,
+        y0 + TILE / 2,
+        zero,
+        float(best),
+        bx + wx0 - x0 + sx,
+        by + wy0 - y0 + sy,
+        sharp,
     )
 
 
@@ -210,11 +231,20 @@ def _tiles(
 
 
 def _classify(tiles: list[_Tile]) -> tuple[list[_Tile], list[_Tile]]:
-    """Aligned tiles, and displaced tiles whose shift two neighbours share.
+    """Aligned tiles, and displaced ones.
 
-    Requiring neighbours to agree on the shift separates real motion (a moved
-    product, parallax) from chance peaks on watermark text or noise.
+    A tile is displaced when (a) its match is sharp (a corner-like detail, not
+    an edge the match can slide along) and still sits half a pixel or more away
+    after the refined warp: copies stay within ~0.3 px, while parallax between
+    hand-held frames or bracketed exposures leaves 0.5-3 px; or (b) it is found
+    only further away, and two neighbours share its shift (a moved product),
+    which separates real motion from chance peaks on watermark text or noise.
     """
+    sharp_moved = [
+        t
+        for t in tiles
+        if t.sharpness >= SHARP and t.best >= 0.9 and SUBPIXEL_LIMIT <= t.shift < SEARCH
+    ]
     aligned = [
         t for t in tiles if t.zero >= CORR_OK and (t.shift < SHIFT_LIMIT or t.best - t.zero < 0.03)
     ]
@@ -235,7 +265,9 @@ def _classify(tiles: list[_Tile]) -> tuple[list[_Tile], list[_Tile]]:
         )
         if friends >= 2:
             coherent.append(t)
-    return aligned, coherent
+    moved_ids = {id(t) for t in sharp_moved}
+    aligned = [t for t in aligned if id(t) not in moved_ids]
+    return aligned, sharp_moved + [t for t in coherent if id(t) not in moved_ids]
 
 
 def _warp(image: F32, affine: F64, size: tuple[int, int]) -> tuple[F32, NDArray[np.bool_]]:
@@ -253,11 +285,13 @@ def dense_check(accused: U8, original: U8, affine: F64) -> tuple[Dense, F64]:
     once refined, a different frame still does not).
     """
     h, w = accused.shape
-    a = np.asarray(cv2.GaussianBlur(accused.astype(np.float32), (0, 0), 1.0), np.float32)
-    # The original is usually larger: pre-blur it by the size ratio to avoid aliasing.
+    # Compare both at the same band limit in the accused's frame: fine periodic
+    # detail (print, fabric) near the pixel grid aliases differently under the
+    # thief's resampling and ours, and would look like sub-pixel motion.
+    a = np.asarray(cv2.GaussianBlur(accused.astype(np.float32), (0, 0), BLUR), np.float32)
     ratio = math.sqrt(abs(np.linalg.det(affine[:, :2])))
     o = np.asarray(
-        cv2.GaussianBlur(original.astype(np.float32), (0, 0), max(1.0, 0.6 * ratio)), np.float32
+        cv2.GaussianBlur(original.astype(np.float32), (0, 0), BLUR * max(1.0, ratio)), np.float32
     )
     whole = (0, 0, w, h)
     for _ in range(2):
@@ -287,8 +321,18 @@ def dense_check(accused: U8, original: U8, affine: F64) -> tuple[Dense, F64]:
         similarity=float(np.median([t.zero for t in aligned])) if aligned else 0.0,
         photo_rect=rect,
         footprint_share=rect[2] * rect[3] / max(1, int(valid.sum())),
+        agreement=float(np.mean([t.zero for t in tiles])) if tiles else 0.0,
+        aligned_spread=_spread_of(aligned, rect),
     )
     return dense, affine
+
+
+def _spread_of(tiles: list[_Tile], rect: tuple[int, int, int, int]) -> float:
+    if not tiles:
+        return 0.0
+    xs, ys = [t.x for t in tiles], [t.y for t in tiles]
+    area = (max(xs) - min(xs) + TILE) * (max(ys) - min(ys) + TILE)
+    return float(min(1.0, area / max(1, rect[2] * rect[3])))
 
 
 def photo_rect(

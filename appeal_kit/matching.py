@@ -71,7 +71,7 @@ VERIFY_FEATURES = 2500  # accused descriptors used in verification (strongest fi
 MIN_AGREEING_TILES = 8
 MAX_DISPLACED_SHARE = 0.02
 MIN_ALIGNED_SHARE = 0.6
-MIN_EXPLAINED_SHARE = 0.2
+MIN_ALIGNED_SPREAD = 0.4
 
 
 def _noop(stage: str, done: int, total: int) -> None:
@@ -84,6 +84,8 @@ class _Candidate:
     fit: Fit
     dense: Dense | None = None
     full: F64 | None = None  # 3x3, accused full px -> original full px
+    rival: Path | None = None  # another original that also agrees cleanly
+    ambiguous: bool = False  # ... and about as well
 
     @property
     def clean(self) -> bool:
@@ -92,11 +94,11 @@ class _Candidate:
             d is not None
             and self.fit.inliers >= MATCH_INLIERS
             and d.aligned >= MIN_AGREEING_TILES
-            and d.displaced <= max(2, MAX_DISPLACED_SHARE * (d.aligned + d.displaced))
+            and d.displaced <= max(1, MAX_DISPLACED_SHARE * (d.aligned + d.displaced))
             # Most detail agrees, and it is not one shared label in otherwise other
             # pictures (two packshots of one product line agree only on the label).
             and d.aligned_share >= MIN_ALIGNED_SHARE
-            and d.explained_share >= MIN_EXPLAINED_SHARE
+            and d.aligned_spread >= MIN_ALIGNED_SPREAD
         )
 
     @property
@@ -109,8 +111,11 @@ class _Candidate:
             and (d.aligned >= MIN_AGREEING_TILES or d.displaced >= 4)
         )
 
-    def rank(self) -> tuple[int, int, int]:
-        return (int(self.clean), int(self.related), self.fit.inliers)
+    def rank(self) -> tuple[int, int, float, int]:
+        # Among clean candidates the closer agreement wins (frames seen small);
+        # otherwise the stronger geometry.
+        agreement = self.dense.agreement if self.dense and self.clean else 0.0
+        return (int(self.clean), int(self.related), round(agreement, 3), self.fit.inliers)
 
 
 class FeatureMatcher:
@@ -268,17 +273,17 @@ class FeatureMatcher:
             accused_gray = self._gray(acc_path, ACCUSED_SIDE)
         except InputFileError:
             return None
-        checked: list[_Candidate] = []
-        # In vote order; a clean dense agreement is decisive, so stop there.
+        fits: list[_Candidate] = []
         for i in pool:
             fit = self._fit(acc, originals[i][1])
-            if fit is None or fit.inliers < POSSIBLE_INLIERS:
-                continue
-            cand = _Candidate(i, fit)
-            checked.append(cand)
-            if len(checked) > MAX_DENSE_CHECKS:
-                continue
-            path, org = originals[i]
+            if fit is not None and fit.inliers >= POSSIBLE_INLIERS:
+                fits.append(_Candidate(i, fit))
+        if not fits:
+            return None
+        fits.sort(key=lambda c: (-c.fit.inliers, c.index))
+        checked = fits[:MAX_DENSE_CHECKS]
+        for cand in checked:
+            path, org = originals[cand.index]
             try:
                 original_gray = self._gray(path, DENSE_SIDE)
             except InputFileError:
@@ -287,16 +292,18 @@ class FeatureMatcher:
             feat_map = _index_map(org.width, org.height, org.full_width, org.full_height)
             oh, ow = original_gray.shape
             dense_map = _index_map(ow, oh, org.full_width, org.full_height)
-            to_full = np.linalg.inv(feat_map) @ _h(fit.affine) @ acc_map
+            to_full = np.linalg.inv(feat_map) @ _h(cand.fit.affine) @ acc_map
             affine = (dense_map @ to_full @ np.linalg.inv(acc_map))[:2]
             cand.dense, refined = dense_check(accused_gray, original_gray, affine)
             cand.full = np.linalg.inv(dense_map) @ _h(refined) @ acc_map
-            if cand.clean and cand.dense is not None and cand.dense.footprint_share > 0.5:
-                return cand  # decisive: most of where our frame lands agrees
-        if not checked:
-            return None
-        fits = checked
-        best = max(fits, key=lambda c: (*c.rank(), -c.index))
+        best = max(checked, key=lambda c: (*c.rank(), -c.index))
+        # Two of our pictures both agree (frames of one shoot seen small): name the
+        # rival, and only keep "match" when the winner agrees clearly better.
+        for other in checked:
+            if other is not best and other.clean and best.dense and other.dense:
+                best.rival = originals[other.index][0]
+                if best.dense.agreement - other.dense.agreement < 0.02:
+                    best.ambiguous = True
         return best if best.related else None
 
     # ------------------------------------------------------------------ public
@@ -458,7 +465,7 @@ def _result(
         dense.similarity * (1 - min(1.0, dense.displaced_share)) * min(1.0, best.fit.inliers / 60)
     )
     original_contains_more = float(inter_area) < 0.9 * org_area
-    busy, extends = (False, False) if photo_share > 0.9 else _surroundings(path, acc, rect)
+    busy, extends = (False, False) if photo_share > 0.75 else _surroundings(path, acc, rect)
     note = _note(best, dense, verdict, explicit_target is not None)
     accused_contains_more = False
     if extends and verdict == "match":
@@ -474,6 +481,14 @@ def _result(
                 "only a part of each picture agrees and the rest of the accused picture "
                 "differs: they share some content but are not the same photograph"
             )
+    if verdict == "match" and best.ambiguous and best.rival is not None:
+        verdict = "possible"
+        note = (
+            f"agrees equally well with {best.rival.name}: another frame of the same shoot? "
+            "Pair it explicitly in case.toml"
+        )
+    elif verdict == "match" and best.rival is not None:
+        note += f"; {best.rival.name} also agrees, less closely"
     is_screenshot = photo_share < 0.8 and busy and not extends
     return MatchResult(
         accused=path,
@@ -502,7 +517,7 @@ def _note(best: _Candidate, dense: Dense, verdict: Verdict, explicit: bool) -> s
     if verdict == "match":
         text = f"{best.fit.inliers} matching points; {dense.aligned} of {dense.textured} detail tiles agree pixel for pixel"
         return text
-    if dense.displaced > max(2, MAX_DISPLACED_SHARE * (dense.aligned + dense.displaced)):
+    if dense.displaced > max(1, MAX_DISPLACED_SHARE * (dense.aligned + dense.displaced)):
         why = (
             f"same scene, but {dense.displaced_share:.0%} of the agreeing detail is shifted "
             "after the best warp: probably another frame, exposure or viewpoint, not a copy"
@@ -546,5 +561,10 @@ def _surroundings(path: Path, acc: Features, rect: tuple[int, int, int, int]) ->
     # grain and texture nearly everywhere.
     gray = gray_of(img).astype(np.float32)
     detail = np.abs(gray - cv2.GaussianBlur(gray, (0, 0), 2.0))
-    photo_like = bool(mask.sum() >= 100 and (detail[mask] < 1.0).mean() < 0.65)
+    # Judge only beyond a margin: a turned copy leaves slivers of our picture
+    # just outside the axis-aligned rectangle.
+    margin = 32
+    far = np.ones((h, w), bool)
+    far[max(0, y0 - margin) : y1 + margin, max(0, x0 - margin) : x1 + margin] = False
+    photo_like = bool(far.sum() >= 400 and (detail[far] < 1.0).mean() < 0.65)
     return busy, photo_like
