@@ -225,25 +225,24 @@ def match(
     if as_json:
         print(json.dumps([m.to_json(base) for m in analysis.matches], indent=2))
         return
-    table = Table()
-    for column in ("Accused", "Original", "Verdict", "Inliers", "Coverage", "Transform"):
-        table.add_column(column)
+    table = Table(caption="Full paths, regions and scores: appeal-kit match CASE --json")
+    for column in ("Accused", "Original", "Verdict", "Points", "Covers", "Transform"):
+        table.add_column(column, overflow="fold")
     for item in analysis.matches:
-        data = item.to_json(base)
         colour = {"match": "green", "possible": "yellow", "none": "red"}[item.verdict]
         transform = ", ".join(
             part
             for part in (
+                "screenshot" if item.is_screenshot else "",
                 "mirrored" if item.mirrored else "",
                 f"rotated {item.rotation:.0f}°" if abs(item.rotation) >= 1 else "",
                 f"scale {item.scale:.0%}" if item.original else "",
-                f"region {data['region']}" if item.region else "",
             )
             if part
         )
         table.add_row(
-            data["accused"],
-            data["original"] or "—",
+            item.accused.name,
+            item.original.name if item.original else "—",
             f"[{colour}]{item.verdict}[/]",
             str(item.inliers),
             f"{item.coverage:.0%}",
