@@ -29,6 +29,7 @@ WIDE_SEARCH = 28  # second search for tiles that do not agree nearby
 CORR_OK = 0.7  # a tile "agrees" when its normalised correlation reaches this
 MOVED_OK = 0.8  # moved content is the same texture: it correlates strongly once found
 BLUR = 1.5  # Gaussian sigma, accused pixels, applied before the dense comparison
+NORM_STD = 45.0  # contrast (grey-level std) that texture thresholds assume
 SHARP = 0.015  # correlation-peak curvature above which a tile's shift is trusted
 SUBPIXEL_LIMIT = 0.45  # px: a trusted tile further off than this has moved
 SHIFT_LIMIT = 0.8  # pixels: a tile whose best match is further than this is displaced
@@ -122,6 +123,13 @@ class Dense:
     # Bounding box of the aligned tiles over photo_rect, by area: agreement spread
     # over the picture, not one shared label.
     aligned_spread: float = 0.0
+    conflict: float = 0.0  # see ``_around``
+    busy_around: bool = False
+    photo_beyond: bool = False
+    zone_flat: bool = True
+    grain_a: float = 0.0  # see ``_grain``
+    grain_o: float = 0.0
+    grain_corr: float = 0.0
 
     @property
     def displaced_share(self) -> float:
@@ -149,6 +157,7 @@ class _Tile:
     dx: float  # shift of the best correlation
     dy: float
     sharpness: float  # peak curvature; ~0 when the shift is undetermined (an edge)
+    clipped: bool = False  # holds blown-out or crushed pixels: edges there look shifted
 
     @property
     def shift(self) -> float:
@@ -194,7 +203,11 @@ def _search(tile: F32, warped: F32, x0: int, y0: int, reach: int) -> _Tile:
 
 
 def _tiles(
-    accused: F32, warped: F32, valid: NDArray[np.bool_], rect: tuple[int, int, int, int]
+    accused: F32,
+    warped: F32,
+    valid: NDArray[np.bool_],
+    rect: tuple[int, int, int, int],
+    clipped: NDArray[np.bool_] | None = None,
 ) -> tuple[list[_Tile], int, int]:
     """Textured tiles inside ``rect`` and where the original lands, with their best shifts.
 
@@ -203,8 +216,18 @@ def _tiles(
     """
     rx, ry, rw, rh = rect
     # Fine detail present in both images: high-pass magnitude, the smaller of the two.
-    fine_a = np.abs(accused - cv2.GaussianBlur(accused, (0, 0), 3.0))
-    fine_o = np.abs(warped - cv2.GaussianBlur(warped, (0, 0), 3.0))
+    # Detail measured against each image's own contrast in the rectangle, so a
+    # darkened or faded copy (or a dark exposure) is tested as widely as a bright one.
+    box = (slice(ry, ry + rh), slice(rx, rx + rw))
+    here = valid[box]
+    spread_a = float(accused[box][here].std()) if here.any() else 1.0
+    spread_o = float(warped[box][here].std()) if here.any() else 1.0
+    fine_a = np.abs(accused - cv2.GaussianBlur(accused, (0, 0), 3.0)) * (
+        NORM_STD / max(spread_a, 1.0)
+    )
+    fine_o = np.abs(warped - cv2.GaussianBlur(warped, (0, 0), 3.0)) * (
+        NORM_STD / max(spread_o, 1.0)
+    )
     detail, either = np.minimum(fine_a, fine_o), np.maximum(fine_a, fine_o)
     nh, nw = rh // TILE, rw // TILE
     out: list[_Tile] = []
@@ -219,12 +242,14 @@ def _tiles(
     # Detail in either image should be explained; only detail in both can test alignment.
     busy_tiles = inside & (per_tile(either) >= 2.5)
     test_tiles = inside & (per_tile(detail) >= 2.5)
+    clip_tiles = per_tile(clipped) > 0.01 if clipped is not None else np.zeros_like(inside)
     for ty, tx in zip(*np.nonzero(test_tiles), strict=True):
         y0, x0 = ry + int(ty) * TILE, rx + int(tx) * TILE
         tile = np.ascontiguousarray(accused[y0 : y0 + TILE, x0 : x0 + TILE])
         found = _search(tile, warped, x0, y0, SEARCH)
         if found.best < CORR_OK:
             found = _search(tile, warped, x0, y0, WIDE_SEARCH)
+        found.clipped = bool(clip_tiles[ty, tx])
         out.append(found)
     textured, busy = int(test_tiles.sum()), int(busy_tiles.sum())
     return out, textured, busy
@@ -234,16 +259,31 @@ def _classify(tiles: list[_Tile]) -> tuple[list[_Tile], list[_Tile]]:
     """Aligned tiles, and displaced ones.
 
     A tile is displaced when (a) its match is sharp (a corner-like detail, not
-    an edge the match can slide along) and still sits half a pixel or more away
-    after the refined warp: copies stay within ~0.3 px, while parallax between
-    hand-held frames or bracketed exposures leaves 0.5-3 px; or (b) it is found
+    an edge the match can slide along), free of clipped pixels, and still sits
+    half a pixel or more away after the refined warp, like a neighbour: copies
+    stay within ~0.3 px, while parallax between hand-held frames or bracketed
+    exposures moves whole patches by 0.5-3 px; or (b) it is found
     only further away, and two neighbours share its shift (a moved product),
     which separates real motion from chance peaks on watermark text or noise.
     """
-    sharp_moved = [
+    trusted = [
         t
         for t in tiles
-        if t.sharpness >= SHARP and t.best >= 0.9 and SUBPIXEL_LIMIT <= t.shift < SEARCH
+        if t.sharpness >= SHARP and t.best >= 0.9 and not t.clipped and t.shift < SEARCH
+    ]
+    off = [t for t in trusted if t.shift >= SUBPIXEL_LIMIT]
+    # A layer that moved (parallax, a nudged product) moves several neighbouring
+    # tiles alike; a lone offset tile is a resampling or overlay artefact.
+    sharp_moved = [
+        t
+        for t in off
+        if any(
+            u is not t
+            and abs(u.x - t.x) <= 2.5 * TILE
+            and abs(u.y - t.y) <= 2.5 * TILE
+            and math.hypot(u.dx - t.dx, u.dy - t.dy) < 0.6
+            for u in off
+        )
     ]
     aligned = [
         t for t in tiles if t.zero >= CORR_OK and (t.shift < SHIFT_LIMIT or t.best - t.zero < 0.03)
@@ -311,7 +351,8 @@ def dense_check(accused: U8, original: U8, affine: F64) -> tuple[Dense, F64]:
     rect = photo_rect(a, warped, valid)
     if rect is None:
         return Dense(), affine
-    tiles, textured, busy = _tiles(a, warped, valid, rect)
+    clipped = (accused <= 3) | (accused >= 252) | (warped <= 3) | (warped >= 252)
+    tiles, textured, busy = _tiles(a, warped, valid, rect, clipped)
     aligned, displaced = _classify(tiles)
     dense = Dense(
         textured=textured,
@@ -324,7 +365,89 @@ def dense_check(accused: U8, original: U8, affine: F64) -> tuple[Dense, F64]:
         agreement=float(np.mean([t.zero for t in tiles])) if tiles else 0.0,
         aligned_spread=_spread_of(aligned, rect),
     )
+    dense.conflict, dense.busy_around, dense.photo_beyond, dense.zone_flat = _around(
+        accused, a, warped, valid, rect
+    )
+    dense.grain_a, dense.grain_o, dense.grain_corr = _grain(accused, original, affine, valid, rect)
     return dense, affine
+
+
+def _grain(
+    accused: U8,
+    original: U8,
+    affine: F64,
+    valid: NDArray[np.bool_],
+    rect: tuple[int, int, int, int],
+) -> tuple[float, float, float]:
+    """Fine grain of both images in smooth areas, and how alike it is.
+
+    A copy carries our sensor noise (until recompression or shrinking wipes it
+    out); another exposure of the same scene has grain of its own that does not
+    correlate with ours. Returns ``(grain_accused, grain_original, correlation)``.
+    """
+    h, w = accused.shape
+    flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+    o = cv2.warpAffine(original.astype(np.float32), affine, (w, h), flags=flags)
+    a = accused.astype(np.float32)
+    ra = a - cv2.GaussianBlur(a, (0, 0), 1.0)
+    ro = o - cv2.GaussianBlur(o, (0, 0), 1.0)
+    smooth = cv2.GaussianBlur(a, (0, 0), 2.0)
+    structure = cv2.blur(
+        np.abs(cv2.Sobel(smooth, cv2.CV_32F, 1, 0)) + np.abs(cv2.Sobel(smooth, cv2.CV_32F, 0, 1)),
+        (7, 7),
+    )
+    x, y, rw, rh = rect
+    sel = np.zeros((h, w), bool)
+    sel[y : y + rh, x : x + rw] = True
+    sel &= valid & (structure < 6.0) & (a > 8) & (a < 247) & (o > 8) & (o < 247)
+    if sel.sum() < 2000:
+        return 0.0, 0.0, 0.0
+    va, vo = ra[sel], ro[sel]
+    ga, go = float(va.std()), float(vo.std())
+    if ga < 1e-3 or go < 1e-3:
+        return ga, go, 0.0
+    return ga, go, float(np.corrcoef(va, vo)[0, 1])
+
+
+def _around(
+    raw: U8, accused: F32, warped: F32, valid: NDArray[np.bool_], rect: tuple[int, int, int, int]
+) -> tuple[float, bool, bool, bool]:
+    """What surrounds the matching rectangle: ``(conflict, busy, photo_beyond, zone_flat)``.
+
+    *conflict*: where our frame lands but outside the rectangle, the share of
+    pixels with detail in the accused that disagrees with ours. High when only
+    a shared label or one part of a scene agrees; low around a pasted photo
+    (flat padding, a mostly flat page) or a turned copy (the slivers agree).
+    *busy*: outside the rectangle there is page furniture, not plain padding.
+    *photo_beyond*: beyond our frame the accused image is photographic (grain
+    and texture nearly everywhere), not a flat page or padding.
+    """
+    h, w = raw.shape
+    x, y, rw, rh = rect
+    margin = 16  # the correlation window and the trimming blur the rectangle's edge
+    near = np.zeros((h, w), bool)
+    near[max(0, y - margin) : y + rh + margin, max(0, x - margin) : x + rw + margin] = True
+    zone = valid & ~near
+    conflict = 0.0
+    if zone.sum() >= 0.05 * rw * rh:
+        corr = _local_correlation(accused, warped)
+        k = (9, 9)
+        mean = cv2.blur(accused, k)
+        textured = (cv2.blur(accused * accused, k) - mean * mean) > 16.0
+        conflict = float((zone & textured & (corr < 0.5)).sum() / zone.sum())
+    inside = np.zeros((h, w), bool)
+    inside[y : y + rh, x : x + rw] = True
+    busy = False
+    if (~inside).sum() >= 100:
+        outside = raw[~inside].astype(np.int32)
+        mode = int(np.bincount(outside // 8).argmax()) * 8 + 4
+        busy = bool((np.abs(outside - mode) > 24).mean() > 0.1)
+    beyond = ~valid & ~near
+    detail = np.abs(raw.astype(np.float32) - cv2.GaussianBlur(raw.astype(np.float32), (0, 0), 2.0))
+    photo_beyond = bool(beyond.sum() >= 400 and (detail[beyond] < 1.0).mean() < 0.65)
+    # Where ours lands beside the rectangle: flat (page, padding) or photographic.
+    zone_flat = bool(zone.sum() < 400 or (detail[zone] < 1.0).mean() >= 0.65)
+    return conflict, busy, photo_beyond, zone_flat
 
 
 def _spread_of(tiles: list[_Tile], rect: tuple[int, int, int, int]) -> float:
@@ -349,20 +472,15 @@ def photo_rect(
         return None
     x0, x1, y0, y1 = int(xs.min()), int(xs.max()) + 1, int(ys.min()), int(ys.max()) + 1
     acc, war, inside = accused[y0:y1, x0:x1], warped[y0:y1, x0:x1], valid[y0:y1, x0:x1]
-    # Gain and offset from the pixels that agree in structure (local correlation),
-    # so padding and page furniture do not skew the fit of a recoloured copy.
+    # Local correlation ignores brightness and contrast: recoloured copies agree.
     corr = _local_correlation(acc, war)
-    sel = inside & (corr > 0.8)
-    if sel.sum() < 200:
+    if (inside & (corr > 0.8)).sum() < 200:
         return x0, y0, x1 - x0, y1 - y0
-    wa, aa = war[sel], acc[sel]
-    gain = float(aa.std() / max(wa.std(), 1e-3))
-    offset = float(aa.mean() - gain * wa.mean())
-    diff = cv2.blur(np.abs(acc - (gain * war + offset)), (5, 5))
-    # Evidence per pixel: detail that agrees, or detail / brightness that does not.
-    # Flat areas of similar brightness (white page beside a white label) are neutral.
+    # Evidence per pixel: detail that agrees, or detail that does not. Flat areas
+    # are neutral (a white page beside a white label), and so is a line's
+    # brightness: a watermark or banner brightens lines of the photo itself.
     agree = inside & (corr > 0.7)
-    disagree = inside & (((corr < 0.3) & (corr != 0.0)) | (diff > 40.0))
+    disagree = inside & (corr < 0.3) & (corr != 0.0)
     rows_a, cols_a = agree.sum(axis=1), agree.sum(axis=0)
     top, bottom = _trim(rows_a, disagree.sum(axis=1))
     left, right = _trim(cols_a, disagree.sum(axis=0))

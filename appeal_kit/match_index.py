@@ -25,7 +25,7 @@ from appeal_kit.errors import InputFileError
 from appeal_kit.images import describe_error, open_image, sha256_file
 
 # Bump when extraction changes, so stale cache rows are ignored rather than misused.
-FEATURE_VERSION = 1
+FEATURE_VERSION = 2
 # Originals: features at 640-1024 px on the long side. A 30 % crop still spans
 # 350-560 px there, plenty for SIFT (which doubles the image internally), and the
 # exact side is picked so a JPEG decodes straight at 1/2, 1/4 or 1/8 scale in
@@ -68,17 +68,45 @@ class Features:
         return self.width / self.full_width if self.full_width else 1.0
 
 
-def _sift(gray: U8, limit: int) -> tuple[F32, U8]:
+def _sift(gray: U8, limit: int, *, mirror: bool = False) -> tuple[F32, U8, F32 | None, U8 | None]:
+    """Strongest ``limit`` SIFT features; with ``mirror``, also their mirror images.
+
+    The mirrored set describes the same keypoints on the left-right flipped image
+    (x and orientation reflected), so a mirrored copy matches without detecting
+    twice.
+    """
     # A lower contrast threshold than the default keeps features on faded or
     # darkened copies; the cap keeps the strongest ``limit``.
     sift = cv2.SIFT.create(nfeatures=limit, contrastThreshold=0.02)
     keypoints, desc = sift.detectAndCompute(gray, None)
     if desc is None or not keypoints:
-        return np.zeros((0, 2), np.float32), np.zeros((0, 128), np.uint8)
+        empty = np.zeros((0, 2), np.float32), np.zeros((0, 128), np.uint8)
+        return (*empty, *empty) if mirror else (*empty, None, None)
     # Strongest first, so the prefilter can take the head of each spatial cell.
     order = np.argsort([-kp.response for kp in keypoints], kind="stable")
-    points = np.array([keypoints[i].pt for i in order], np.float32)
-    return points, np.clip(desc[order], 0, 255).astype(np.uint8)
+    kept = [keypoints[i] for i in order]
+    points = np.array([kp.pt for kp in kept], np.float32)
+    descs = np.clip(desc[order], 0, 255).astype(np.uint8)
+    if not mirror:
+        return points, descs, None, None
+    w = gray.shape[1]
+    flipped = [
+        cv2.KeyPoint(
+            (w - 1) - kp.pt[0],
+            kp.pt[1],
+            kp.size,
+            (180.0 - kp.angle) % 360.0,
+            kp.response,
+            kp.octave,
+            kp.class_id,
+        )
+        for kp in kept
+    ]
+    m_kps, m_desc = sift.compute(np.ascontiguousarray(gray[:, ::-1]), flipped)
+    if m_desc is None or len(m_kps) != len(kept):
+        return points, descs, np.zeros((0, 2), np.float32), np.zeros((0, 128), np.uint8)
+    # Same points in unflipped coordinates, so a fit gives accused -> original directly.
+    return points, descs, points.copy(), np.clip(m_desc, 0, 255).astype(np.uint8)
 
 
 def gray_of(image: np.ndarray) -> U8:
@@ -110,14 +138,11 @@ def extract(path: Path, *, accused: bool, sha256: str | None = None) -> Features
     loaded = open_image(path, max_side=ACCUSED_SIDE if accused else original_side(path))
     gray = gray_of(np.asarray(loaded.image))
     h, w = gray.shape
-    points, desc = _sift(gray, ACCUSED_FEATURES if accused else ORIGINAL_FEATURES)
-    features = Features(digest, w, h, loaded.full_width, loaded.full_height, points, desc)
-    if accused:
-        m_points, m_desc = _sift(np.ascontiguousarray(gray[:, ::-1]), ACCUSED_FEATURES)
-        if len(m_points):
-            m_points[:, 0] = (w - 1) - m_points[:, 0]
-        features.mirror_points, features.mirror_descriptors = m_points, m_desc
-    return features
+    limit = ACCUSED_FEATURES if accused else ORIGINAL_FEATURES
+    points, desc, m_points, m_desc = _sift(gray, limit, mirror=accused)
+    return Features(
+        digest, w, h, loaded.full_width, loaded.full_height, points, desc, m_points, m_desc
+    )
 
 
 def extract_job(job: tuple[str, bool, str]) -> tuple[str, Features | str]:

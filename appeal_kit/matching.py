@@ -70,8 +70,8 @@ CONFIDENT_INLIERS = 60
 VERIFY_FEATURES = 2500  # accused descriptors used in verification (strongest first)
 MIN_AGREEING_TILES = 8
 MAX_DISPLACED_SHARE = 0.02
-MIN_ALIGNED_SHARE = 0.6
-MIN_ALIGNED_SPREAD = 0.4
+MIN_ALIGNED_SHARE = 0.5
+MAX_CONFLICT = 0.15
 
 
 def _noop(stage: str, done: int, total: int) -> None:
@@ -98,7 +98,10 @@ class _Candidate:
             # Most detail agrees, and it is not one shared label in otherwise other
             # pictures (two packshots of one product line agree only on the label).
             and d.aligned_share >= MIN_ALIGNED_SHARE
-            and d.aligned_spread >= MIN_ALIGNED_SPREAD
+            and d.conflict <= MAX_CONFLICT
+            # Beside a partial match there is page or padding, not more photograph.
+            and (d.footprint_share >= 0.6 or d.zone_flat)
+            and not _own_grain(d)
         )
 
     @property
@@ -116,6 +119,11 @@ class _Candidate:
         # otherwise the stronger geometry.
         agreement = self.dense.agreement if self.dense and self.clean else 0.0
         return (int(self.clean), int(self.related), round(agreement, 3), self.fit.inliers)
+
+
+def _own_grain(d: Dense) -> bool:
+    """Both images show grain, and the accused's is not ours: another exposure."""
+    return d.grain_a >= 1.0 and d.grain_o >= 0.8 and d.grain_corr < 0.15
 
 
 class FeatureMatcher:
@@ -281,8 +289,11 @@ class FeatureMatcher:
         if not fits:
             return None
         fits.sort(key=lambda c: (-c.fit.inliers, c.index))
-        checked = fits[:MAX_DENSE_CHECKS]
-        for cand in checked:
+        checked: list[_Candidate] = []
+        for cand in fits[:MAX_DENSE_CHECKS]:
+            if any(c.clean and cand.fit.inliers < 0.5 * c.fit.inliers for c in checked):
+                break  # far weaker than a clean match: cannot be a rival frame
+            checked.append(cand)
             path, org = originals[cand.index]
             try:
                 original_gray = self._gray(path, DENSE_SIDE)
@@ -465,22 +476,15 @@ def _result(
         dense.similarity * (1 - min(1.0, dense.displaced_share)) * min(1.0, best.fit.inliers / 60)
     )
     original_contains_more = float(inter_area) < 0.9 * org_area
-    busy, extends = (False, False) if photo_share > 0.75 else _surroundings(path, acc, rect)
     note = _note(best, dense, verdict, explicit_target is not None)
     accused_contains_more = False
-    if extends and verdict == "match":
+    if verdict == "match" and dense.photo_beyond:
         if float(inter_area) >= 0.9 * org_area:
             # All of our picture sits inside a larger photograph: ours may be the crop.
             accused_contains_more = True
             note += "; the accused picture shows more of the scene than our original"
         else:
-            # Part of ours inside a different photograph: shared content (a label,
-            # a logo), not a copy of our picture.
-            verdict = "possible"
-            note = (
-                "only a part of each picture agrees and the rest of the accused picture "
-                "differs: they share some content but are not the same photograph"
-            )
+            note += "; the accused picture has other photographic content around this part"
     if verdict == "match" and best.ambiguous and best.rival is not None:
         verdict = "possible"
         note = (
@@ -489,7 +493,7 @@ def _result(
         )
     elif verdict == "match" and best.rival is not None:
         note += f"; {best.rival.name} also agrees, less closely"
-    is_screenshot = photo_share < 0.8 and busy and not extends
+    is_screenshot = photo_share < 0.8 and dense.busy_around and not dense.photo_beyond
     return MatchResult(
         accused=path,
         original=org_path,
@@ -524,47 +528,20 @@ def _note(best: _Candidate, dense: Dense, verdict: Verdict, explicit: bool) -> s
         )
     elif best.fit.inliers < MATCH_INLIERS:
         why = f"only {best.fit.inliers} matching points: too few to be sure"
+    elif _own_grain(dense):
+        why = (
+            "same scene and framing, but its fine sensor grain is its own, not ours: "
+            "another exposure of the scene (e.g. a bracketed shot), not a copy"
+        )
+    elif dense.conflict > MAX_CONFLICT:
+        why = (
+            "only one part of the pictures agrees and the detail around it differs: "
+            "they share some content (a label, a logo, part of a scene) but are not "
+            "the same photograph"
+        )
     else:
         why = (
             f"only {dense.aligned} of {dense.busy} detail tiles agree: the pictures share "
             "some content (a label, a logo) but are not the same photograph"
         )
     return ("the pair given in case.toml does not verify cleanly: " if explicit else "") + why
-
-
-def _surroundings(path: Path, acc: Features, rect: tuple[int, int, int, int]) -> tuple[bool, bool]:
-    """Look around the matched photo inside the accused image.
-
-    Returns ``(busy, photo_like)``: *busy* when the area around the photo holds
-    page furniture (header, text, buttons) rather than plain padding;
-    *photo_like* when it is itself photographic (the accused picture goes on
-    beyond the part that matches ours).
-    """
-    try:
-        img = np.asarray(open_image(path, max_side=ACCUSED_SIDE).image)
-    except InputFileError:
-        return False, False
-    h, w = img.shape[:2]
-    sx, sy = w / acc.full_width, h / acc.full_height
-    x0, y0 = int(rect[0] * sx), int(rect[1] * sy)
-    x1, y1 = int((rect[0] + rect[2]) * sx), int((rect[1] + rect[3]) * sy)
-    mask = np.ones((h, w), bool)
-    mask[y0:y1, x0:x1] = False
-    busy = False
-    if mask.sum() >= 100:
-        outside = img[mask].astype(np.int32)
-        # Distance from the commonest colour (page or padding background).
-        colours, counts = np.unique(outside // 8, axis=0, return_counts=True)
-        mode = colours[np.argmax(counts)] * 8 + 4
-        busy = bool((np.abs(outside - mode).max(axis=1) > 24).mean() > 0.1)
-    # Pages and padding are drawn: flat between their edges. A photograph has
-    # grain and texture nearly everywhere.
-    gray = gray_of(img).astype(np.float32)
-    detail = np.abs(gray - cv2.GaussianBlur(gray, (0, 0), 2.0))
-    # Judge only beyond a margin: a turned copy leaves slivers of our picture
-    # just outside the axis-aligned rectangle.
-    margin = 32
-    far = np.ones((h, w), bool)
-    far[max(0, y0 - margin) : y1 + margin, max(0, x0 - margin) : x1 + margin] = False
-    photo_like = bool(far.sum() >= 400 and (detail[far] < 1.0).mean() < 0.65)
-    return busy, photo_like
