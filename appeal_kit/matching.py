@@ -98,9 +98,9 @@ class _Candidate:
             # Most detail agrees, and it is not one shared label in otherwise other
             # pictures (two packshots of one product line agree only on the label).
             and d.aligned_share >= MIN_ALIGNED_SHARE
-            and d.conflict <= MAX_CONFLICT
-            # Beside a partial match there is page or padding, not more photograph.
-            and (d.footprint_share >= 0.6 or d.zone_flat)
+            # Where our frame lands beside the agreeing rectangle there is page or
+            # padding; or the rectangle fills most of it and the rest does not differ.
+            and (d.zone_flat or (d.footprint_share >= 0.6 and d.conflict <= MAX_CONFLICT))
             and not _own_grain(d)
         )
 
@@ -533,7 +533,7 @@ def _note(best: _Candidate, dense: Dense, verdict: Verdict, explicit: bool) -> s
             "same scene and framing, but its fine sensor grain is its own, not ours: "
             "another exposure of the scene (e.g. a bracketed shot), not a copy"
         )
-    elif dense.conflict > MAX_CONFLICT:
+    elif not (dense.zone_flat or (dense.footprint_share >= 0.6 and dense.conflict <= MAX_CONFLICT)):
         why = (
             "only one part of the pictures agrees and the detail around it differs: "
             "they share some content (a label, a logo, part of a scene) but are not "
