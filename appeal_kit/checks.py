@@ -127,7 +127,8 @@ def run_checks(analysis: Analysis, *, now: datetime | None = None) -> list[Findi
                     "warning",
                     "unpaired-accused",
                     f"{case.display(accused)} matches none of the originals.",
-                    "Add the original it was copied from, or remove it from accused/.",
+                    "Add the original it was copied from, pair it in case.toml [[pairs]], "
+                    "or remove it from accused/.",
                     case.display(accused),
                 )
             )
@@ -149,7 +150,7 @@ def run_checks(analysis: Analysis, *, now: datetime | None = None) -> list[Findi
             Finding(
                 "warning",
                 "excluded-file",
-                f"{item.display_path} cannot be used: {item.reason}",
+                f"{item.display_path} {item.reason}",
                 "Replace or remove the file; it is listed as excluded in the dossier.",
                 item.display_path,
             )
@@ -163,6 +164,19 @@ def run_checks(analysis: Analysis, *, now: datetime | None = None) -> list[Findi
                 "no certificate or licence.",
                 "Add your trademark registration, copyright certificate or "
                 "licence (PDF or image) to documents/.",
+            )
+        )
+    missing = [
+        key for key in ("case_id", "store", "seller_id", "complainant") if not getattr(case, key)
+    ]
+    if missing:
+        found.append(
+            Finding(
+                "warning",
+                "missing-case-fields",
+                "case.toml has no " + ", ".join(missing) + "; the statement shows a placeholder "
+                "such as (seller id) instead.",
+                "Fill them in from the penalty notice in Seller Center.",
             )
         )
     if case.notice_received is None:

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -92,7 +93,8 @@ def print_findings(findings: list[Finding], *, title: str = "Pre-flight check") 
     table.add_column("What to do")
     for item in findings:
         style = SEVERITY_STYLE[item.severity]
-        table.add_row(f"[{style}]{item.severity}[/]", item.message, item.fix)
+        # Messages quote case.toml ("[[pairs]]"): escape so rich shows them as written.
+        table.add_row(f"[{style}]{item.severity}[/]", escape(item.message), escape(item.fix))
     console.print(table)
 
 
@@ -174,8 +176,11 @@ def exif(
     for path in paths:
         files.extend(list_files(path) if path.is_dir() else [path])
     items = read_many(files, display=str, jobs=default_jobs())
+    failed = any(m.error for m in items)
     if as_json:
         print(json.dumps([m.to_json(include_gps=include_gps) for m in items], indent=2))
+        if failed:
+            raise typer.Exit(int(ExitCode.COMPLETED_WITH_PROBLEMS))
         return
     table = Table(show_lines=False)
     for column in ("File", "Captured", "Camera", "Serial", "Size", "Notes"):
@@ -200,6 +205,8 @@ def exif(
             notes,
         )
     console.print(table)
+    if failed:
+        raise typer.Exit(int(ExitCode.COMPLETED_WITH_PROBLEMS))
 
 
 def match(
@@ -208,7 +215,7 @@ def match(
     originals: Annotated[
         Path | None, typer.Option(help="Also search this library folder of originals.")
     ] = None,
-    jobs: Annotated[int, typer.Option(help="Worker processes (0: all cores).")] = 0,
+    jobs: Annotated[int, typer.Option(min=0, help="Worker processes (0: all cores).")] = 0,
     cache_dir: Annotated[Path | None, typer.Option(help="Feature cache folder.")] = None,
 ) -> None:
     """Find which original each accused image was taken from.
@@ -260,12 +267,14 @@ def build(
     as_of: Annotated[
         str | None, typer.Option(help="State deadline status as of this time on the page.")
     ] = None,
-    jobs: Annotated[int, typer.Option(help="Worker processes (0: all cores).")] = 0,
+    jobs: Annotated[int, typer.Option(min=0, help="Worker processes (0: all cores).")] = 0,
     cache_dir: Annotated[Path | None, typer.Option(help="Feature cache folder.")] = None,
     originals: Annotated[
         Path | None, typer.Option(help="Also search this library folder of originals.")
     ] = None,
-    max_size: Annotated[float, typer.Option(help="Warn above this dossier size, in MB.")] = 10.0,
+    max_size: Annotated[
+        float, typer.Option(min=0.1, help="Warn above this dossier size, in MB.")
+    ] = 10.0,
     timezone: Annotated[str | None, typer.Option(help="Your time zone for the tracker.")] = None,
 ) -> None:
     """Build the PDF dossier, comparison images and manifest for a case.
@@ -295,9 +304,12 @@ def build(
     with _progress(True) as update:
         result = build_dossier(case, options, progress=update)
     analysis = result.analysis
+    # Excluded files get a line each (file names never wrapped); the table has the rest.
     for item in result.excluded:
-        err.print(f"[yellow]excluded:[/] {item.display_path}: {item.reason}", highlight=False)
-    print_findings(result.findings)
+        err.print(
+            f"[yellow]excluded:[/] {item.display_path} {escape(item.reason)}", highlight=False
+        )
+    print_findings([f for f in result.findings if f.code != "excluded-file"])
     pairs = analysis.paired
     console.print(
         f"[bold green]Dossier written:[/] {result.pdf_path}\n"
@@ -352,7 +364,7 @@ def check(
     case: CaseArg,
     as_json: JsonOpt = False,
     max_size: Annotated[float, typer.Option(help="Dossier size budget in MB.")] = 10.0,
-    jobs: Annotated[int, typer.Option(help="Worker processes (0: all cores).")] = 0,
+    jobs: Annotated[int, typer.Option(min=0, help="Worker processes (0: all cores).")] = 0,
     cache_dir: Annotated[Path | None, typer.Option(help="Feature cache folder.")] = None,
 ) -> None:
     """List every weakness of a case before you submit; exit code 1 on blockers.

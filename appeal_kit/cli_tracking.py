@@ -74,10 +74,10 @@ def deadlines(
     as_json: AsJson = False,
     as_of: AsOf = None,
 ) -> None:
-    """Show the case's deadlines in the platform's and your time zone, with time left.
+    r"""Show the case's deadlines in the platform's and your time zone, with time left.
 
     States: open, due-soon (under 12 hours left), missed, done, info (a platform
-    review running late). A date in case.toml [deadlines] beats the platform rule.
+    review running late). A date in case.toml's \\[deadlines] table beats the platform rule.
 
     Example: appeal-kit deadlines samples/demo-case --as-of 2024-10-11T08:00:00+08:00
     """

@@ -37,6 +37,13 @@ def _quoted(text: str) -> str:
 
 
 def _check(fields: CaseFields) -> None:
+    from appeal_kit.platforms import available_profiles
+
+    if fields.platform not in available_profiles():
+        raise InvalidValueError(
+            f"unknown platform '{fields.platform}'",
+            hint="use one of: " + ", ".join(available_profiles()),
+        )
     if fields.mode not in MODES:
         raise InvalidValueError(
             f"unknown mode '{fields.mode}'", hint="use --mode appeal or --mode complaint"

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from appeal_kit import checks, summary
 from appeal_kit.case import DEFAULT_OUTPUT, Case, load_case
-from appeal_kit.deadlines import compute_deadlines
+from appeal_kit.deadlines import compute_deadlines, profile_for_case
 from appeal_kit.errors import InputFileError, OutputError
 from appeal_kit.fsutil import atomic_write_text, replace_folder, work_folder
 from appeal_kit.images import check_file, describe_error, open_image
@@ -28,7 +28,7 @@ from appeal_kit.matching import FeatureMatcher
 from appeal_kit.metadata import read_many
 from appeal_kit.models import Deadline, ExcludedFile, Finding, ImageMetadata, MatchResult
 from appeal_kit.options import BuildOptions
-from appeal_kit.platforms import PlatformProfile, load_profile
+from appeal_kit.platforms import PlatformProfile
 from appeal_kit.shoots import Shoot, group_shoots
 
 # (stage name, done, total): the CLI turns this into a rich progress bar.
@@ -110,10 +110,22 @@ def _validate_output(case: Case, out_dir: Path, options: BuildOptions) -> None:
                 f"the output folder {out_dir} is inside the evidence folder {inputs.name}/",
                 hint="choose another --out; appeal-kit never writes among the originals",
             )
+    root = case.root.resolve()
+    if out_dir == root or out_dir in root.parents:
+        raise OutputError(
+            f"the output folder {out_dir} would contain the case itself",
+            hint="pick a new folder for --out, e.g. the default CASE/dossier",
+        )
     if out_dir.exists() and not options.force:
         raise OutputError(
             f"the output folder already exists: {out_dir}",
             hint="add --force to replace it (API: BuildOptions(force=True)), or pick --out",
+        )
+    if out_dir.exists() and not _is_replaceable(out_dir):
+        # --force replaces an earlier dossier, never a folder of the user's own files.
+        raise OutputError(
+            f"{out_dir} is not an appeal-kit dossier folder, so --force will not replace it",
+            hint="pick an empty or new folder for --out",
         )
     parent = out_dir.parent
     parent_exists = parent.is_dir()
@@ -122,6 +134,15 @@ def _validate_output(case: Case, out_dir: Path, options: BuildOptions) -> None:
             f"cannot write into {parent}",
             hint="pick a writable folder with --out (API: BuildOptions(out_dir=...))",
         )
+
+
+def _is_replaceable(folder: Path) -> bool:
+    """True for an empty folder or one holding an earlier dossier (its manifest)."""
+    if not folder.is_dir():
+        return False
+    if not any(folder.iterdir()):
+        return True
+    return (folder / MANIFEST_NAME).is_file() and (folder / PDF_NAME).is_file()
 
 
 def _validate_side_file(path: Path) -> str | None:
@@ -195,7 +216,7 @@ def analyse_case(
 
 
 def _analyse(case: Case, options: BuildOptions, progress: Progress | None) -> Analysis:
-    profile = load_profile(case.platform)
+    profile = profile_for_case(case)
     files = case.files()
     jobs = options.worker_count
 
@@ -225,10 +246,13 @@ def _analyse(case: Case, options: BuildOptions, progress: Progress | None) -> An
     as_of = options.as_of
     deadlines = compute_deadlines(case, profile, as_of=as_of)
     shoots = group_shoots([m for m in originals if m.ok])
+    # Every input is hashed, the excluded ones too: the manifest proves what was supplied.
     inputs = [
         ManifestEntry(m.display_path, "original", m.sha256, m.size_bytes)
-        for m in originals
         if m.sha256
+        else entry_for(m.path, m.display_path, "original")
+        for m in originals
+        if m.path.is_file()
     ]
     inputs += [entry_for(p, case.display(p), "accused") for p in files.accused]
     inputs += [entry_for(p, case.display(p), "document") for p in files.documents]
@@ -288,76 +312,92 @@ def build_dossier(
         result = build_dossier(Path("samples/demo-case"), BuildOptions(force=True))
         print(result.pdf_path, result.page_count)
     """
-    from appeal_kit.comparison import render_comparison
-    from appeal_kit.dossier import DossierContent, write_dossier
-
     options = options or BuildOptions()
     case = load_case(case_dir)
     out_dir = resolve_out_dir(case, options)
     _validate_output(case, out_dir, options)
     analysis = _analyse(case, options, progress)
 
-    with work_folder(out_dir) as work:
-        comparisons_dir = work / COMPARISONS
-        comparisons_dir.mkdir()
-        rendered = []
-        pairs = analysis.paired
-        for number, match in enumerate(pairs, start=1):
-            assert match.original is not None
-            name = f"{number:02d}-{match.accused.stem}-vs-{match.original.stem}.jpg"
-            rendered.append(
-                render_comparison(
-                    match.original,
-                    match.accused,
-                    match,
-                    original_meta=analysis.metadata_for(match.original),
-                    listing=case.listing_for(match.accused),
-                    out_path=comparisons_dir / name,
-                )
+    try:
+        with work_folder(out_dir) as work:
+            return _write_outputs(analysis, out_dir, work, progress)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot write the dossier to {out_dir}: {exc.strerror or exc}",
+            hint="pick a writable folder with --out (API: BuildOptions(out_dir=...))",
+        ) from None
+
+
+def _write_outputs(
+    analysis: Analysis, out_dir: Path, work: Path, progress: Progress | None
+) -> BuildResult:
+    """Draw, lay out and hash everything into ``work``, then move it to ``out_dir``."""
+    from appeal_kit.comparison import render_comparison
+    from appeal_kit.dossier import DossierContent, write_dossier
+
+    case, options = analysis.case, analysis.options
+    comparisons_dir = work / COMPARISONS
+    comparisons_dir.mkdir()
+    rendered = []
+    pairs = analysis.paired
+    for number, match in enumerate(pairs, start=1):
+        assert match.original is not None
+        name = f"{number:02d}-{match.accused.stem}-vs-{match.original.stem}.jpg"
+        rendered.append(
+            render_comparison(
+                match.original,
+                match.accused,
+                match,
+                original_meta=analysis.metadata_for(match.original),
+                listing=case.listing_for(match.accused),
+                out_path=comparisons_dir / name,
             )
-            if progress:
-                progress("comparisons", number, len(pairs))
-        statement = summary.statement_text(analysis)
-        matched_originals = {m.original for m in pairs}
-        outtakes = [
-            frame
-            for shoot in analysis.shoots
-            for frame in shoot.frames
-            if frame.path not in matched_originals
-        ]
-        content = DossierContent(
-            case=case,
-            summary=summary.evidence_summary(analysis),
-            originals=analysis.usable_originals,
-            matches=pairs,
-            comparisons=rendered,
-            deadlines=analysis.deadlines,
-            platform_timezone=analysis.profile.timezone,
-            local_timezone=local_zone_name(case, options),
-            as_of=options.as_of,
-            statement_text=statement,
-            documents=analysis.documents,
-            excluded=analysis.excluded,
-            manifest_entries=[(e.path, e.sha256, e.size) for e in analysis.inputs],
-            findings=analysis.findings,
-            shoots=analysis.shoots,
-            outtakes=outtakes,
-            include_gps=options.include_gps,
-            page_size=options.page_size,
         )
-        pdf_path = work / PDF_NAME
-        info = write_dossier(content, pdf_path)
         if progress:
-            progress("dossier", 1, 1)
-        pdf_size = pdf_path.stat().st_size
-        analysis.findings = checks.with_size_check(analysis.findings, pdf_size, options)
-        outputs = [entry_for(pdf_path, PDF_NAME, "dossier")]
-        drawn = [(c.path, "comparison") for c in rendered]
-        drawn += [(c.detail_path, "proof") for c in rendered if c.detail_path is not None]
-        outputs += [entry_for(path, f"{COMPARISONS}/{path.name}", role) for path, role in drawn]
-        atomic_write_text(work / MANIFEST_NAME, manifest_json(case.title, analysis.inputs, outputs))
-        replace_folder(work, out_dir)
-        # work_folder's cleanup finds nothing left to remove: it was renamed.
+            progress("comparisons", number, len(pairs))
+    statement = summary.statement_text(analysis)
+    matched_originals = {m.original for m in pairs}
+    outtakes = [
+        frame
+        for shoot in analysis.shoots
+        for frame in shoot.frames
+        if frame.path not in matched_originals
+    ]
+    content = DossierContent(
+        case=case,
+        summary=summary.evidence_summary(analysis),
+        originals=analysis.usable_originals,
+        matches=pairs,
+        comparisons=rendered,
+        deadlines=analysis.deadlines,
+        platform_timezone=analysis.profile.timezone,
+        local_timezone=local_zone_name(case, options),
+        as_of=options.as_of,
+        statement_text=statement,
+        documents=analysis.documents,
+        excluded=analysis.excluded,
+        manifest_entries=[(e.path, e.sha256, e.size) for e in analysis.inputs],
+        findings=analysis.findings,
+        shoots=analysis.shoots,
+        outtakes=outtakes,
+        include_gps=options.include_gps,
+        page_size=options.page_size,
+    )
+    pdf_path = work / PDF_NAME
+    info = write_dossier(content, pdf_path)
+    if progress:
+        progress("dossier", 1, 1)
+    pdf_size = pdf_path.stat().st_size
+    analysis.findings = checks.with_size_check(analysis.findings, pdf_size, options)
+    outputs = [entry_for(pdf_path, PDF_NAME, "dossier")]
+    drawn = [(c.path, "comparison") for c in rendered]
+    drawn += [(c.detail_path, "proof") for c in rendered if c.detail_path is not None]
+    outputs += [entry_for(path, f"{COMPARISONS}/{path.name}", role) for path, role in drawn]
+    excluded = [e.to_json() for e in analysis.excluded]
+    atomic_write_text(
+        work / MANIFEST_NAME, manifest_json(case.title, analysis.inputs, outputs, excluded)
+    )
+    replace_folder(work, out_dir)
     return BuildResult(
         analysis=analysis,
         out_dir=out_dir,

@@ -97,7 +97,8 @@ def evidence_summary(analysis: Analysis) -> str:
         sentence = f"{_plural(len(strong), 'accused image')} {verb} " if strong else ""
         if possible:
             sentence += ("and " if strong else "") + (
-                f"{_plural(len(possible), 'accused image')} possibly match "
+                f"{_plural(len(possible), 'accused image')} possibly "
+                + ("match " if len(possible) != 1 else "matches ")
             )
         sentence += "originals" if len(matched) != 1 else "an original"
         if times:

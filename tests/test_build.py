@@ -212,3 +212,35 @@ def test_demo_case_builds_completely(tmp_path: Path) -> None:
     text = pdf_text(result.pdf_path)
     assert "photography-licence.jpg" in text
     assert snapshot(demo / "originals") == before
+
+
+def test_force_never_replaces_the_case_or_a_foreign_folder(make_case, tmp_path: Path) -> None:
+    case = make_case(1)
+    before = snapshot(case)
+    for target in (case, case.parent):
+        result = run_cli("build", case, "--out", target, "--force", "--cache-dir", tmp_path / "c")
+        assert result.code == ExitCode.OUTPUT, result.stderr
+        assert "would contain the case" in result.stderr
+    mine = tmp_path / "my-files"
+    mine.mkdir()
+    (mine / "important.txt").write_text("keep me")
+    result = run_cli("build", case, "--out", mine, "--force", "--cache-dir", tmp_path / "c")
+    assert result.code == ExitCode.OUTPUT
+    assert "not an appeal-kit dossier" in result.stderr
+    assert (mine / "important.txt").read_text() == "keep me"
+    assert snapshot(case) == before
+
+
+def test_manifest_hashes_excluded_inputs_too(make_case, options) -> None:
+    case = make_case(1)
+    (case / "originals" / "empty.jpg").write_bytes(b"")
+    (case / "originals" / "notes.jpg").write_text("not a photo")
+    result = build_dossier(case, options)
+    manifest = json.loads(result.manifest_path.read_text())
+    hashed = {item["path"]: item["sha256"] for item in manifest["inputs"]}
+    assert hashed["originals/empty.jpg"] == (
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    )
+    assert "originals/notes.jpg" in hashed
+    excluded = {item["path"]: item["reason"] for item in manifest["excluded"]}
+    assert "empty" in excluded["originals/empty.jpg"]

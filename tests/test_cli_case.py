@@ -61,7 +61,7 @@ def test_exif_json_has_stable_keys(make_case) -> None:
     case = make_case(1)
     (case / "originals" / "broken.jpg").write_bytes(b"")
     result = run_cli("exif", case / "originals", "--json")
-    assert result.code == 0, result.stderr
+    assert result.code == ExitCode.COMPLETED_WITH_PROBLEMS, result.stderr  # broken.jpg
     items = json.loads(result.stdout)
     good = next(i for i in items if i["path"].endswith("IMG_0412.JPG"))
     for key in (
@@ -153,3 +153,22 @@ def test_console_script_runs_in_a_real_process(tmp_path: Path) -> None:
     result = run_subprocess("build", tmp_path / "missing")
     assert result.code == ExitCode.CASE_CONFIG
     assert "Traceback" not in result.stderr
+
+
+def test_init_rejects_unknown_platform(tmp_path: Path) -> None:
+    result = run_cli("init", tmp_path / "c", "--platform", "shopee")
+    assert result.code == ExitCode.USAGE
+    assert "aliexpress" in result.stderr
+    assert not (tmp_path / "c").exists()
+
+
+def test_findings_keep_toml_brackets(make_case, tmp_path: Path) -> None:
+    from tests.conftest import save_jpeg, textured_photo
+
+    case = make_case(1)
+    save_jpeg(textured_photo(999, (800, 600)), case / "accused" / "unrelated.jpg")
+    result = run_cli("check", case, "--json", "--cache-dir", tmp_path / "cache")
+    unpaired = [f for f in json.loads(result.stdout) if f["code"] == "unpaired-accused"]
+    assert unpaired and "[[pairs]]" in unpaired[0]["fix"]
+    shown = run_cli("check", case, "--cache-dir", tmp_path / "cache")
+    assert "[[pairs]]" in shown.stdout
