@@ -332,29 +332,35 @@ def _write_outputs(
     analysis: Analysis, out_dir: Path, work: Path, progress: Progress | None
 ) -> BuildResult:
     """Draw, lay out and hash everything into ``work``, then move it to ``out_dir``."""
-    from appeal_kit.comparison import render_comparison
+    from appeal_kit.comparison import ComparisonImage, render_comparison
     from appeal_kit.dossier import DossierContent, write_dossier
 
     case, options = analysis.case, analysis.options
     comparisons_dir = work / COMPARISONS
     comparisons_dir.mkdir()
-    rendered = []
     pairs = analysis.paired
-    for number, match in enumerate(pairs, start=1):
+
+    def draw(numbered: tuple[int, MatchResult]) -> ComparisonImage:
+        number, match = numbered
         assert match.original is not None
         name = f"{number:02d}-{match.accused.stem}-vs-{match.original.stem}.jpg"
-        rendered.append(
-            render_comparison(
-                match.original,
-                match.accused,
-                match,
-                original_meta=analysis.metadata_for(match.original),
-                listing=case.listing_for(match.accused),
-                out_path=comparisons_dir / name,
-            )
+        return render_comparison(
+            match.original,
+            match.accused,
+            match,
+            original_meta=analysis.metadata_for(match.original),
+            listing=case.listing_for(match.accused),
+            out_path=comparisons_dir / name,
         )
-        if progress:
-            progress("comparisons", number, len(pairs))
+
+    # Threads, not processes: Pillow and OpenCV release the GIL while decoding and
+    # warping, and each pair writes its own files, so the order of work can't leak.
+    rendered: list[ComparisonImage] = []
+    with ThreadPoolExecutor(max_workers=options.worker_count) as pool:
+        for image in pool.map(draw, enumerate(pairs, start=1)):
+            rendered.append(image)
+            if progress:
+                progress("comparisons", len(rendered), len(pairs))
     statement = summary.statement_text(analysis)
     matched_originals = {m.original for m in pairs}
     outtakes = [
