@@ -369,11 +369,14 @@ def load_case(case_dir: Path) -> Case:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line_match = re.search(r"line (\d+)", str(exc))
+        duplicate = "overwrite" in str(exc).lower() or "duplicate" in str(exc).lower()
         raise CaseConfigError(
             f"not valid TOML: {exc}",
             path=case_file,
             line=int(line_match.group(1)) if line_match else None,
-            hint="check quotes around text and '=' between key and value; "
+            hint="a key or table is set twice; keep one of them"
+            if duplicate
+            else "check quotes around text and '=' between key and value; "
             "see samples/demo-case/case.toml for a working example",
         ) from None
     return _build_case(case_dir, case_file, text, data)
@@ -436,6 +439,17 @@ def _build_case(case_dir: Path, case_file: Path, text: str, data: dict[str, Any]
                 key="images",
                 hint='e.g. images = ["accused/listing-main.jpg"]',
             )
+        for name in images:
+            if not ((case_dir / name).is_file() or (case_dir / ACCUSED / name).is_file()):
+                present = [p.name for p in list_files(case_dir / ACCUSED)]
+                raise reader.fail(
+                    f"listed image not found: {name}",
+                    table="accused",
+                    index=i,
+                    key="images",
+                    hint=(_suggest(Path(name).name, present) if present else "accused/ is empty")
+                    + f' — give paths like "{ACCUSED}/{present[0] if present else "listing.jpg"}"',
+                )
         case.accused_listings.append(
             AccusedListing(
                 url=reader.text(entry, "url", table="accused", index=i),

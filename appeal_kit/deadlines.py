@@ -91,7 +91,8 @@ def compute_deadlines(
             "as_of has no UTC offset", hint="pass an aware datetime, e.g. datetime.now(UTC)"
         )
     profile = profile or profile_for_case(case)
-    events = sorted(case.events, key=lambda e: e.at)
+    # Looking at an earlier moment means forgetting what happened after it.
+    events = sorted((e for e in case.events if as_of is None or e.at <= as_of), key=lambda e: e.at)
     pending: list[_Pending] = []
     for rule in profile.rules:
         pending.extend(_instances(rule, case, events, profile))

@@ -95,20 +95,35 @@ def _captured(meta: ImageMetadata) -> str:
 
 
 def _original_notes(originals: list[ImageMetadata]) -> list[str]:
-    """Positive, checkable facts about the files (the seller's warnings stay in the terminal)."""
-    notes: list[str] = []
+    """Positive, checkable facts about the files (the seller's warnings stay in the terminal).
+
+    The same fact about several files is one note naming them all, not one line each.
+    """
+    grouped: dict[str, list[str]] = {}
     for meta in originals:
         if meta.thumbnail_matches is True:
-            notes.append(
-                f"{meta.display_path}: the embedded thumbnail matches the image: not re-framed since capture."
-            )
+            fact = "the embedded thumbnail matches the image: not re-framed since capture"
+            grouped.setdefault(fact, []).append(meta.display_path)
         elif meta.thumbnail_matches is False:
-            notes.append(
-                f"{meta.display_path}: the embedded thumbnail differs from the image: it was edited after capture."
+            fact = "the embedded thumbnail differs from the image: it was edited after capture"
+            grouped.setdefault(fact, []).append(meta.display_path)
+        for finding in meta.findings:
+            if finding.severity == "info":
+                grouped.setdefault(finding.message.rstrip("."), []).append(meta.display_path)
+    notes = []
+    for fact, paths in grouped.items():
+        who = (
+            paths[0]
+            if len(paths) == 1
+            else (
+                "all " + str(len(paths)) + " originals"
+                if len(paths) == len(originals)
+                else ", ".join(paths)
             )
-        notes += [
-            f"{meta.display_path}: {f.message}" for f in meta.findings if f.severity == "info"
-        ]
+        )
+        notes.append(
+            f"{who[0].upper()}{who[1:]}: {fact}." if who.startswith("all") else f"{who}: {fact}."
+        )
     return notes
 
 

@@ -138,7 +138,7 @@ def check_file(path: Path) -> str:
         raise UnreadableImageError(path, f"cannot be read ({exc.strerror or exc})") from None
     if size == 0:
         raise UnreadableImageError(
-            path, "is empty (0 bytes)", hint="copy the file again from the camera or phone"
+            path, "is empty (0 bytes)", hint="copy or download the file again"
         )
     kind = sniff_format(head)
     suffix = path.suffix.lower()

@@ -72,7 +72,12 @@ class Shoot:
         """``Shoot 1: Canon EOS R6 serial 0123…, 10 March 2024, 14:02–15:40, 12 frames``."""
         first, last = _wall(self.start), _wall(self.end)
         if first.date() == last.date():
-            when = f"{format_day(first.date())}, {first:%H:%M}–{last:%H:%M}"
+            span = (
+                f"{first:%H:%M}"
+                if f"{first:%H:%M}" == f"{last:%H:%M}"
+                else (f"{first:%H:%M}–{last:%H:%M}")
+            )
+            when = f"{format_day(first.date())}, {span}"
         else:
             when = (
                 f"{format_day(first.date())} {first:%H:%M} – {format_day(last.date())} {last:%H:%M}"

@@ -97,3 +97,20 @@ def test_cli_reports_config_error_without_traceback(tmp_path: Path) -> None:
     assert f"line {line_of(text, 'violaton')}" in result.stderr
     assert "did you mean 'violation'" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_listed_accused_image_must_exist(tmp_path: Path) -> None:
+    text = CASE_TOML + 'images = ["accused/listing-mirorred.jpg"]\n'
+    folder = write_case(tmp_path, text)
+    (folder / "accused" / "listing-mirrored.jpg").write_bytes(b"x")
+    with pytest.raises(CaseConfigError) as info:
+        load_case(folder)
+    assert info.value.line == line_of(text, "images =")
+    assert "listing-mirrored.jpg" in (info.value.hint or "")
+
+
+def test_duplicate_key_says_so(tmp_path: Path) -> None:
+    text = 'store = "Again"\n' + CASE_TOML
+    with pytest.raises(CaseConfigError) as info:
+        load_case(write_case(tmp_path, text))
+    assert "set twice" in (info.value.hint or "")

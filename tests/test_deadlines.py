@@ -354,3 +354,23 @@ def test_json_form_has_offsets(tmp_path: Path) -> None:
     assert data["due"] == "2024-10-12T09:30:00+08:00"
     assert data["state"] == "open"
     assert data["kind"] == "deadline"
+
+
+def test_as_of_forgets_events_after_it(tmp_path: Path) -> None:
+    """Looking back at a moment before the submission, the appeal was still open."""
+    from appeal_kit.case import load_case
+    from appeal_kit.deadlines import compute_deadlines
+
+    for name in ("originals", "accused"):
+        (tmp_path / name).mkdir()
+    (tmp_path / "case.toml").write_text(
+        "notice_received = 2024-10-15T09:30:00+08:00\n\n"
+        '[[events]]\ntype = "submitted"\nat = 2024-10-16T11:20:00+08:00\n'
+    )
+    case = load_case(tmp_path)
+    before = datetime.fromisoformat("2024-10-16T08:00:00+08:00")
+    after = datetime.fromisoformat("2024-10-16T12:00:00+08:00")
+    appeal_before = next(d for d in compute_deadlines(case, as_of=before) if d.name == "appeal")
+    appeal_after = next(d for d in compute_deadlines(case, as_of=after) if d.name == "appeal")
+    assert appeal_before.state.value == "open"
+    assert appeal_after.state.value == "done"
