@@ -6,6 +6,7 @@ Each command only turns arguments into a library call and prints the result.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -80,6 +81,15 @@ def _parse_time(value: str | None, option: str) -> datetime | None:
     if moment.tzinfo is None:
         raise InvalidValueError(f"{option} needs a UTC offset", hint=f"e.g. {value}+08:00")
     return moment
+
+
+def _short_time(moment: datetime) -> str:
+    """``2024-03-10 14:02:20.07 +08:00``: seconds to the hundredth, offset when known."""
+    text = moment.strftime("%Y-%m-%d %H:%M:%S")
+    if moment.microsecond:
+        text += f".{moment.microsecond // 10_000:02d}"
+    offset = moment.strftime("%z")
+    return f"{text} {offset[:3]}:{offset[3:]}" if offset else text
 
 
 def print_findings(findings: list[Finding], *, title: str = "Pre-flight check") -> None:
@@ -183,11 +193,17 @@ def exif(
             raise typer.Exit(int(ExitCode.COMPLETED_WITH_PROBLEMS))
         return
     table = Table(show_lines=False)
-    for column in ("File", "Captured", "Camera", "Serial", "Size", "Notes"):
-        table.add_column(column)
+    table.add_column("File", no_wrap=True)
+    for column in ("Captured", "Camera", "Serial", "Size"):
+        table.add_column(column, no_wrap=column != "Camera")
+    table.add_column("Notes", overflow="fold")
+    # Paths relative to the folder they share, so rows stay distinguishable when narrow.
+    common = os.path.commonpath([os.path.dirname(m.display_path) or "." for m in items or []])
+    common = "" if common in (".", "") else common
     for meta in items:
+        shown = os.path.relpath(meta.display_path, common) if common else meta.display_path
         if meta.error:
-            table.add_row(meta.display_path, "", "", "", "", f"[red]{meta.error}[/]")
+            table.add_row(shown, "", "", "", "", f"[red]{escape(meta.error)}[/]")
             continue
         notes = "; ".join(meta.warnings + [f.message for f in meta.findings])
         if meta.has_gps:
@@ -197,13 +213,15 @@ def exif(
                 + ("; " + notes if notes else "")
             )
         table.add_row(
-            meta.display_path,
-            meta.captured_at.isoformat(sep=" ") if meta.captured_at else "[yellow]none[/]",
+            shown,
+            _short_time(meta.captured_at) if meta.captured_at else "[yellow]none[/]",
             meta.camera or "",
             meta.serial or "",
             f"{meta.width}×{meta.height}" if meta.width else "",
-            notes,
+            escape(notes),
         )
+    if common:
+        table.caption = f"in {common.rstrip('/')}/"
     console.print(table)
     if failed:
         raise typer.Exit(int(ExitCode.COMPLETED_WITH_PROBLEMS))
