@@ -195,8 +195,8 @@ def exif(
     table = Table(show_lines=False)
     table.add_column("File", no_wrap=True)
     for column in ("Captured", "Camera", "Serial", "Size"):
-        table.add_column(column, no_wrap=column != "Camera")
-    table.add_column("Notes", overflow="fold")
+        table.add_column(column, no_wrap=column != "Camera", min_width=6)
+    table.add_column("Notes", overflow="fold", min_width=12)
     # Paths relative to the folder they share, so rows stay distinguishable when narrow.
     common = os.path.commonpath([os.path.dirname(m.display_path) or "." for m in items or []])
     common = "" if common in (".", "") else common

@@ -98,7 +98,7 @@ def deadlines(
     for d in found:
         left = "" if d.state == DeadlineState.DONE else format_time_left(d.due, now)
         table.add_row(
-            f"{escape(d.label)}\n[dim]{escape(d.name)}[/]",
+            escape(d.label),
             format_in(d.due, profile.zone),
             format_in(d.due, local),
             _styled(left, d.state),
@@ -181,8 +181,10 @@ def _csv_bytes(rows: list[CaseStatus]) -> bytes:
 
 def _status_table(rows: list[CaseStatus], now: datetime) -> Table:
     table = Table(title=f"Cases as of {now.isoformat()}", title_justify="left")
-    for column in ("Case", "Store", "Platform", "State", "Next deadline", "Left", "Pts", "Last"):
-        table.add_column(column)
+    # The case folder name identifies the row: never cut it; let the others fold.
+    table.add_column("Case", no_wrap=True)
+    for column in ("Store", "Platform", "State", "Next deadline", "Left", "Points", "Last event"):
+        table.add_column(column, overflow="fold")
     for row in rows:
         data = row.to_json()
         if row.case is None:

@@ -45,7 +45,7 @@ def test_deadlines_json(case_dir: Path) -> None:
             "earliest": None,
             "state": "open",
             "basis": "48 hours after the notice (notice received 2024-10-10 09:30 CST)",
-            "source": "AliExpress seller guides quoted in issue #5: appeal within 48 hours of "
+            "source": "AliExpress seller guides: appeal within 48 hours of "
             "the complaint notice; the back office shows a countdown that wins over this figure.",
             "origin": "rule",
             "kind": "deadline",
