@@ -292,9 +292,11 @@ def _what_if_text(scenario: WhatIf) -> str:
     if crossed:
         text += f" [bold red]Crosses: {crossed}.[/]"
     if scenario.next_level:
+        again = any(lvl.effect == scenario.next_level.effect for lvl in scenario.crossed)
         text += (
-            f" Then {scenario.next_level.points - scenario.after} points before "
-            f"{scenario.next_level.effect}."
+            f" The next threshold is {scenario.next_level.points} points"
+            f" ({scenario.next_level.effect}{' again' if again else ''}),"
+            f" {scenario.next_level.points - scenario.after} points away."
         )
     return text
 
