@@ -3,7 +3,7 @@
 Run from the repository root: ``python samples/make_demo.py``. The output is
 deterministic, and the files are committed, so a fresh clone has the demo ready.
 
-The story: "Lumen Home" photographed its red bottle on 10-12 March 2024 with a
+The story: "Lumen Home" photographed its bottles on 10-12 March 2024 with a
 Canon EOS R6. In October a competitor's listing shows the same photos (cropped,
 padded onto a white square with a price sticker, mirrored and recompressed, and
 in a screenshot of the listing page) and files an image-theft complaint against
@@ -57,7 +57,7 @@ timezone = "Europe/Berlin"
 
 [[accused]]
 url = "https://www.aliexpress.com/item/1005007781234567.html"
-title = "Brightway red bottle 500 ml"
+title = "Brightway bottle 500 ml"
 first_seen = 2024-10-10
 images = [
     "accused/listing-main-cropped.jpg",
@@ -138,8 +138,8 @@ def certificate() -> Image.Image:
     lines = [
         "Licensor: Mara Lindqvist, photographer",
         "Licensee: Lumen Home Official Store (seller id cn1520394417)",
-        "Work: product photographs of the Lumen red bottle 500 ml,",
-        "      frames IMG_0412 to IMG_0417, shot 10 March 2024",
+        "Work: product photographs of Lumen bottles, frames",
+        "      IMG_0412 to IMG_0419, shot 10 and 12 March 2024",
         "      with Canon EOS R6 serial 032021004417",
         "Rights: exclusive use in online listings worldwide",
         "Term: 1 March 2024 to 28 February 2027",
