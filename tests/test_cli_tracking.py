@@ -53,7 +53,11 @@ def test_deadlines_json(case_dir: Path) -> None:
     ]
 
 
-def test_deadlines_table_shows_both_zones(case_dir: Path) -> None:
+def test_deadlines_table_shows_both_zones(case_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # rich reads COLUMNS once, when the module's console is made; set the width itself.
+    from appeal_kit import cli_tracking
+
+    monkeypatch.setattr(cli_tracking.console, "width", 160)
     result = runner.invoke(
         app, ["deadlines", str(case_dir), "--as-of", AS_OF], env={"COLUMNS": "160"}
     )
