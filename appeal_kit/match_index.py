@@ -25,13 +25,13 @@ from appeal_kit.errors import InputFileError
 from appeal_kit.images import describe_error, open_image, sha256_file
 
 # Bump when extraction changes, so stale cache rows are ignored rather than misused.
-FEATURE_VERSION = 2
-# Originals: features at 640-1024 px on the long side. A 30 % crop still spans
-# 350-560 px there, plenty for SIFT (which doubles the image internally), and the
+FEATURE_VERSION = 3
+# Originals: features at 640-768 px on the long side. A 30 % crop still spans
+# 350-420 px there, plenty for SIFT (which doubles the image internally), and the
 # exact side is picked so a JPEG decodes straight at 1/2, 1/4 or 1/8 scale in
 # draft mode (6000 px -> 750 px), the cheapest decode there is.
 ORIGINAL_MIN_SIDE = 640
-ORIGINAL_SIDE = 1024
+ORIGINAL_SIDE = 768
 # Accused images may be screenshots where the photo is a fraction of the frame.
 ACCUSED_SIDE = 1400
 # The dense pixel comparison needs finer detail than the features (sub-pixel
