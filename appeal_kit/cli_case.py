@@ -20,7 +20,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from appeal_kit.errors import ExitCode
+from appeal_kit.errors import ExitCode, InvalidValueError
 from appeal_kit.models import Finding
 
 console = Console()
@@ -67,7 +67,6 @@ def _progress(enabled: bool) -> Iterator[Any]:
 
 
 def _parse_time(value: str | None, option: str) -> datetime | None:
-    from appeal_kit.errors import InvalidValueError
 
     if not value:
         return None
@@ -158,8 +157,17 @@ def init(
             ("store", "Your store name"),
             ("notice_received", "Notice received (e.g. 2024-10-10T09:30:00+08:00)"),
         ):
-            if not getattr(fields, name):
-                setattr(fields, name, typer.prompt(question, default="", show_default=False))
+            while not getattr(fields, name):
+                answer = typer.prompt(question, default="", show_default=False).strip()
+                if name == "notice_received" and answer:
+                    try:
+                        _parse_time(answer, "the notice time")
+                    except InvalidValueError as exc:
+                        err.print(f"[yellow]{escape(exc.message)}[/] — {escape(exc.hint or '')}")
+                        continue  # ask again rather than lose the answers so far
+                setattr(fields, name, answer)
+                if not answer:
+                    break  # left empty: a commented example goes into case.toml
     case_file = create_case(folder, fields, force=force)
     console.print(f"Created [bold]{case_file}[/] and the folders originals/, accused/, documents/.")
     console.print(
@@ -299,7 +307,6 @@ def build(
 
     Example: appeal-kit build samples/demo-case --force
     """
-    from appeal_kit.errors import InvalidValueError
     from appeal_kit.options import BuildOptions
     from appeal_kit.pipeline import build_dossier
 
