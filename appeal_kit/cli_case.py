@@ -28,8 +28,8 @@ err = Console(stderr=True)
 
 STAGE_LABELS = {
     "metadata": "Reading metadata",
-    "features": "Indexing images",
-    "index": "Indexing originals",
+    "index originals": "Indexing originals",
+    "index accused": "Indexing accused images",
     "match": "Matching accused images",
     "comparisons": "Drawing comparisons",
     "dossier": "Writing the PDF",
