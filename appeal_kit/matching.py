@@ -67,6 +67,7 @@ PREFILTER_PER_ORIGINAL = 256
 MATCH_INLIERS = 25
 POSSIBLE_INLIERS = 12
 CONFIDENT_INLIERS = 60
+WEAK_VOTE_SHARE = 0.3  # after a confident fit, skip candidates with fewer votes than this
 VERIFY_FEATURES = 2500  # accused descriptors used in verification (strongest first)
 MIN_AGREEING_TILES = 8
 MAX_DISPLACED_SHARE = 0.02
@@ -198,8 +199,10 @@ class FeatureMatcher:
 
     # ------------------------------------------------------------------ prefilter
 
-    def _shortlist(self, originals: list[Features]) -> Callable[[Features], list[int]]:
-        """A function from accused features to the indices of originals worth verifying."""
+    def _shortlist(
+        self, originals: list[Features]
+    ) -> Callable[[Features], list[tuple[int, float]]]:
+        """A function from accused features to (original index, votes), most voted first."""
         keep = len(originals) if len(originals) <= DIRECT_LIMIT else CANDIDATES
         if not originals:
             return lambda _features: []
@@ -213,7 +216,7 @@ class FeatureMatcher:
         cv2.setRNGSeed(4321)  # randomised kd-trees, made reproducible
         index = cv2.flann.Index(data, {"algorithm": 1, "trees": 4})
 
-        def shortlist(feats: Features) -> list[int]:
+        def shortlist(feats: Features) -> list[tuple[int, float]]:
             votes = np.zeros(len(originals), np.float64)
             for desc in (feats.descriptors, feats.mirror_descriptors):
                 if desc is None or len(desc) == 0:
@@ -233,7 +236,11 @@ class FeatureMatcher:
             order = np.lexsort((np.arange(len(votes)), -votes))
             # Few originals: verify them all, most voted first (verification stops
             # at the first clean match). Many: only the best voted.
-            return [int(i) for i in order[:keep] if votes[i] > 0 or keep == len(originals)]
+            return [
+                (int(i), float(votes[i]))
+                for i in order[:keep]
+                if votes[i] > 0 or keep == len(originals)
+            ]
 
         return shortlist
 
@@ -275,14 +282,27 @@ class FeatureMatcher:
         return best
 
     def _verify(
-        self, acc_path: Path, acc: Features, originals: list[tuple[Path, Features]], pool: list[int]
+        self,
+        acc_path: Path,
+        acc: Features,
+        originals: list[tuple[Path, Features]],
+        pool: list[int],
+        votes: list[float] | None = None,
     ) -> _Candidate | None:
         try:
             accused_gray = self._gray(acc_path, ACCUSED_SIDE)
         except InputFileError:
             return None
         fits: list[_Candidate] = []
-        for i in pool:
+        for rank, i in enumerate(pool):
+            if (
+                votes
+                and votes[rank] < WEAK_VOTE_SHARE * votes[0]
+                and any(c.fit.inliers >= CONFIDENT_INLIERS for c in fits)
+            ):
+                # A confident fit exists and the rest drew few prefilter votes: they are
+                # other scenes, not rival frames (those share features and vote high).
+                break
             fit = self._fit(acc, originals[i][1])
             if fit is not None and fit.inliers >= POSSIBLE_INLIERS:
                 fits.append(_Candidate(i, fit))
@@ -362,8 +382,10 @@ class FeatureMatcher:
                     )
                 best = self._verify(path, feats, usable, [position[target]])
                 return _result(path, feats, usable, best, explicit_target=target)
-            pool = [library[i] for i in shortlist(feats)]
-            return _result(path, feats, usable, self._verify(path, feats, usable, pool))
+            ranked = shortlist(feats)
+            pool = [library[i] for i, _ in ranked]
+            votes = [v for _, v in ranked]
+            return _result(path, feats, usable, self._verify(path, feats, usable, pool, votes))
 
         total = len(accused)
         self.on_progress("match", 0, total)
