@@ -38,7 +38,7 @@ from appeal_kit.models import ImageMetadata, MatchResult
 # Bitstream Vera ships inside reportlab, so captions look the same on every machine
 # without depending on system fonts.
 FONT_DIR = Path(reportlab.__file__).resolve().parent / "fonts"
-JPEG_QUALITY = 88
+JPEG_QUALITY = 80  # visually clean for photos and text; keeps a 20-pair dossier under 10 MB
 # Decoding beyond this gains nothing for a page-sized figure and costs memory.
 MAX_DECODE_SIDE = 2400
 WHITE = (255, 255, 255)

@@ -62,7 +62,9 @@ def make_case(root: Path, originals: int, megapixels: float) -> list[Path]:
         target = root / "originals" / f"IMG_{i:04d}.JPG"
         full.save(target, quality=90, exif=exif)
         paths.append(target)
-        base = small if i % 2 else crop(small, 0.5, rng(i)).image
+        # Copies are made from the published original, as a thief would: downscaled.
+        published = full.resize((1500, 1000), Image.Resampling.LANCZOS)
+        base = published if i % 2 else crop(published, 0.5, rng(i)).image
         edits = (
             lambda img: img,
             lambda img: orient(img, 4).image,
