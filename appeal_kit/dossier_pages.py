@@ -471,7 +471,11 @@ def numbers_table(state: RenderState, match: MatchResult) -> Table:
     rows: list[tuple[str, str]] = [
         ("Verdict", VERDICT_WORDS.get(match.verdict, match.verdict)),
         ("Matching points (geometric inliers)", f"{match.inliers:,}"),
-        ("Share of the accused image explained", f"{match.coverage * 100:.1f} %"),
+        (
+            "Share of the accused image explained",
+            f"{match.coverage * 100:.1f} %"
+            + (" (the rest is the surrounding page or padding)" if match.accused_rect else ""),
+        ),
         ("Global similarity", f"{match.global_similarity:.2f}"),
     ]
     if match.region:
@@ -485,7 +489,8 @@ def numbers_table(state: RenderState, match: MatchResult) -> Table:
     rows.append(("Transform", ", ".join(transform)))
     if match.accused_rect:
         x, y, w, h = match.accused_rect
-        rows.append(("Photo inside the screenshot", f"{w:,} × {h:,} px at ({x:,}, {y:,})"))
+        where = "screenshot" if match.is_screenshot else "accused image"
+        rows.append((f"Photo inside the {where}", f"{w:,} × {h:,} px at ({x:,}, {y:,})"))
     if match.note:
         rows.append(("Note", match.note))
     st = state.styles
