@@ -20,6 +20,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from appeal_kit.deadlines import parse_moment
 from appeal_kit.errors import ExitCode, InvalidValueError
 from appeal_kit.models import Finding
 
@@ -64,22 +65,6 @@ def _progress(enabled: bool) -> Iterator[Any]:
             bar.update(tasks[stage], completed=done, total=total)
 
         yield update
-
-
-def _parse_time(value: str | None, option: str) -> datetime | None:
-
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise InvalidValueError(
-            f"{option} is not an ISO 8601 time: {value}",
-            hint="write it like 2024-10-11T09:00:00+08:00",
-        ) from None
-    if moment.tzinfo is None:
-        raise InvalidValueError(f"{option} needs a UTC offset", hint=f"e.g. {value}+08:00")
-    return moment
 
 
 def _short_time(moment: datetime) -> str:
@@ -161,7 +146,7 @@ def init(
                 answer = typer.prompt(question, default="", show_default=False).strip()
                 if name == "notice_received" and answer:
                     try:
-                        _parse_time(answer, "the notice time")
+                        parse_moment(answer, what="the notice time")
                     except InvalidValueError as exc:
                         err.print(f"[yellow]{escape(exc.message)}[/] — {escape(exc.hint or '')}")
                         continue  # ask again rather than lose the answers so far
@@ -319,7 +304,7 @@ def build(
         force=force,
         include_gps=include_gps,
         page_size="letter" if page_size.lower() == "letter" else "a4",
-        as_of=_parse_time(as_of, "--as-of"),
+        as_of=parse_moment(as_of, what="--as-of") if as_of else None,
         jobs=jobs,
         cache_dir=cache_dir,
         originals_library=originals,

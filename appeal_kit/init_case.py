@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from appeal_kit.case import ACCUSED, CASE_FILE, DOCUMENTS, MODES, ORIGINALS, VIOLATION_TYPES
+from appeal_kit.deadlines import parse_moment
 from appeal_kit.errors import InvalidValueError, OutputError
 from appeal_kit.fsutil import atomic_write_text
 from appeal_kit.resources import templates_dir
@@ -54,18 +55,7 @@ def _check(fields: CaseFields) -> None:
             hint="use one of: " + ", ".join(VIOLATION_TYPES),
         )
     if fields.notice_received:
-        try:
-            moment = datetime.fromisoformat(fields.notice_received.replace("Z", "+00:00"))
-        except ValueError:
-            raise InvalidValueError(
-                f"--notice-received is not an ISO 8601 time: {fields.notice_received}",
-                hint="write it like 2024-10-10T09:30:00+08:00",
-            ) from None
-        if moment.tzinfo is None:
-            raise InvalidValueError(
-                "--notice-received has no UTC offset",
-                hint=f"add the offset from the notice, e.g. {fields.notice_received}+08:00",
-            )
+        parse_moment(fields.notice_received, what="--notice-received")
     if fields.first_seen:
         try:
             date.fromisoformat(fields.first_seen[:10])
