@@ -132,7 +132,24 @@ def run_checks(analysis: Analysis, *, now: datetime | None = None) -> list[Findi
                     case.display(accused),
                 )
             )
+    in_matched_shoot = {
+        frame.path
+        for shoot in analysis.shoots
+        if any(frame.path in matched for frame in shoot.frames)
+        for frame in shoot.frames
+    }
     for meta in originals:
+        if analysis.accused and meta.path not in matched and meta.path not in in_matched_shoot:
+            found.append(
+                Finding(
+                    "warning",
+                    "original-unused",
+                    f"{meta.display_path} matches no accused image and belongs to no shoot "
+                    "of a matched original.",
+                    "Remove it from originals/ if it is unrelated; it is listed as evidence.",
+                    meta.display_path,
+                )
+            )
         found.extend(meta.findings)
         if meta.has_gps and not analysis.options.include_gps:
             found.append(

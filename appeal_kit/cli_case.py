@@ -87,8 +87,12 @@ def print_findings(findings: list[Finding], *, title: str = "Pre-flight check") 
     table.add_column("What to do")
     for item in findings:
         style = SEVERITY_STYLE[item.severity]
+        # Every problem names its file, even when the message itself does not.
+        message = item.message
+        if item.path and item.path not in message:
+            message = f"{item.path}: {message}"
         # Messages quote case.toml ("[[pairs]]"): escape so rich shows them as written.
-        table.add_row(f"[{style}]{item.severity}[/]", escape(item.message), escape(item.fix))
+        table.add_row(f"[{style}]{item.severity}[/]", escape(message), escape(item.fix))
     console.print(table)
 
 
@@ -186,36 +190,37 @@ def exif(
             raise typer.Exit(int(ExitCode.COMPLETED_WITH_PROBLEMS))
         return
     table = Table(show_lines=False)
-    table.add_column("File", no_wrap=True)
-    for column in ("Captured", "Camera", "Serial", "Size"):
-        table.add_column(column, no_wrap=column != "Camera", min_width=6)
-    table.add_column("Notes", overflow="fold", min_width=12)
+    table.add_column("File", overflow="fold", ratio=2)
+    for column in ("Captured", "Camera", "Serial"):
+        table.add_column(column, overflow="fold", ratio=1)
+    table.add_column("Size", no_wrap=True)
     # Paths relative to the folder they share, so rows stay distinguishable when narrow.
     common = os.path.commonpath([os.path.dirname(m.display_path) or "." for m in items or []])
     common = "" if common in (".", "") else common
+    # Notes go under the table, one line per file: a notes column is unreadable at 80 columns.
+    notes: list[str] = []
     for meta in items:
         shown = os.path.relpath(meta.display_path, common) if common else meta.display_path
         if meta.error:
-            table.add_row(shown, "", "", "", "", f"[red]{escape(meta.error)}[/]")
+            table.add_row(shown, "[red]unreadable[/]", "", "", "")
+            notes.append(f"[red]{escape(shown)}[/]: {escape(meta.error)}")
             continue
-        notes = "; ".join(meta.warnings + [f.message for f in meta.findings])
+        remarks = meta.warnings + [f.message for f in meta.findings]
         if meta.has_gps:
-            notes = (
-                "GPS present"
-                + (f" {meta.gps}" if include_gps and meta.gps else "")
-                + ("; " + notes if notes else "")
-            )
+            remarks.insert(0, "GPS present" + (f" {meta.gps}" if include_gps and meta.gps else ""))
+        notes += [f"{escape(shown)}: {escape(remark)}" for remark in remarks]
         table.add_row(
             shown,
             _short_time(meta.captured_at) if meta.captured_at else "[yellow]none[/]",
             meta.camera or "",
             meta.serial or "",
             f"{meta.width}×{meta.height}" if meta.width else "",
-            escape(notes),
         )
     if common:
         table.caption = f"in {common.rstrip('/')}/"
     console.print(table)
+    for line in notes:
+        console.print(f"  • {line}", highlight=False)
     if failed:
         raise typer.Exit(int(ExitCode.COMPLETED_WITH_PROBLEMS))
 
@@ -319,7 +324,11 @@ def build(
         err.print(
             f"[yellow]excluded:[/] {item.display_path} {escape(item.reason)}", highlight=False
         )
-    print_findings([f for f in result.findings if f.code != "excluded-file"])
+    others = [f for f in result.findings if f.code != "excluded-file"]
+    if others or not result.excluded:
+        print_findings(others)
+    else:
+        console.print("Pre-flight check: no problems besides the excluded files above.")
     pairs = analysis.paired
     console.print(
         f"[bold green]Dossier written:[/] {result.pdf_path}\n"
@@ -331,6 +340,10 @@ def build(
         highlight=False,
     )
     if result.excluded:
+        err.print(
+            f"[yellow]Finished with {len(result.excluded)} excluded file(s): exit code 1.[/] "
+            "They are listed on the dossier's Excluded files page."
+        )
         raise typer.Exit(int(ExitCode.COMPLETED_WITH_PROBLEMS))
 
 

@@ -470,13 +470,13 @@ def numbers_table(state: RenderState, match: MatchResult) -> Table:
     """The figures behind the verdict, in one compact table."""
     rows: list[tuple[str, str]] = [
         ("Verdict", VERDICT_WORDS.get(match.verdict, match.verdict)),
-        ("Matching points (geometric inliers)", f"{match.inliers:,}"),
+        ("Matching points (that fit one geometric transform)", f"{match.inliers:,}"),
         (
-            "Share of the accused image explained",
+            "Part of the accused image found in our original",
             f"{match.coverage * 100:.1f} %"
             + (" (the rest is the surrounding page or padding)" if match.accused_rect else ""),
         ),
-        ("Global similarity", f"{match.global_similarity:.2f}"),
+        ("Overall similarity (0 to 1)", f"{match.global_similarity:.2f}"),
     ]
     if match.region:
         x, y, w, h = match.region

@@ -514,7 +514,7 @@ def _result(
             "Pair it explicitly in case.toml"
         )
     elif verdict == "match" and best.rival is not None:
-        note += f"; {best.rival.name} also agrees, less closely"
+        note += f"; {best.rival.name}, a neighbouring frame of ours, also agrees, less closely"
     is_screenshot = photo_share < 0.8 and dense.busy_around and not dense.photo_beyond
     return MatchResult(
         accused=path,
@@ -541,7 +541,7 @@ def _result(
 
 def _note(best: _Candidate, dense: Dense, verdict: Verdict, explicit: bool) -> str:
     if verdict == "match":
-        text = f"{best.fit.inliers} matching points; {dense.aligned} of {dense.textured} detail tiles agree pixel for pixel"
+        text = f"{best.fit.inliers} matching points; {dense.aligned} of {dense.textured} detail tiles agree closely once aligned"
         return text
     if dense.displaced > max(1, MAX_DISPLACED_SHARE * (dense.aligned + dense.displaced)):
         why = (

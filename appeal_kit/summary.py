@@ -58,6 +58,11 @@ def facts(analysis: Analysis) -> dict[str, str]:
         "notice_received": case.notice_received.isoformat(sep=" ") if case.notice_received else "",
         "accused_count": str(len(analysis.accused)),
         "matched_count": str(len(strong)),
+        "matched_phrase": (
+            f"All {len(strong)} accused images"
+            if len(strong) == len(analysis.accused) and len(strong) > 1
+            else f"{len(strong)} of the {len(analysis.accused)} accused images"
+        ),
         "possible_count": str(len(analysis.paired) - len(strong)),
         "original_count": str(len(analysis.usable_originals)),
         "first_capture": _day(times[0]) if times else "unknown",
@@ -121,9 +126,6 @@ def evidence_summary(analysis: Analysis) -> str:
             else:
                 sentence += f", {_plural(-days, 'day')} AFTER the accused listing was first seen"
         parts.append(sentence + ".")
-        unpaired = len(analysis.accused) - len(analysis.paired)
-        if unpaired:
-            parts.append(f"{_plural(unpaired, 'accused image')} could not be matched.")
     if analysis.shoots:
         parts.append(f"The originals come from {describe_shoots(analysis.shoots)}.")
     if analysis.documents:

@@ -129,29 +129,32 @@ def save(img: Image.Image, path: Path, *, quality: int = 85, exif: bytes | None 
 
 
 def certificate() -> Image.Image:
-    """A plain certificate of the photographer's licence to the store."""
+    """The staff photographer's copyright assignment to the store."""
     page = Image.new("RGB", (1240, 1754), "white")
     draw = ImageDraw.Draw(page)
     big, mid, small = (ImageFont.load_default(size=s) for s in (54, 30, 24))
     draw.rectangle((40, 40, 1200, 1714), outline=(30, 60, 110), width=6)
-    draw.text((620, 200), "Photography Licence", font=big, fill=(30, 60, 110), anchor="mm")
+    draw.text((620, 200), "Copyright Assignment", font=big, fill=(30, 60, 110), anchor="mm")
     lines = [
-        "Licensor: Mara Lindqvist, photographer",
-        "Licensee: Lumen Home Official Store (seller id cn1520394417)",
+        "Photographer: Mara Lindqvist, staff photographer of Lumen Home",
+        "Owner: Lumen Home Official Store (seller id cn1520394417)",
         "Work: product photographs of Lumen bottles, frames",
         "      IMG_0412 to IMG_0419, shot 10 and 12 March 2024",
-        "      with Canon EOS R6 serial 032021004417",
-        "Rights: exclusive use in online listings worldwide",
-        "Term: 1 March 2024 to 28 February 2027",
+        "      with the store's Canon EOS R6 serial 032021004417",
+        "The photographer took these photographs in the course of",
+        "her employment; all rights belong to Lumen Home.",
         "",
-        "Signed in Shenzhen on 1 March 2024",
+        "Signed in Shenzhen on 15 March 2024",
     ]
     for i, line in enumerate(lines):
         draw.text((140, 420 + i * 56), line, font=mid, fill=(20, 20, 20))
+    script = ImageFont.load_default(size=40)
+    draw.text((150, 1340), "M. Lindqvist", font=script, fill=(20, 40, 120))
+    draw.text((710, 1340), "Chen Wei", font=script, fill=(20, 40, 120))
     draw.line((140, 1400, 600, 1400), fill=(20, 20, 20), width=2)
     draw.text((140, 1420), "Mara Lindqvist", font=small, fill=(60, 60, 60))
     draw.line((700, 1400, 1100, 1400), fill=(20, 20, 20), width=2)
-    draw.text((700, 1420), "for Lumen Home", font=small, fill=(60, 60, 60))
+    draw.text((700, 1420), "Chen Wei, owner, Lumen Home", font=small, fill=(60, 60, 60))
     return page
 
 
@@ -184,7 +187,7 @@ def main() -> None:
     save(mirrored.image, CASE / "accused" / "listing-mirrored.jpg", quality=60)
     shot = listing_screenshot(back, rng(11))
     save(shot.image, CASE / "accused" / "listing-page-screenshot.png")
-    save(certificate(), CASE / "documents" / "photography-licence.jpg", quality=80)
+    save(certificate(), CASE / "documents" / "copyright-assignment.jpg", quality=80)
     print(f"wrote {CASE}")
 
 

@@ -210,7 +210,7 @@ def test_demo_case_builds_completely(tmp_path: Path) -> None:
     assert by_name["listing-mirrored.jpg"].mirrored
     assert by_name["listing-page-screenshot.png"].is_screenshot
     text = pdf_text(result.pdf_path)
-    assert "photography-licence.jpg" in text
+    assert "copyright-assignment.jpg" in text
     assert snapshot(demo / "originals") == before
 
 

@@ -415,6 +415,7 @@ def test_templates_fill_completely(mode: str, tmp_path: Path) -> None:
         "first_seen",
         "days_before",
         "matched_count",
+        "matched_phrase",
         "accused_count",
         "possible_count",
         "documents_count",
