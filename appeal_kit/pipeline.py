@@ -145,13 +145,18 @@ def _is_replaceable(folder: Path) -> bool:
     return (folder / MANIFEST_NAME).is_file() and (folder / PDF_NAME).is_file()
 
 
-def _validate_side_file(path: Path) -> str | None:
-    """None when an accused image or document is usable, else the reason."""
+def _validate_side_file(path: Path, *, decode: bool) -> str | None:
+    """None when an accused image or document is usable, else the reason.
+
+    ``decode`` proves the pixel data is whole with a 1/8-scale decode. Accused images
+    skip it: the matcher decodes them anyway and reports the ones that fail.
+    """
     try:
         kind = check_file(path)
         if kind == "PDF":
             return _pdf_problem(path)
-        open_image(path, max_side=VALIDATE_SIDE)
+        if decode:
+            open_image(path, max_side=VALIDATE_SIDE)
     except InputFileError as exc:
         return describe_error(exc)
     return None
@@ -175,8 +180,11 @@ def _pdf_problem(path: Path) -> str | None:
 def _side_files(
     case: Case, paths: tuple[Path, ...], role: str, jobs: int
 ) -> tuple[list[Path], list[ExcludedFile]]:
+    def validate(path: Path) -> str | None:
+        return _validate_side_file(path, decode=role != "accused")
+
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        problems = list(pool.map(_validate_side_file, paths))
+        problems = list(pool.map(validate, paths))
     usable: list[Path] = []
     excluded: list[ExcludedFile] = []
     for path, problem in zip(paths, problems, strict=True):
@@ -242,6 +250,13 @@ def _analyse(case: Case, options: BuildOptions, progress: Progress | None) -> An
     )
     explicit = {a: o for a, o in case.pairs.items() if a in accused}
     matches = matcher.match(accused, usable + library, explicit=explicit)
+    # The matcher is where accused pixels are decoded; what it could not read is excluded.
+    unreadable = {m.accused: m.note for m in matches if m.method == "skipped"}
+    excluded += [
+        ExcludedFile(case.display(path), "accused", note.removeprefix("not analysed: "))
+        for path, note in unreadable.items()
+    ]
+    accused = [path for path in accused if path not in unreadable]
 
     as_of = options.as_of
     deadlines = compute_deadlines(case, profile, as_of=as_of)

@@ -244,3 +244,17 @@ def test_manifest_hashes_excluded_inputs_too(make_case, options) -> None:
     assert "originals/notes.jpg" in hashed
     excluded = {item["path"]: item["reason"] for item in manifest["excluded"]}
     assert "empty" in excluded["originals/empty.jpg"]
+
+
+def test_truncated_accused_image_is_excluded_once_decoded(make_case, options) -> None:
+    case = make_case(2)
+    path = case / "accused" / "listing-2.jpg"
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    result = build_dossier(case, options)
+    assert [(e.display_path, e.role) for e in result.excluded] == [
+        ("accused/listing-2.jpg", "accused")
+    ]
+    assert "truncated" in result.excluded[0].reason
+    assert [m.accused.name for m in result.analysis.paired] == ["listing-1.jpg"]
+    assert result.analysis.accused == [case / "accused" / "listing-1.jpg"]
