@@ -20,16 +20,19 @@ from __future__ import annotations
 import io
 import math
 from dataclasses import dataclass, field
-from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
-from urllib.parse import quote
 
 import cv2
 import numpy as np
-import reportlab
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
+from appeal_kit.caption_text import (
+    font,
+    format_day,
+    format_time,
+    printable,
+    wrap_text,
+)
 from appeal_kit.case import AccusedListing
 from appeal_kit.fsutil import atomic_write_bytes
 from appeal_kit.images import open_image
@@ -37,7 +40,6 @@ from appeal_kit.models import ImageMetadata, MatchResult
 
 # Bitstream Vera ships inside reportlab, so captions look the same on every machine
 # without depending on system fonts.
-FONT_DIR = Path(reportlab.__file__).resolve().parent / "fonts"
 JPEG_QUALITY = 80  # visually clean for photos and text; keeps a 20-pair dossier under 10 MB
 # Decoding beyond this gains nothing for a page-sized figure and costs memory.
 MAX_DECODE_SIDE = 2400
@@ -77,99 +79,6 @@ class ComparisonImage:
 
 
 # --------------------------------------------------------------------------- text
-
-
-@lru_cache(maxsize=16)
-def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
-    """Bitstream Vera at ``size`` px (Pillow's bundled font if reportlab's is missing)."""
-    path = FONT_DIR / ("VeraBd.ttf" if bold else "Vera.ttf")
-    if path.is_file():
-        return ImageFont.truetype(str(path), size)
-    fallback = ImageFont.load_default(size=size)  # pragma: no cover - reportlab ships Vera
-    assert isinstance(fallback, ImageFont.FreeTypeFont)  # pragma: no cover
-    return fallback  # pragma: no cover
-
-
-@lru_cache(maxsize=1)
-def _covered_chars() -> frozenset[int]:
-    from reportlab.pdfbase.ttfonts import TTFontFile
-
-    try:
-        return frozenset(TTFontFile(str(FONT_DIR / "Vera.ttf")).charToGlyph)
-    except Exception:  # pragma: no cover - only without reportlab's fonts
-        return frozenset(range(32, 127))
-
-
-def printable(text: str, *, url: bool = False) -> str:
-    """``text`` with characters the caption font lacks replaced, never drawn as boxes.
-
-    URLs are percent-encoded (what a browser sends anyway); other text gets "?".
-    """
-    covered = _covered_chars()
-    if all(ord(ch) in covered for ch in text):
-        return text
-    if url:
-        return quote(text, safe=":/?#[]@!$&'()*+,;=%-._~")
-    return "".join(ch if ord(ch) in covered else "?" for ch in text)
-
-
-def wrap_text(
-    text: str, face: ImageFont.FreeTypeFont, width: float, *, max_lines: int = 3
-) -> list[str]:
-    """Break ``text`` into lines no wider than ``width`` px; long tokens are split.
-
-    Lines past ``max_lines`` are dropped and the last kept line ends with "…".
-    """
-    lines: list[str] = []
-    current = ""
-    for word in text.split(" "):
-        candidate = f"{current} {word}" if current else word
-        if face.getlength(candidate) <= width:
-            current = candidate
-            continue
-        if current:
-            lines.append(current)
-        current = ""
-        # URLs, hashes and file names have no spaces: split them by characters.
-        for ch in word:
-            if face.getlength(current + ch) > width and current:
-                lines.append(current)
-                current = ch
-            else:
-                current += ch
-    if current:
-        lines.append(current)
-    if len(lines) > max_lines:
-        lines = lines[:max_lines]
-        last = lines[-1]
-        while last and face.getlength(last + "…") > width:
-            last = last[:-1]
-        lines[-1] = last + "…"
-    return lines
-
-
-def format_time(value: datetime | None) -> str:
-    """Capture time as shown to a reviewer: seconds, sub-seconds and offset when known."""
-    if value is None:
-        return "no capture time"
-    text = value.strftime("%Y-%m-%d %H:%M:%S")
-    if value.microsecond:
-        text += f".{value.microsecond:06d}".rstrip("0")
-    offset = value.strftime("%z")
-    if offset:
-        text += f" {offset[:3]}:{offset[3:]}"
-    else:
-        text += " (time zone not recorded)"
-    return text
-
-
-def format_day(value: datetime | None) -> str:
-    """A first-seen date: the day, plus the time when one was recorded."""
-    if value is None:
-        return "date not recorded"
-    if (value.hour, value.minute, value.second) == (0, 0, 0):
-        return value.strftime("%Y-%m-%d")
-    return format_time(value)
 
 
 def original_caption(
