@@ -52,8 +52,11 @@ def documents_part(state: RenderState) -> list[Flowable]:
             flow.append(
                 Paragraph(
                     markup(
-                        f"The {plural(item.pages, 'page')} of this PDF follow unchanged; only the "
-                        "page header of this dossier is printed on them."
+                        "The single page of this PDF follows unchanged; only the page "
+                        "header of this dossier is printed on it."
+                        if item.pages == 1
+                        else f"The {item.pages} pages of this PDF follow unchanged; only "
+                        "the page header of this dossier is printed on them."
                     ),
                     st.body,
                 )
