@@ -63,10 +63,10 @@ class Analysis:
 
     def metadata_for(self, path: Path | None) -> ImageMetadata | None:
         """The metadata read from original ``path``."""
-        for item in self.originals:
-            if item.path == path:
-                return item
-        return None
+        return self._by_path.get(path) if path is not None else None
+
+    def __post_init__(self) -> None:
+        self._by_path = {item.path: item for item in self.originals}
 
     @property
     def paired(self) -> list[MatchResult]:
@@ -145,17 +145,19 @@ def _is_replaceable(folder: Path) -> bool:
     return (folder / MANIFEST_NAME).is_file() and (folder / PDF_NAME).is_file()
 
 
-def _validate_side_file(path: Path, *, decode: bool) -> str | None:
+def _validate_side_file(path: Path, *, accused: bool) -> str | None:
     """None when an accused image or document is usable, else the reason.
 
-    ``decode`` proves the pixel data is whole with a 1/8-scale decode. Accused images
+    Documents get a 1/8-scale decode to prove their pixel data is whole. Accused images
     skip it: the matcher decodes them anyway and reports the ones that fail.
     """
     try:
         kind = check_file(path)
+        if kind == "PDF" and accused:
+            return "is a PDF — save the listing images or a screenshot as JPEG/PNG in accused/"
         if kind == "PDF":
             return _pdf_problem(path)
-        if decode:
+        if not accused:
             open_image(path, max_side=VALIDATE_SIDE)
     except InputFileError as exc:
         return describe_error(exc)
@@ -181,27 +183,16 @@ def _side_files(
     case: Case, paths: tuple[Path, ...], role: str, jobs: int
 ) -> tuple[list[Path], list[ExcludedFile]]:
     def validate(path: Path) -> str | None:
-        return _validate_side_file(path, decode=role != "accused")
+        return _validate_side_file(path, accused=role == "accused")
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         problems = list(pool.map(validate, paths))
-    usable: list[Path] = []
-    excluded: list[ExcludedFile] = []
-    for path, problem in zip(paths, problems, strict=True):
-        if problem is None:
-            if role == "accused" and check_file(path) == "PDF":
-                excluded.append(
-                    ExcludedFile(
-                        case.display(path),
-                        "accused",
-                        "is a PDF — save the listing "
-                        "images or a screenshot as JPEG/PNG in accused/",
-                    )
-                )
-                continue
-            usable.append(path)
-        else:
-            excluded.append(ExcludedFile(case.display(path), role, problem))  # type: ignore[arg-type]
+    usable = [path for path, problem in zip(paths, problems, strict=True) if problem is None]
+    excluded = [
+        ExcludedFile(case.display(path), role, problem)  # type: ignore[arg-type]
+        for path, problem in zip(paths, problems, strict=True)
+        if problem is not None
+    ]
     return usable, excluded
 
 

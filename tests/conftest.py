@@ -133,6 +133,14 @@ def save_jpeg(
     return path
 
 
+def write_case(root: Path, text: str, folders: tuple[str, ...] = ("originals", "accused")) -> Path:
+    """A minimal case folder: ``case.toml`` with ``text`` plus the named empty folders."""
+    for name in folders:
+        (root / name).mkdir(parents=True, exist_ok=True)
+    (root / "case.toml").write_text(text, encoding="utf-8")
+    return root
+
+
 CASE_TOML = """\
 # test case
 platform = "aliexpress"

@@ -8,14 +8,7 @@ import pytest
 
 from appeal_kit.case import load_case
 from appeal_kit.errors import CaseConfigError, CaseNotFoundError, ExitCode
-from tests.conftest import CASE_TOML
-
-
-def write_case(tmp_path: Path, text: str, folders=("originals", "accused")) -> Path:
-    for name in folders:
-        (tmp_path / name).mkdir(exist_ok=True)
-    (tmp_path / "case.toml").write_text(text, encoding="utf-8")
-    return tmp_path
+from tests.conftest import CASE_TOML, write_case
 
 
 def test_valid_case_loads_all_fields(tmp_path: Path) -> None:

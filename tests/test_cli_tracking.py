@@ -12,17 +12,10 @@ from typer.testing import CliRunner
 
 from appeal_kit.case import load_case
 from appeal_kit.cli import app
-from tests.conftest import run_cli
+from tests.conftest import run_cli, write_case
 
 AS_OF = "2024-10-11T12:00:00+08:00"
 runner = CliRunner()
-
-
-def write_case(root: Path, body: str) -> Path:
-    (root / "originals").mkdir(parents=True, exist_ok=True)
-    (root / "accused").mkdir(exist_ok=True)
-    (root / "case.toml").write_text(body, encoding="utf-8")
-    return root
 
 
 @pytest.fixture

@@ -9,17 +9,11 @@ import pytest
 
 from appeal_kit.errors import CaseNotFoundError
 from appeal_kit.workspace import CSV_COLUMNS, find_case_folders, scan_workspace
+from tests.conftest import write_case
 
 CST = timezone(timedelta(hours=8))
 AS_OF = datetime(2024, 10, 11, 12, 0, tzinfo=CST)
 SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "workspace"
-
-
-def write_case(root: Path, body: str) -> Path:
-    (root / "originals").mkdir(parents=True, exist_ok=True)
-    (root / "accused").mkdir(exist_ok=True)
-    (root / "case.toml").write_text(body, encoding="utf-8")
-    return root
 
 
 @pytest.fixture
