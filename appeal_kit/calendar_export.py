@@ -1,10 +1,14 @@
 """``appeal-kit calendar``: every open deadline of a workspace as an iCalendar file.
 
-One VEVENT per open deadline (open or due-soon; done and missed ones are left
-out), starting at the due time, with alarms 24 hours and 2 hours before. The UID
-is a hash of the case folder and the deadline name, so importing a newer export
-updates the events instead of duplicating them. Times are written in UTC, which
-every calendar program reads without a VTIMEZONE block.
+One VEVENT per open deadline (open or due-soon), starting at the due time, with
+alarms 24 hours and 2 hours before. A deadline that is done (met, or no longer
+needed because the case moved on or closed) is still written, as STATUS:CANCELLED
+without alarms, so re-importing removes or greys the event an earlier export put
+in the calendar. Missed deadlines and late platform reviews are left out: the
+earlier event stays as the record of what was due. The UID is a hash of the case
+folder and the deadline name, so importing a newer export updates the events
+instead of duplicating them. Times are written in UTC, which every calendar
+program reads without a VTIMEZONE block.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from appeal_kit.workspace import CaseStatus, scan_workspace
 ALARMS = (timedelta(hours=24), timedelta(hours=2))
 EVENT_LENGTH = timedelta(minutes=30)
 EXPORTED_STATES = (DeadlineState.OPEN, DeadlineState.DUE_SOON)
+CANCELLED_STATES = (DeadlineState.DONE,)
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,7 @@ class CalendarExport:
     events: int
     cases: int
     broken: tuple[CaseStatus, ...]
+    cancelled: int = 0
 
 
 def event_uid(case_folder: Path, deadline_name: str) -> str:
@@ -50,6 +56,7 @@ def _utc(moment: datetime) -> datetime:
 def _event(row: CaseStatus, deadline: Deadline, stamp: datetime) -> Event:
     case = row.case
     assert case is not None  # only loaded cases have deadlines
+    done = deadline.state in CANCELLED_STATES
     platform_zone = deadline.due.tzinfo or UTC
     title = case.case_id or row.name
     event = Event()
@@ -57,19 +64,28 @@ def _event(row: CaseStatus, deadline: Deadline, stamp: datetime) -> Event:
     event.add("dtstamp", _utc(stamp))
     event.add("dtstart", _utc(deadline.due))
     event.add("dtend", _utc(deadline.due + EVENT_LENGTH))
+    # A status change is a revision (RFC 5545 3.8.7.4): clients that compare
+    # SEQUENCE then take the cancelled copy over the open one imported before.
+    event.add("sequence", 1 if done else 0)
+    event.add("status", "CANCELLED" if done else "CONFIRMED")
+    event.add("transp", "TRANSPARENT" if done else "OPAQUE")
     store = f" ({case.store})" if case.store else ""
-    event.add("summary", f"{deadline.label}: {title}{store}")
+    event.add("summary", f"{'Done: ' if done else ''}{deadline.label}: {title}{store}")
     lines = [
         f"Case folder: {row.folder}",
         f"Deadline: {deadline.name} ({deadline.kind})",
         f"Due: {format_both(deadline.due, platform_zone, local_zone(case))}",
     ]
+    if done:
+        lines.append("State: done (met, or no longer needed); this event is cancelled")
     if deadline.earliest is not None:
         opens = format_both(deadline.earliest, platform_zone, local_zone(case))
         lines.append(f"Window opens: {opens}")
     lines += [f"Basis: {deadline.basis}", f"Source: {deadline.source}"]
     event.add("description", "\n".join(lines))
     event.add("categories", ["appeal-kit", case.platform])
+    if done:
+        return event
     for before in ALARMS:
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
@@ -80,10 +96,11 @@ def _event(row: CaseStatus, deadline: Deadline, stamp: datetime) -> Event:
 
 
 def build_calendar(rows: list[CaseStatus], *, stamp: datetime) -> bytes:
-    """The iCalendar bytes for the open deadlines of ``rows``.
+    """The iCalendar bytes for the open and the done deadlines of ``rows``.
 
-    ``stamp`` becomes every DTSTAMP; given the same rows and stamp the bytes are
-    identical. Events are ordered by due time, then UID.
+    Done ones are STATUS:CANCELLED (see the module docstring). ``stamp`` becomes
+    every DTSTAMP; given the same rows and stamp the bytes are identical. Events
+    are ordered by due time, then UID.
     """
     calendar = Calendar()
     calendar.add("prodid", f"-//appeal-kit//appeal-kit {__version__}//EN")
@@ -95,7 +112,7 @@ def build_calendar(rows: list[CaseStatus], *, stamp: datetime) -> bytes:
         for row in rows
         if row.case is not None
         for deadline in row.deadlines
-        if deadline.state in EXPORTED_STATES
+        if deadline.state in EXPORTED_STATES + CANCELLED_STATES
     ]
     for _, _, row, deadline in sorted(chosen, key=lambda item: (item[0], item[1])):
         calendar.add_component(_event(row, deadline, stamp))
@@ -103,18 +120,19 @@ def build_calendar(rows: list[CaseStatus], *, stamp: datetime) -> bytes:
 
 
 def export_calendar(root: Path, out: Path, *, as_of: datetime) -> CalendarExport:
-    """Scan ``root`` and write the open deadlines to ``out`` atomically.
+    """Scan ``root`` and write the open and done deadlines to ``out`` atomically.
 
     ``as_of`` decides which deadlines are still open and is the DTSTAMP.
     """
     rows = scan_workspace(root, as_of=as_of)
     data = build_calendar(rows, stamp=as_of)
     write_atomically(out, data)
-    events = data.count(b"BEGIN:VEVENT")
+    states = [d.state for r in rows for d in r.deadlines]
     loaded = [r for r in rows if r.case is not None]
     return CalendarExport(
         path=out,
-        events=events,
+        events=sum(state in EXPORTED_STATES for state in states),
         cases=len(loaded),
         broken=tuple(r for r in rows if r.case is None),
+        cancelled=sum(state in CANCELLED_STATES for state in states),
     )

@@ -9,11 +9,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -28,10 +30,17 @@ from appeal_kit.deadlines import (
     parse_moment,
     profile_for_case,
 )
-from appeal_kit.events import log_event, write_atomically
-from appeal_kit.models import Deadline, DeadlineState
+from appeal_kit.events import local_now, log_event, write_atomically
+from appeal_kit.models import DeadlineState
 from appeal_kit.points import StoreLedger, WhatIf, store_ledgers, what_if
-from appeal_kit.workspace import CSV_COLUMNS, CaseStatus, load_cases, scan_workspace
+from appeal_kit.workspace import (
+    CSV_COLUMNS,
+    CaseStatus,
+    DisplayZone,
+    display_zone,
+    load_cases,
+    scan_workspace,
+)
 
 console = Console()
 
@@ -56,7 +65,7 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a ta
 
 def _as_of(text: str | None) -> datetime:
     if text is None:
-        return datetime.now(UTC).replace(microsecond=0)
+        return _clock().replace(microsecond=0)
     return parse_moment(text, what="--as-of")
 
 
@@ -131,13 +140,22 @@ def log(
 
     Example: appeal-kit log samples/demo-case submitted --at 2024-10-11T10:00:00+08:00
     """
-    when = parse_moment(at, what="--at") if at else datetime.now(UTC).replace(microsecond=0)
+    if at:
+        when, zone_line = parse_moment(at, what="--at"), ""
+    else:
+        stamp = local_now(load_case(case_dir), _clock())
+        when, zone_line = stamp.at, f"Time zone: {escape(stamp.zone_note)}.\n"
     recorded = log_event(case_dir, event, at=when, note=note, points=points)
     console.print(
         f"Logged [bold]{recorded.type}[/] at {recorded.at.isoformat()} in "
-        f"{case_dir / 'case.toml'}.\nNext: appeal-kit deadlines {case_dir}",
+        f"{case_dir / 'case.toml'}.\n{zone_line}Next: appeal-kit deadlines {case_dir}",
         highlight=False,
     )
+
+
+def _clock() -> datetime:
+    """The real "now"; the one place commands read the clock (tests replace it)."""
+    return datetime.now(UTC)
 
 
 def status(
@@ -149,21 +167,33 @@ def status(
         Path | None, typer.Option("--csv", metavar="FILE", help="Also write the rows as CSV.")
     ] = None,
     as_of: AsOf = None,
+    timezone: Annotated[
+        str | None,
+        typer.Option(
+            "--timezone",
+            metavar="ZONE",
+            help="Show every time in this zone, e.g. Europe/Berlin (default: the cases' zone).",
+        ),
+    ] = None,
 ) -> None:
     """Dashboard of every case under ROOT, most urgent first.
 
-    A case folder that cannot be read is shown as a row with its error.
+    Order: overdue deadlines, then under 12 hours left, then unreadable cases,
+    then the rest by due time; closed cases last. All times are in one zone,
+    named above the table. A case folder that cannot be read is shown as a row
+    with its error.
 
     Example: appeal-kit status samples/workspace --as-of 2026-03-04T12:00:00+08:00
     """
     now = _as_of(as_of)
     rows = scan_workspace(root, as_of=now)
+    zone = display_zone(rows, timezone)
     if csv_file is not None:
         write_atomically(csv_file, _csv_bytes(rows))
     if as_json:
         _echo_json([row.to_json() for row in rows])
         return
-    console.print(_status_table(rows, now))
+    console.print(status_table(rows, now, zone, width=console.width))
     _print_broken(rows)
     if csv_file is not None:
         console.print(f"Wrote {len(rows)} rows to {csv_file}.")
@@ -179,34 +209,117 @@ def _csv_bytes(rows: list[CaseStatus]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def _status_table(rows: list[CaseStatus], now: datetime) -> Table:
-    table = Table(title=f"Cases as of {now.isoformat()}", title_justify="left")
-    # The case folder name identifies the row: never cut it; let the others fold.
-    table.add_column("Case", no_wrap=True)
-    for column in ("Store", "Platform", "State", "Next deadline", "Left", "Points", "Last event"):
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        data = row.to_json()
+def _left_text(due: datetime, now: datetime) -> str:
+    """``8 h 0 min`` or ``overdue by`` over ``2 h 0 min``: short words that fit a narrow column."""
+    text = format_time_left(due, now)
+    if text.startswith("overdue by "):
+        return "overdue by\n" + text.removeprefix("overdue by ")
+    return text.removesuffix(" left")
+
+
+def _status_cells(row: CaseStatus, now: datetime, zone: tzinfo) -> list[str]:
+    """Plain text of one row's cells; secondary facts go on a second line."""
+    case = row.case
+    if case is None:
+        return [row.name, "error", "see below", "", ""]
+    upcoming = row.next
+    last = row.last_event
+    points = row.points_at_stake
+    return [
+        "\n".join(x for x in (row.name, case.store, case.platform) if x),
+        row.state + ("" if points is None else f"\n{points} points"),
+        f"{upcoming.name}\n{upcoming.due.astimezone(zone):%a %m-%d %H:%M}" if upcoming else "",
+        _left_text(upcoming.due, now) if upcoming else "",
+        # "points deducted" may wrap at its space; "points-deducted" could not.
+        f"{last.type.replace('-', ' ')}\n{last.at.astimezone(zone):%Y-%m-%d}" if last else "",
+    ]
+
+
+STATUS_COLUMNS = ("Case", "State", "Next deadline", "Time left", "Last event")
+# Columns whose lines read badly when wrapped ("Tue 02-10" over "13:00").
+STATUS_KEEP_LINES = (False, True, True, True, False)
+# Between two columns: the (blank) divider and one padding space.
+STATUS_GAP = 2
+
+
+def _longest(parts: list[str]) -> int:
+    """Terminal cells of the widest part (wide CJK characters count twice)."""
+    return max((cell_len(part) for part in parts), default=0)
+
+
+def fit_widths(natural: list[int], minimum: list[int], budget: int) -> list[int] | None:
+    """Column widths summing to at most ``budget``, none below its ``minimum``.
+
+    Starts from each column's ``natural`` (widest line) width and takes one
+    character at a time from the column with the most room above its minimum, so
+    text wraps at spaces and never inside a word. ``None`` when even the minimums
+    do not fit.
+    """
+    widths = [max(n, m) for n, m in zip(natural, minimum, strict=True)]
+    if sum(minimum) > budget:
+        return None
+    while sum(widths) > budget:
+        slack = [w - m for w, m in zip(widths, minimum, strict=True)]
+        # Ties go to the rightmost column: the case name on the left stays whole longest.
+        widest = max(range(len(widths)), key=lambda i: (slack[i], i))
+        widths[widest] -= 1
+    return widths
+
+
+def status_table(
+    rows: list[CaseStatus], now: datetime, zone: DisplayZone, *, width: int = 80
+) -> Table:
+    """The dashboard as a rich table that fits ``width`` columns without cutting a word.
+
+    Each column is at least as wide as its longest word and cells wrap at spaces
+    (see ``fit_widths``). Only a terminal too narrow for even that lets rich fold words.
+    """
+    cells = [_status_cells(row, now, zone.zone) for row in rows]
+    columns = [[texts[i] for texts in cells] for i in range(len(STATUS_COLUMNS))]
+    natural = [
+        max(_longest(header.splitlines()), *(_longest(text.splitlines()) for text in column))
+        for header, column in zip(STATUS_COLUMNS, columns, strict=True)
+    ]
+    words = [
+        max(_longest(header.split()), *(_longest(text.split()) for text in column))
+        for header, column in zip(STATUS_COLUMNS, columns, strict=True)
+    ]
+    # First try keeping a due time or "2 h 0 min" on one line; then any word whole.
+    whole_lines = [
+        max(w, *(_longest(text.splitlines()) for text in column)) if keep else w
+        for keep, w, column in zip(STATUS_KEEP_LINES, words, columns, strict=True)
+    ]
+    budget = width - STATUS_GAP * (len(columns) - 1)
+    # Last resort in a very narrow terminal: the case name stays whole, the rest folds.
+    name_only = [words[0], *(1 for _ in words[1:])]
+    widths = (
+        fit_widths(natural, whole_lines, budget)
+        or fit_widths(natural, words, budget)
+        or fit_widths(natural, name_only, budget)
+    )
+    table = Table(
+        title=f"Cases as of {format_in(now, zone.zone)}\nAll times in {zone.name} ({zone.reason})",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    for index, header in enumerate(STATUS_COLUMNS):
+        table.add_column(header, overflow="fold", width=widths[index] if widths else None)
+    for row, texts in zip(rows, cells, strict=True):
+        state = row.next.state if row.case is not None and row.next else None
+        name, *more = texts[0].splitlines()
+        first = "\n".join([escape(name), *(f"[dim]{escape(line)}[/]" for line in more)])
         if row.case is None:
-            table.add_row(escape(row.name), "", "", "[bold red]error[/]", "[red]see below[/]")
+            table.add_row(first, "[bold red]error[/]", "[red]see below[/]", "", "")
             continue
-        upcoming: Deadline | None = row.next
-        state = upcoming.state if upcoming else None
-        last = row.last_event
-        due = (
-            f"{upcoming.name}\n{format_in(upcoming.due, local_zone(row.case), short=True)}"
-            if upcoming
-            else ""
-        )
         table.add_row(
-            escape(row.name),
-            escape(data["store"] or ""),
-            data["platform"] or "",
-            data["state"],
-            _styled(due, state),
-            _styled(data["time_left"] or "", state),
-            "" if data["points_at_stake"] is None else str(data["points_at_stake"]),
-            f"{last.type}\n{last.at:%Y-%m-%d}" if last else "",
+            first,
+            escape(texts[1]),
+            _styled(texts[2], state),
+            _styled(texts[3], state),
+            escape(texts[4]),
         )
     return table
 
@@ -312,13 +425,15 @@ def calendar(
 ) -> None:
     """Export every open deadline to an iCalendar file, with alarms 24 h and 2 h before.
 
-    Re-exporting updates the events in your calendar instead of duplicating them.
+    Deadlines already done are written as cancelled events, so re-importing the
+    file updates or greys out the events in your calendar instead of duplicating them.
 
     Example: appeal-kit calendar samples/workspace -o deadlines.ics
     """
     result = export_calendar(root, output, as_of=_as_of(as_of))
     console.print(
-        f"Wrote {result.events} open deadline(s) from {result.cases} case(s) to {result.path}.\n"
+        f"Wrote {result.events} open deadline(s) and {result.cancelled} done one(s) as "
+        f"cancelled events, from {result.cases} case(s), to {result.path}.\n"
         "Next: import it into your calendar program; re-import after changes.",
         highlight=False,
     )

@@ -17,6 +17,7 @@ import re
 import stat
 import tempfile
 import tomllib
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,8 @@ from typing import Any
 import tomlkit
 from tomlkit.items import AoT, Array
 
-from appeal_kit.case import EVENT_TYPES, CaseEvent, find_case_file, load_case
+from appeal_kit.case import EVENT_TYPES, Case, CaseEvent, find_case_file, load_case
+from appeal_kit.deadlines import local_zone
 from appeal_kit.errors import CaseConfigError, InvalidValueError
 
 POINTS_EVENT = "points-deducted"
@@ -32,6 +34,41 @@ POINTS_EVENT = "points-deducted"
 _HEADER = re.compile(r"^\s*\[")
 _EVENTS_HEADER = re.compile(r"^\s*\[\[\s*events\s*\]\]\s*(#.*)?$")
 _TRIPLE = re.compile(r'"""|\'\'\'')
+
+
+@dataclass(frozen=True)
+class LocalNow:
+    """An event time for "now", and a note on the zone its offset comes from."""
+
+    at: datetime
+    zone_note: str
+
+
+def local_now(case: Case, now: datetime) -> LocalNow:
+    """``now`` to the second, with the offset of the case's zone, else the machine's.
+
+    The user reads case.toml in their own time, so ``at = ...+01:00`` beats a UTC
+    ``...Z`` stamp. ``now`` must be aware (pass ``datetime.now(UTC)``); it is a
+    parameter so that callers and tests decide what "now" is.
+    """
+    if now.tzinfo is None:
+        raise InvalidValueError(
+            "'now' has no UTC offset", hint="pass an aware datetime, e.g. datetime.now(UTC)"
+        )
+    # case.toml's zone was checked when the case loaded; else the machine's.
+    zone = local_zone(case)
+    at = now.astimezone(zone).replace(microsecond=0)
+    if case.timezone:
+        note = f"{case.timezone} (the timezone in case.toml)"
+    else:
+        offset = at.strftime("%z")
+        name = getattr(zone, "key", None)
+        note = (
+            f"this computer's, UTC{offset[:3]}:{offset[3:]}"
+            + (f" ({name})" if name else "")
+            + '; to use another, add timezone = "Area/City" to case.toml'
+        )
+    return LocalNow(at=at, zone_note=note)
 
 
 def check_event(event_type: str, *, at: datetime, points: int | None = None) -> None:
@@ -73,7 +110,7 @@ def log_event(
     """Append one ``[[events]]`` table to the case's ``case.toml`` and return the event.
 
     The case must load cleanly first (a broken file is reported, never rewritten).
-    ``at`` must carry a UTC offset; pass ``datetime.now(UTC)`` for "now".
+    ``at`` must carry a UTC offset; ``local_now`` gives "now" in the case's zone.
     """
     check_event(event_type, at=at, points=points)
     load_case(case_dir)

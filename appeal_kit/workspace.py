@@ -7,9 +7,10 @@ row carrying its error, so one broken folder never hides the others.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from appeal_kit.case import ACCUSED, CASE_FILE, ORIGINALS, Case, CaseEvent, load_case
 from appeal_kit.deadlines import (
@@ -17,16 +18,19 @@ from appeal_kit.deadlines import (
     format_time_left,
     next_deadline,
     profile_for_case,
+    system_zone,
 )
-from appeal_kit.errors import AppealKitError, CaseNotFoundError
+from appeal_kit.errors import AppealKitError, CaseNotFoundError, InvalidValueError
 from appeal_kit.models import Deadline, DeadlineState
 
-# Row order of the dashboard: what needs the user soonest comes first. A broken
-# case ranks high because it may hide a deadline we cannot compute.
+# Row order of the dashboard: what needs the user soonest comes first. An overdue
+# deadline outranks one still running (a late appeal may still be accepted, and
+# the user must decide now), then under 12 hours left. A broken case comes next
+# because it may hide a deadline we cannot compute. Within a group: due time.
 _URGENCY = {
-    DeadlineState.DUE_SOON: 0,
-    "error": 1,
-    DeadlineState.MISSED: 2,
+    DeadlineState.MISSED: 0,
+    DeadlineState.DUE_SOON: 1,
+    "error": 2,
     DeadlineState.OPEN: 3,
     DeadlineState.INFO: 4,
     "closed": 5,
@@ -211,3 +215,45 @@ def load_cases(root: Path) -> tuple[list[Case], list[CaseStatus]]:
         else:
             broken.append(row)
     return cases, broken
+
+
+@dataclass(frozen=True)
+class DisplayZone:
+    """The one zone every time of a dashboard is shown in, and why it was chosen."""
+
+    zone: tzinfo
+    name: str
+    reason: str
+
+
+def display_zone(rows: list[CaseStatus], requested: str | None = None) -> DisplayZone:
+    """``requested`` (``--timezone``), else the zone the cases name, else the machine's.
+
+    Times of different cases in one column must be comparable at a glance, so a
+    table never mixes zones. When the cases name different zones none of them is
+    preferred: the machine's zone is used and the reason says how to choose.
+    Raises ``InvalidValueError`` for an unknown ``requested`` zone.
+    """
+    if requested:
+        return DisplayZone(parse_zone(requested, what="--timezone"), requested, "--timezone")
+    named = sorted({row.case.timezone for row in rows if row.case and row.case.timezone})
+    if len(named) == 1:
+        return DisplayZone(ZoneInfo(named[0]), named[0], "timezone in case.toml")
+    machine = system_zone()
+    name = getattr(machine, "key", None) or machine.tzname(None)
+    if named:
+        reason = f"this computer's zone; the cases name {', '.join(named)}: choose with --timezone"
+    else:
+        reason = "this computer's zone; set timezone in case.toml or pass --timezone"
+    return DisplayZone(machine, name or "UTC", reason)
+
+
+def parse_zone(name: str, *, what: str = "time zone") -> tzinfo:
+    """The IANA zone called ``name``; raises ``InvalidValueError`` when unknown."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidValueError(
+            f"{what}: unknown time zone {name!r}",
+            hint='use an IANA name such as "Europe/Berlin", "Asia/Shanghai" or "UTC"',
+        ) from None

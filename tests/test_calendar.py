@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 from icalendar import Calendar
+from icalendar.cal import Component
 
 from appeal_kit.calendar_export import event_uid, export_calendar
 from appeal_kit.events import log_event
@@ -37,7 +38,7 @@ def make_workspace(tmp_path: Path) -> Path:
     return ws
 
 
-def events_of(path: Path) -> list:
+def events_of(path: Path) -> list[Component]:
     calendar = Calendar.from_ical(path.read_bytes())
     return [c for c in calendar.walk("VEVENT")]
 
@@ -46,10 +47,13 @@ def test_round_trip_one_event_per_open_deadline(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path)
     out = tmp_path / "deadlines.ics"
     result = export_calendar(ws, out, as_of=AS_OF)
-    assert (result.events, result.cases, len(result.broken)) == (2, 3, 1)
+    assert (result.events, result.cancelled, result.cases, len(result.broken)) == (2, 1, 3, 1)
     found = events_of(out)
-    assert len(found) == 2
-    by_uid = {str(e["UID"]): e for e in found}
+    open_ones = [e for e in found if str(e["STATUS"]) == "CONFIRMED"]
+    assert len(open_ones) == 2 and len(found) == 3
+    # The missed appeal is not exported at all.
+    assert event_uid(ws / "missed", "appeal") not in {str(e["UID"]) for e in found}
+    by_uid = {str(e["UID"]): e for e in open_ones}
     appeal = by_uid[event_uid(ws / "open", "appeal")]
     assert appeal.decoded("DTSTART") == datetime(2024, 10, 12, 1, 30, tzinfo=UTC)
     assert "AE-1" in str(appeal["SUMMARY"]) and "Lumen" in str(appeal["SUMMARY"])
@@ -71,17 +75,64 @@ def test_reexport_is_identical_and_uids_stay_stable(tmp_path: Path) -> None:
     export_calendar(ws, second, as_of=AS_OF)
     assert first.read_bytes() == second.read_bytes()
 
-    # Later: the appeal is submitted. Its event goes; the other keeps its UID and
-    # the new review event of that case gets its own UID.
+    # Later: the appeal is submitted. Its event is cancelled under the same UID;
+    # the other keeps its UID and the new review event of that case gets its own.
     log_event(ws / "open", "submitted", at=datetime(2024, 10, 11, 13, 0, tzinfo=CST))
     third = tmp_path / "c.ics"
     export_calendar(ws, third, as_of=AS_OF + timedelta(hours=2))
-    before = {str(e["UID"]) for e in events_of(first)}
-    after = {str(e["UID"]) for e in events_of(third)}
-    assert event_uid(ws / "review", "review") in before & after
-    assert event_uid(ws / "open", "appeal") in before - after
-    assert event_uid(ws / "open", "review") in after - before
-    assert len(after) == len(set(after))
+    before = {str(e["UID"]): str(e["STATUS"]) for e in events_of(first)}
+    after = {str(e["UID"]): str(e["STATUS"]) for e in events_of(third)}
+    review = event_uid(ws / "review", "review")
+    assert before[review] == after[review] == "CONFIRMED"
+    appeal = event_uid(ws / "open", "appeal")
+    assert (before[appeal], after[appeal]) == ("CONFIRMED", "CANCELLED")
+    assert after[event_uid(ws / "open", "review")] == "CONFIRMED"
+    assert event_uid(ws / "open", "review") not in before
+    assert len(events_of(third)) == len(after)  # no UID twice
+
+
+def test_done_and_closed_deadlines_are_cancelled_events(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    # Appeal met in time, then the platform approved: nothing is left to do.
+    write_case(
+        ws / "approved",
+        'case_id = "AE-7"\nnotice_received = 2024-10-09T09:30:00+08:00\n'
+        '[[events]]\ntype = "submitted"\nat = 2024-10-10T10:00:00+08:00\n'
+        '[[events]]\ntype = "approved"\nat = 2024-10-11T09:00:00+08:00\n',
+    )
+    # Withdrawn before appealing: the appeal deadline no longer applies.
+    write_case(
+        ws / "withdrawn",
+        'case_id = "AE-8"\nnotice_received = 2024-10-10T20:00:00+08:00\n'
+        '[[events]]\ntype = "withdrawn"\nat = 2024-10-11T08:00:00+08:00\n',
+    )
+    out = tmp_path / "deadlines.ics"
+    result = export_calendar(ws, out, as_of=AS_OF)
+    assert (result.events, result.cancelled) == (0, 3)
+    found = {str(e["UID"]): e for e in events_of(out)}
+    assert set(found) == {
+        event_uid(ws / "approved", "appeal"),
+        event_uid(ws / "approved", "review"),
+        event_uid(ws / "withdrawn", "appeal"),
+    }
+    for event in found.values():
+        assert str(event["STATUS"]) == "CANCELLED"
+        assert event.decoded("SEQUENCE") == 1
+        assert str(event["TRANSP"]) == "TRANSPARENT"
+        assert str(event["SUMMARY"]).startswith("Done: ")
+        assert not list(event.walk("VALARM"))  # no reminder for a cancelled event
+    withdrawn = found[event_uid(ws / "withdrawn", "appeal")]
+    assert withdrawn.decoded("DTSTART") == datetime(2024, 10, 12, 12, 0, tzinfo=UTC)
+    # Same --as-of, same bytes; a later --as-of changes only DTSTAMP.
+    again = tmp_path / "again.ics"
+    export_calendar(ws, again, as_of=AS_OF)
+    assert again.read_bytes() == out.read_bytes()
+    later = tmp_path / "later.ics"
+    export_calendar(ws, later, as_of=AS_OF + timedelta(days=1))
+    strip = [line for line in out.read_bytes().splitlines() if not line.startswith(b"DTSTAMP")]
+    assert strip == [
+        line for line in later.read_bytes().splitlines() if not line.startswith(b"DTSTAMP")
+    ]
 
 
 def test_export_overwrites_atomically(tmp_path: Path) -> None:

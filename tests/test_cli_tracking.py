@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -75,11 +76,43 @@ def test_log_then_deadlines_done(case_dir: Path) -> None:
     assert {d["name"]: d["state"] for d in states} == {"appeal": "done", "review": "open"}
 
 
-def test_log_without_at_uses_now_with_offset(case_dir: Path) -> None:
-    result = runner.invoke(app, ["log", str(case_dir), "points-deducted", "--points", "4"])
+def fix_clock(monkeypatch: pytest.MonkeyPatch, now: datetime) -> None:
+    from appeal_kit import cli_tracking
+
+    monkeypatch.setattr(cli_tracking, "_clock", lambda: now)
+
+
+def test_log_without_at_writes_now_in_the_case_zone(
+    case_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fix_clock(monkeypatch, datetime(2024, 10, 11, 4, 0, 5, 999999, tzinfo=UTC))
+    result = runner.invoke(
+        app, ["log", str(case_dir), "points-deducted", "--points", "4"], env={"COLUMNS": "200"}
+    )
     assert result.exit_code == 0, result.output
+    assert "Logged points-deducted at 2024-10-11T06:00:05+02:00 in" in result.output
+    assert "Time zone: Europe/Berlin (the timezone in case.toml)." in result.output
+    text = (case_dir / "case.toml").read_text(encoding="utf-8")
+    assert text.endswith('type = "points-deducted"\nat = 2024-10-11T06:00:05+02:00\npoints = 4\n')
     event = load_case(case_dir).events[-1]
-    assert event.points == 4 and event.at.utcoffset() is not None
+    assert event.points == 4 and event.at == datetime(2024, 10, 11, 4, 0, 5, tzinfo=UTC)
+
+
+def test_log_without_a_case_zone_states_the_machine_offset(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case = write_case(tmp_path / "plain", "notice_received = 2024-10-10T09:30:00+08:00\n")
+    monkeypatch.setenv("TZ", "America/Sao_Paulo")
+    fix_clock(monkeypatch, datetime(2024, 10, 11, 4, 0, 5, tzinfo=UTC))
+    result = runner.invoke(app, ["log", str(case), "submitted"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "at 2024-10-11T01:00:05-03:00" in result.output
+    assert "Time zone: this computer's, UTC-03:00 (America/Sao_Paulo)" in result.output
+    assert "at = 2024-10-11T01:00:05-03:00\n" in (case / "case.toml").read_text(encoding="utf-8")
+    # With --at the time is kept as given, and no zone line is needed.
+    given = runner.invoke(app, ["log", str(case), "rejected", "--at", "2024-10-12T09:00:00+08:00"])
+    assert given.exit_code == 0 and "Time zone" not in given.output
+    assert load_case(case).events[-1].at.isoformat() == "2024-10-12T09:00:00+08:00"
 
 
 def test_log_errors_exit_with_usage_code(case_dir: Path) -> None:
@@ -124,6 +157,22 @@ def test_status_json_csv_and_broken_row(case_dir: Path, tmp_path: Path) -> None:
     assert "unknown platform 'etsy'" in shown.output
 
 
+def test_status_timezone_option(case_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from appeal_kit import cli_tracking
+
+    monkeypatch.setattr(cli_tracking.console, "width", 100)
+    ws = case_dir.parent
+    tokyo = runner.invoke(app, ["status", str(ws), "--as-of", AS_OF, "--timezone", "Asia/Tokyo"])
+    assert tokyo.exit_code == 0, tokyo.output
+    assert "All times in Asia/Tokyo (--timezone)" in tokyo.output
+    assert "Sat 10-12 10:30" in tokyo.output  # the appeal, 09:30 CST
+    own = runner.invoke(app, ["status", str(ws), "--as-of", AS_OF])
+    assert "All times in Europe/Berlin (timezone in case.toml)" in own.output
+    assert "Sat 10-12 03:30" in own.output
+    bad = run_cli("status", ws, "--timezone", "Berlin")
+    assert bad.code == 2 and "unknown time zone 'Berlin'" in bad.stderr
+
+
 def test_points_json_with_what_if(case_dir: Path) -> None:
     runner.invoke(
         app,
@@ -163,7 +212,7 @@ def test_calendar_command_writes_parsable_ics(case_dir: Path, tmp_path: Path) ->
         app, ["calendar", str(case_dir.parent), "-o", str(out), "--as-of", AS_OF]
     )
     assert result.exit_code == 0, result.output
-    assert "Wrote 1 open deadline(s) from 1 case(s)" in result.output
+    assert "Wrote 1 open deadline(s) and 0 done one(s) as cancelled events" in result.output
     events = list(Calendar.from_ical(out.read_bytes()).walk("VEVENT"))
     assert len(events) == 1 and "AE-9" in str(events[0]["SUMMARY"])
 

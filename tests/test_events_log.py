@@ -11,7 +11,7 @@ import pytest
 
 from appeal_kit.case import load_case
 from appeal_kit.errors import CaseConfigError, InvalidValueError
-from appeal_kit.events import log_event
+from appeal_kit.events import local_now, log_event
 
 CST = timezone(timedelta(hours=8))
 
@@ -140,3 +140,41 @@ def test_broken_case_is_not_rewritten(tmp_path: Path) -> None:
     with pytest.raises(CaseConfigError, match="no UTC offset"):
         log_event(root, "submitted", at=datetime(2024, 10, 11, tzinfo=UTC))
     assert (root / "case.toml").read_bytes() == before
+
+
+# A fixed "now", with microseconds that must not reach case.toml.
+NOW = datetime(2026, 7, 1, 10, 0, 5, 123456, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("zone", "written"),
+    [
+        ("Europe/Berlin", "at = 2026-07-01T12:00:05+02:00\n"),  # summer time
+        ("America/New_York", "at = 2026-07-01T06:00:05-04:00\n"),
+        ("Asia/Kolkata", "at = 2026-07-01T15:30:05+05:30\n"),
+    ],
+)
+def test_now_is_written_in_the_case_zone_to_the_second(
+    tmp_path: Path, zone: str, written: str
+) -> None:
+    root = make(tmp_path, f'timezone = "{zone}"\n' + COMMENTED)
+    stamp = local_now(load_case(root), NOW)
+    assert stamp.at.isoformat() == written.removeprefix("at = ").strip()
+    assert zone in stamp.zone_note and "case.toml" in stamp.zone_note
+    log_event(root, "approved", at=stamp.at)
+    text = (root / "case.toml").read_text(encoding="utf-8")
+    assert written in text and "Z\n" not in text
+    assert load_case(root).events[-1].at == NOW.replace(microsecond=0)
+
+
+def test_now_without_a_case_zone_uses_the_machine_offset_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    root = make(tmp_path, COMMENTED)
+    stamp = local_now(load_case(root), NOW)
+    assert stamp.at.isoformat() == "2026-07-01T19:00:05+09:00"
+    assert "this computer's, UTC+09:00 (Asia/Tokyo)" in stamp.zone_note
+    assert 'add timezone = "Area/City" to case.toml' in stamp.zone_note
+    with pytest.raises(InvalidValueError, match="no UTC offset"):
+        local_now(load_case(root), datetime(2026, 7, 1, 10, 0))
