@@ -277,16 +277,16 @@ def status_table(
     cells = [_status_cells(row, now, zone.zone) for row in rows]
     columns = [[texts[i] for texts in cells] for i in range(len(STATUS_COLUMNS))]
     natural = [
-        max(_longest(header.splitlines()), *(_longest(text.splitlines()) for text in column))
+        max([_longest(header.splitlines()), *(_longest(text.splitlines()) for text in column)])
         for header, column in zip(STATUS_COLUMNS, columns, strict=True)
     ]
     words = [
-        max(_longest(header.split()), *(_longest(text.split()) for text in column))
+        max([_longest(header.split()), *(_longest(text.split()) for text in column)])
         for header, column in zip(STATUS_COLUMNS, columns, strict=True)
     ]
     # First try keeping a due time or "2 h 0 min" on one line; then any word whole.
     whole_lines = [
-        max(w, *(_longest(text.splitlines()) for text in column)) if keep else w
+        max([w, *(_longest(text.splitlines()) for text in column)]) if keep else w
         for keep, w, column in zip(STATUS_KEEP_LINES, words, columns, strict=True)
     ]
     budget = width - STATUS_GAP * (len(columns) - 1)
