@@ -178,7 +178,7 @@ def check_file(path: Path) -> str:
 
 @dataclass
 class LoadedImage:
-    """A decoded, upright RGB image and the size of the full-resolution original."""
+    """A decoded, upright RGB (or L) image and the size of the full-resolution original."""
 
     image: Image.Image
     full_width: int
@@ -191,11 +191,13 @@ class LoadedImage:
         return self.image.width / self.full_width if self.full_width else 1.0
 
 
-def open_image(path: Path, *, max_side: int | None = None) -> LoadedImage:
-    """Decode ``path`` read-only, upright (EXIF orientation), RGB.
+def open_image(path: Path, *, max_side: int | None = None, gray: bool = False) -> LoadedImage:
+    """Decode ``path`` read-only, upright (EXIF orientation), RGB (or luminance with ``gray``).
 
     ``max_side`` asks for an image whose longer side is at most that many pixels;
     JPEGs then use draft mode, which decodes at 1/2, 1/4 or 1/8 scale directly.
+    ``gray`` lets a JPEG skip its colour planes entirely, for steps that only
+    look at luminance (feature extraction).
     """
     kind = check_file(path)
     if kind == "PDF":
@@ -219,11 +221,12 @@ def open_image(path: Path, *, max_side: int | None = None) -> LoadedImage:
                     # Round up, never past: max_side 3000 of a 6000 px JPEG must pick 1/2 scale.
                     ratio = max_side / max(img.size)
                     img.draft(
-                        "RGB", (math.ceil(img.size[0] * ratio), math.ceil(img.size[1] * ratio))
+                        "L" if gray else "RGB",
+                        (math.ceil(img.size[0] * ratio), math.ceil(img.size[1] * ratio)),
                     )
                 img.load()
                 upright = ImageOps.exif_transpose(img) if orientation != 1 else img
-                rgb = _to_rgb(upright)
+                rgb = _to_gray(upright) if gray else _to_rgb(upright)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ImageTooLargeError(
             path,
@@ -258,6 +261,14 @@ def _to_rgb(img: Image.Image) -> Image.Image:
         canvas.paste(rgba, mask=rgba.getchannel("A"))
         return canvas
     return img.convert("RGB")
+
+
+def _to_gray(img: Image.Image) -> Image.Image:
+    """Luminance copy (ITU-R 601, as OpenCV's RGB2GRAY), transparency flattened onto white."""
+    if img.mode == "L":
+        return img.copy()
+    # Every other mode goes through the RGB path, so both agree on 16-bit and alpha.
+    return (img if img.mode == "RGB" else _to_rgb(img)).convert("L")
 
 
 def describe_error(exc: InputFileError) -> str:

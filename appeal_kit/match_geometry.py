@@ -18,6 +18,8 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
+from appeal_kit.match_region import local_correlation, locate
+
 F32 = NDArray[np.float32]
 F64 = NDArray[np.float64]
 U8 = NDArray[np.uint8]
@@ -116,6 +118,8 @@ class Dense:
     displaced: int = 0  # agree only after a shift that their neighbours share
     similarity: float = 0.0  # median in-place correlation of the aligned tiles
     photo_rect: tuple[int, int, int, int] | None = None
+    # The part of the original the agreeing pixels come from (original analysis px).
+    region_box: tuple[int, int, int, int] | None = None
     # Area of photo_rect over the area where the original's frame lands.
     footprint_share: float = 0.0
     # Mean in-place correlation over all textured tiles (ranks near-identical rivals).
@@ -348,7 +352,8 @@ def dense_check(accused: U8, original: U8, affine: F64) -> tuple[Dense, F64]:
             break
         affine = refined
     warped, valid = _warp(o, affine, (w, h))
-    rect = photo_rect(a, warped, valid)
+    oh, ow = original.shape
+    rect, region = locate(a, warped, valid, affine, (ow, oh))
     if rect is None:
         return Dense(), affine
     clipped = (accused <= 3) | (accused >= 252) | (warped <= 3) | (warped >= 252)
@@ -361,6 +366,7 @@ def dense_check(accused: U8, original: U8, affine: F64) -> tuple[Dense, F64]:
         displaced=len(displaced),
         similarity=float(np.median([t.zero for t in aligned])) if aligned else 0.0,
         photo_rect=rect,
+        region_box=region,
         footprint_share=rect[2] * rect[3] / max(1, int(valid.sum())),
         agreement=float(np.mean([t.zero for t in tiles])) if tiles else 0.0,
         aligned_spread=_spread_of(aligned, rect),
@@ -430,7 +436,7 @@ def _around(
     zone = valid & ~near
     conflict = 0.0
     if zone.sum() >= 0.05 * rw * rh:
-        corr = _local_correlation(accused, warped)
+        corr = local_correlation(accused, warped)
         k = (9, 9)
         mean = cv2.blur(accused, k)
         textured = (cv2.blur(accused * accused, k) - mean * mean) > 16.0
@@ -456,68 +462,3 @@ def _spread_of(tiles: list[_Tile], rect: tuple[int, int, int, int]) -> float:
     xs, ys = [t.x for t in tiles], [t.y for t in tiles]
     area = (max(xs) - min(xs) + TILE) * (max(ys) - min(ys) + TILE)
     return float(min(1.0, area / max(1, rect[2] * rect[3])))
-
-
-def photo_rect(
-    accused: F32, warped: F32, valid: NDArray[np.bool_]
-) -> tuple[int, int, int, int] | None:
-    """The axis-aligned part of the accused image that shows the original.
-
-    Starts from where the original's frame lands, then trims rows and columns at
-    the edges that do not agree (white padding around a pasted crop, page parts
-    of a screenshot around a cropped photo).
-    """
-    ys, xs = np.nonzero(valid)
-    if len(xs) < 64:
-        return None
-    x0, x1, y0, y1 = int(xs.min()), int(xs.max()) + 1, int(ys.min()), int(ys.max()) + 1
-    acc, war, inside = accused[y0:y1, x0:x1], warped[y0:y1, x0:x1], valid[y0:y1, x0:x1]
-    # Local correlation ignores brightness and contrast: recoloured copies agree.
-    corr = _local_correlation(acc, war)
-    if (inside & (corr > 0.8)).sum() < 200:
-        return x0, y0, x1 - x0, y1 - y0
-    # Evidence per pixel: detail that agrees, or detail that does not. Flat areas
-    # are neutral (a white page beside a white label), and so is a line's
-    # brightness: a watermark or banner brightens lines of the photo itself.
-    agree = inside & (corr > 0.7)
-    disagree = inside & (corr < 0.3) & (corr != 0.0)
-    rows_a, cols_a = agree.sum(axis=1), agree.sum(axis=0)
-    top, bottom = _trim(rows_a, disagree.sum(axis=1))
-    left, right = _trim(cols_a, disagree.sum(axis=0))
-    if bottom - top < 8 or right - left < 8:
-        return x0, y0, x1 - x0, y1 - y0
-    # The correlation window blurs the photo's edge inwards by half its size.
-    pad = 7
-    top = top - pad if top > 0 else 0
-    left = left - pad if left > 0 else 0
-    bottom = bottom + pad if bottom < len(rows_a) else bottom
-    right = right + pad if right < len(cols_a) else right
-    top, left = max(0, top), max(0, left)
-    bottom, right = min(len(rows_a), bottom), min(len(cols_a), right)
-    return x0 + left, y0 + top, right - left, bottom - top
-
-
-def _local_correlation(a: F32, b: F32, size: int = 15) -> F32:
-    """Per-pixel normalised correlation over a ``size`` window."""
-    k = (size, size)
-    ma, mb = cv2.blur(a, k), cv2.blur(b, k)
-    va = cv2.blur(a * a, k) - ma * ma
-    vb = cv2.blur(b * b, k) - mb * mb
-    cov = cv2.blur(a * b, k) - ma * mb
-    corr = cov / np.sqrt(np.maximum(va * vb, 1e-6))
-    corr[(va < 9.0) | (vb < 9.0)] = 0.0  # flat areas carry no evidence
-    return np.asarray(corr, np.float32)
-
-
-def _trim(agree: NDArray[np.int64], disagree: NDArray[np.int64], run: int = 6) -> tuple[int, int]:
-    """First and one-past-last line of the outermost runs of agreeing lines.
-
-    A line agrees when most of its evidence does; a run of ``run`` lines is
-    needed so a chance line in the page around a photo does not count. A banner
-    inside the photo does not trim it as long as photo lines lie beyond it.
-    """
-    good = (agree >= 4) & (agree >= disagree)
-    starts = [i for i in range(len(good) - run + 1) if good[i : i + run].all()]
-    if not starts:
-        return 0, len(good)
-    return starts[0], starts[-1] + run

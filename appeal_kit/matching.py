@@ -21,6 +21,7 @@ clean dense agreement is ``possible``, never ``match``.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -51,6 +52,7 @@ from appeal_kit.match_index import (
     Features,
     extract_job,
     gray_of,
+    opencv_threads,
     opened_cache,
 )
 from appeal_kit.models import MatchResult, Verdict
@@ -85,6 +87,7 @@ class _Candidate:
     fit: Fit
     dense: Dense | None = None
     full: F64 | None = None  # 3x3, accused full px -> original full px
+    region: tuple[int, int, int, int] | None = None  # of the original, full px
     rival: Path | None = None  # another original that also agrees cleanly
     ambiguous: bool = False  # ... and about as well
 
@@ -175,7 +178,7 @@ class FeatureMatcher:
         fresh: list[tuple[str, Features]] = []
         done = total - len(todo)
         if self.jobs > 1 and len(todo) > 1:
-            with ProcessPoolExecutor(max_workers=self.jobs) as pool:
+            with opencv_threads(1), ProcessPoolExecutor(max_workers=self.jobs) as pool:
                 results = pool.map(
                     extract_job, todo, chunksize=max(1, len(todo) // (8 * self.jobs))
                 )
@@ -327,6 +330,10 @@ class FeatureMatcher:
             affine = (dense_map @ to_full @ np.linalg.inv(acc_map))[:2]
             cand.dense, refined = dense_check(accused_gray, original_gray, affine)
             cand.full = np.linalg.inv(dense_map) @ _h(refined) @ acc_map
+            if cand.dense.region_box is not None:
+                x, y, w, h = cand.dense.region_box
+                fx, fy = org.full_width / ow, org.full_height / oh
+                cand.region = _scaled_box(x, y, w, h, fx, fy, org.full_width, org.full_height)
         best = max(checked, key=lambda c: (*c.rank(), -c.index))
         # Two of our pictures both agree (frames of one shoot seen small): name the
         # rival, and only keep "match" when the winner agrees clearly better.
@@ -436,6 +443,15 @@ def _index_map(width: int, height: int, full_width: int, full_height: int) -> F6
     return np.array([[sx, 0, 0.5 * sx - 0.5], [0, sy, 0.5 * sy - 0.5], [0, 0, 1]], np.float64)
 
 
+def _scaled_box(
+    x: int, y: int, w: int, h: int, fx: float, fy: float, width: int, height: int
+) -> tuple[int, int, int, int]:
+    """An analysis-pixel box in full-resolution pixels, outward-rounded, inside the frame."""
+    x0, y0 = max(0, math.floor(x * fx)), max(0, math.floor(y * fy))
+    x1, y1 = min(width, math.ceil((x + w) * fx)), min(height, math.ceil((y + h) * fy))
+    return x0, y0, x1 - x0, y1 - y0
+
+
 def _h(affine: F64) -> F64:
     return np.vstack([affine, [0.0, 0.0, 1.0]])
 
@@ -481,8 +497,8 @@ def _result(
         np.float32,
     )
     inter_area, inter = cv2.intersectConvexConvex(quad.astype(np.float32), bounds)
-    region: tuple[int, int, int, int] | None = None
-    if inter is not None and inter_area > 0:
+    region: tuple[int, int, int, int] | None = best.region
+    if region is None and inter is not None and inter_area > 0:
         pts = inter.reshape(-1, 2)
         x0, y0 = np.floor(pts.min(axis=0))
         x1, y1 = np.ceil(pts.max(axis=0))
@@ -497,7 +513,8 @@ def _result(
     score = (
         dense.similarity * (1 - min(1.0, dense.displaced_share)) * min(1.0, best.fit.inliers / 60)
     )
-    original_contains_more = float(inter_area) < 0.9 * org_area
+    shown_area = region[2] * region[3] if region else float(inter_area)
+    original_contains_more = shown_area < 0.9 * org_area
     note = _note(best, dense, verdict, explicit_target is not None)
     accused_contains_more = False
     if verdict == "match" and dense.photo_beyond:

@@ -327,12 +327,15 @@ class Derived:
 
     ``to_source`` maps a point of ``image`` (pixel corners at integers) to the
     source image. ``photo_rect`` is the part of ``image`` that shows the source
-    (``None`` = all of it); screenshots and padded squares set it.
+    (``None`` = all of it); screenshots and padded squares set it. ``extent`` is
+    the part of the source its pixels come from (``None`` = all of it); crops set
+    it, so a crop turned on a larger canvas does not claim the fill around it.
     """
 
     image: Image.Image
     to_source: Matrix = field(default_factory=lambda: np.eye(3))
     photo_rect: Rect | None = None
+    extent: Rect | None = None
 
     def then(self, edit: Callable[..., Derived], *args: Any, **kwargs: Any) -> Derived:
         """Apply another edit to this image, keeping the mapping to the first source."""
@@ -342,7 +345,11 @@ class Derived:
             back = np.linalg.inv(nxt.to_source).astype(np.float64)
             inner = _bbox(_apply(back, _corners(self.photo_rect)))
             rect = _intersect(inner, rect) if rect is not None else inner
-        return Derived(nxt.image, self.to_source @ nxt.to_source, rect)
+        extent = self.extent
+        if nxt.extent is not None:
+            inner = _bbox(_apply(self.to_source.astype(np.float64), _corners(nxt.extent)))
+            extent = _intersect(inner, extent) if extent is not None else inner
+        return Derived(nxt.image, self.to_source @ nxt.to_source, rect, extent)
 
 
 def _corners(rect: Rect) -> NDArray[np.float64]:
@@ -379,7 +386,8 @@ def source_region(derived: Derived, source_size: tuple[int, int]) -> Rect:
     ]
     if len(inside) == 0:
         return 0, 0, 0, 0
-    return _intersect(_bbox(inside), (0, 0, sw, sh))
+    shown = _intersect(_bbox(inside), (0, 0, sw, sh))
+    return _intersect(shown, derived.extent) if derived.extent is not None else shown
 
 
 def is_mirrored(derived: Derived) -> bool:
@@ -415,7 +423,7 @@ def crop(img: Image.Image, area_fraction: float, gen: np.random.Generator) -> De
     cw = min(w, round(w * math.sqrt(area_fraction * aspect)))
     ch = min(h, round(w * h * area_fraction / cw))
     x, y = int(gen.integers(0, w - cw + 1)), int(gen.integers(0, h - ch + 1))
-    return Derived(img.crop((x, y, x + cw, y + ch)), _translate(x, y))
+    return Derived(img.crop((x, y, x + cw, y + ch)), _translate(x, y), extent=(x, y, cw, ch))
 
 
 def pad_square(img: Image.Image, sticker_text: str = "$19.99", margin: float = 0.06) -> Derived:

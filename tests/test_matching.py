@@ -198,6 +198,14 @@ TRANSFORMS: dict[str, Edit] = {
     "orient6": lambda p: syn.orient(p, 6),
     "rotate9": lambda p: syn.rotate_small(p, 9),
     "colour": lambda p: syn.colour_shift(p, 1.25, 0.75, 1.6),
+    # A listing page around a cropped photo, and a crop turned on a white
+    # canvas: the region must be the crop, not the page or the fill around it.
+    "screenshot_crop": lambda p: (
+        syn.Derived(p).then(syn.crop, 0.5, syn.rng(21)).then(syn.listing_screenshot, syn.rng(22))
+    ),
+    "crop_rotate10": lambda p: (
+        syn.Derived(p).then(syn.crop, 0.5, syn.rng(23)).then(syn.rotate_small, 10)
+    ),
     "screenshot_crop_mirror": lambda p: (
         syn.Derived(p)
         .then(syn.crop, 0.4, syn.rng(13))

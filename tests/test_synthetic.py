@@ -92,6 +92,15 @@ def test_crop_region_and_area(photo: Image.Image) -> None:
     assert w * h / (photo.width * photo.height) == pytest.approx(0.3, rel=0.05)
 
 
+def test_turned_crop_shows_only_the_crop(photo: Image.Image) -> None:
+    # The fill in the corners of the enlarged canvas is not part of the source.
+    cropped = syn.crop(photo, 0.4, syn.rng(6))
+    turned = cropped.then(syn.rotate_small, 10)
+    assert syn.source_region(turned, photo.size) == syn.source_region(cropped, photo.size)
+    whole = syn.Derived(photo).then(syn.rotate_small, 10)
+    assert syn.source_region(whole, photo.size) == (0, 0, *photo.size)
+
+
 def test_screenshot_rect_shows_the_photo(photo: Image.Image) -> None:
     shot = syn.listing_screenshot(photo, syn.rng(6))
     assert shot.photo_rect is not None
