@@ -28,7 +28,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from appeal_kit.dossier_render import Bookmark
+from appeal_kit.dossier_render import Bookmark, at_page_resolution
 from appeal_kit.dossier_style import (
     ACCENT,
     CAUTION,
@@ -461,7 +461,9 @@ def comparison_page(
 def _image(path: Path, width: float, height: float) -> Image:
     # From bytes, not the path: reportlab names an image after its file name, and the
     # pipeline's work folder has a random name, so a path would change the PDF's bytes.
-    picture = Image(io.BytesIO(path.read_bytes()), width=width, height=height)
+    picture = Image(
+        io.BytesIO(at_page_resolution(path.read_bytes(), width)), width=width, height=height
+    )
     picture.hAlign = "CENTER"
     return picture
 

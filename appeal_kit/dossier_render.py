@@ -116,11 +116,31 @@ class RenderState:
         return f"Page {number} of {total}"
 
 
+# Comparison pictures are embedded at this resolution; reviewers zoom in to about 2x.
+EMBED_DPI = 250
+
+
 def jpeg_bytes(img: Image.Image, quality: int = 85) -> bytes:
     """Encode for embedding: reportlab passes JPEG through unchanged (small PDFs)."""
     buffer = io.BytesIO()
     img.save(buffer, "JPEG", quality=quality, optimize=True)
     return buffer.getvalue()
+
+
+def at_page_resolution(data: bytes, width_pt: float) -> bytes:
+    """A JPEG no finer than ``EMBED_DPI`` at ``width_pt`` points wide.
+
+    The comparison JPEGs in comparisons/ keep their full size for close
+    inspection; the PDF only needs what its page can show, so a 20-pair dossier
+    stays within an upload limit.
+    """
+    wanted = round(width_pt / 72 * EMBED_DPI)
+    with Image.open(io.BytesIO(data)) as img:
+        if img.width <= wanted * 1.1:
+            return data
+        size = (wanted, max(1, round(img.height * wanted / img.width)))
+        img.draft("RGB", size)
+        return jpeg_bytes(img.convert("RGB").resize(size, Image.Resampling.LANCZOS))
 
 
 def _sha_lookup(content: DossierContent) -> dict[str, str]:

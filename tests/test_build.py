@@ -212,6 +212,16 @@ def test_demo_case_builds_completely(tmp_path: Path) -> None:
     text = pdf_text(result.pdf_path)
     assert "copyright-assignment.jpg" in text
     assert snapshot(demo / "originals") == before
+    # Comparisons are embedded at page resolution (250 dpi across a page at most),
+    # while comparisons/ keeps the full-size JPEGs for close inspection.
+    page_px = PdfReader(result.pdf_path).pages[0].mediabox.width / 72 * 250
+    embedded = [i.image.width for page in PdfReader(result.pdf_path).pages for i in page.images]
+    assert embedded and max(embedded) <= page_px
+    full_widths = []
+    for path in result.comparison_paths:
+        with Image.open(path) as img:
+            full_widths.append(img.width)
+    assert max(full_widths) > page_px
 
 
 def test_force_never_replaces_the_case_or_a_foreign_folder(make_case, tmp_path: Path) -> None:
