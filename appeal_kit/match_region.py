@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 
 F32 = NDArray[np.float32]
 F64 = NDArray[np.float64]
+EDGE = 3  # px: the border that warping with an eroded validity mask leaves unjudged
 
 
 Rect = tuple[int, int, int, int]
@@ -102,6 +103,10 @@ def _padded(
         if goes_on(_part(frame, top, bottom, right, right + step))
         else right
     )
+    # Within the few pixels that warping and its border mask lose, an edge is the image's edge.
+    top, left = (0 if top <= EDGE else top), (0 if left <= EDGE else left)
+    bottom = height if height - bottom <= EDGE else bottom
+    right = width if width - right <= EDGE else right
     if bottom - top < 8 or right - left < 8:
         return None
     return left, top, right - left, bottom - top

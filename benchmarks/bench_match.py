@@ -413,7 +413,7 @@ def main() -> None:
         if args.scale:
             scale(root, [500, 1000, 2000], 200, args.jobs)
             return
-        scenes, size, big = (12, (1600, 1200), 12) if args.full else (5, (1200, 900), 8)
+        scenes, size, big = (12, (1600, 1200), 16) if args.full else (5, (1200, 900), 16)
         ok = accuracy(root, args.scenes or scenes, size, args.jobs)
         speed = 0.0 if args.no_24mp else bench_24mp(root, big)
         print(f"\naccuracy targets met: {ok}; indexing target (>= 3x phash) met: {speed >= 3.0}")
