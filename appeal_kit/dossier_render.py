@@ -8,6 +8,7 @@ decoded once, before both passes, at the size the page needs.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -127,6 +128,7 @@ def jpeg_bytes(img: Image.Image, quality: int = 85) -> bytes:
     return buffer.getvalue()
 
 
+@functools.lru_cache(maxsize=64)  # the story is laid out twice (for "Page N of M")
 def at_page_resolution(data: bytes, width_pt: float) -> bytes:
     """A JPEG no finer than ``EMBED_DPI`` at ``width_pt`` points wide.
 

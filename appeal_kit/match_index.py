@@ -33,6 +33,7 @@ FEATURE_VERSION = 5
 ORIGINAL_MIN_SIDE = 640
 ORIGINAL_SIDE = 640
 # Accused images may be screenshots where the photo is a fraction of the frame.
+# (1024 px was tried: a screenshot of a mirrored crop then fell to "possible".)
 ACCUSED_SIDE = 1400
 # The dense pixel comparison needs finer detail than the features (sub-pixel
 # parallax); it decodes the few verified originals again at this size.
