@@ -7,6 +7,7 @@ and an exit code (see ``errors.ExitCode``); a traceback only with ``--verbose``.
 from __future__ import annotations
 
 import sys
+import warnings
 from typing import Annotated
 
 import typer
@@ -71,6 +72,10 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``appeal-kit`` console script; returns the exit code."""
     args = sys.argv[1:] if argv is None else argv
     _State.verbose = "--verbose" in args or "-v" in args
+    if not _State.verbose:
+        # Pillow reports a damaged EXIF block as a bare Python warning; the build
+        # already names each such file with its problem. --verbose shows them.
+        warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
     try:
         # Without standalone mode, click returns the code of a typer.Exit instead of raising.
         code = app(args=args, prog_name="appeal-kit", standalone_mode=False)

@@ -68,6 +68,8 @@ SIZE_TAGS = ((0x0100, 0x0101), (0xA002, 0xA003))
 # Below this many files a process pool costs more to start than it saves.
 POOL_MIN_FILES = 8
 THUMBNAIL_SIDE = 256
+# How the header readers word a damaged EXIF block (metadata and metadata_raw).
+DAMAGED_EXIF = ("EXIF block is damaged", "EXIF block is malformed")
 
 # Software names that mean a person edited the pixels (lower case, substring match).
 # Camera firmware ("Ver.1.00", "ILCE-7M3 v4.01") and plain converters (Adobe DNG
@@ -462,6 +464,15 @@ def consistency_findings(meta: ImageMetadata) -> list[Finding]:
             "no-camera",
             "The file has a capture time but names no camera.",
             "If you have the camera's untouched file or RAW, add it as well.",
+        )
+    damaged = [w for w in meta.warnings if w.startswith(DAMAGED_EXIF)]
+    if damaged:
+        add(
+            "warning",
+            "exif-damaged",
+            f"The {damaged[0]}.",
+            "Copy the file again from the camera's card or the phone; if that copy is damaged "
+            "too, add the RAW or another untouched file from the same shoot.",
         )
     if is_editor(meta.software):
         add(

@@ -155,6 +155,10 @@ def test_malformed_exif_is_a_warning_not_an_exclusion(make_case, options) -> Non
     result = build_dossier(case, options)
     assert result.excluded == []
     assert result.analysis.usable_originals[0].display_path == "originals/IMG_0412.JPG"
+    # ... but the seller hears of it, by file name, in the pre-flight findings.
+    damaged = [f for f in result.analysis.findings if f.code == "exif-damaged"]
+    assert [f.path for f in damaged] == ["originals/IMG_0412.JPG"]
+    assert "EXIF block is damaged" in damaged[0].message
 
 
 def test_gps_only_with_opt_in(make_case, tmp_path: Path, options) -> None:

@@ -172,3 +172,17 @@ def test_findings_keep_toml_brackets(make_case, tmp_path: Path) -> None:
     assert unpaired and "[[pairs]]" in unpaired[0]["fix"]
     shown = run_cli("check", case, "--cache-dir", tmp_path / "cache")
     assert "[[pairs]]" in shown.stdout
+
+
+def test_damaged_exif_gives_no_bare_python_warning(make_case, tmp_path: Path) -> None:
+    # In a real process: pytest would capture the warning before it reached stderr.
+    case = make_case(1)
+    path = case / "originals" / "IMG_0412.JPG"
+    data = path.read_bytes()
+    index = data.index(b"Exif\x00\x00") + 6 + 8
+    path.write_bytes(data[:index] + b"\xff\xff" + data[index + 2 :])
+    result = run_subprocess("build", case, "--cache-dir", tmp_path / "cache")
+    assert result.code == 0, result.stderr
+    assert "UserWarning" not in result.stdout + result.stderr
+    verbose = run_subprocess("--verbose", "build", case, "--force", "--cache-dir", tmp_path / "c2")
+    assert "UserWarning" in verbose.stdout + verbose.stderr
