@@ -68,6 +68,8 @@ class AccusedListing:
     first_seen: datetime | None
     images: tuple[str, ...] = ()
     title: str = ""
+    # first_seen was given as a day without a time: show it as that day, never as a clock time.
+    first_seen_day_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -458,6 +460,7 @@ def _build_case(case_dir: Path, case_file: Path, text: str, data: dict[str, Any]
                 ),
                 images=tuple(images),
                 title=reader.text(entry, "title", table="accused", index=i),
+                first_seen_day_only=_is_day(entry.get("first_seen")),
             )
         )
     for i, entry in enumerate(reader.table_list(data, "pairs")):
@@ -553,3 +556,18 @@ def _check_folders(case: Case) -> None:
                 + ("camera originals" if folder.name == ORIGINALS else "accused listing images")
                 + " in it (appeal-kit init creates all folders)",
             )
+
+
+def _is_day(value: object) -> bool:
+    """True for a bare date (TOML date or "YYYY-MM-DD"), not a date-time."""
+    if isinstance(value, datetime):
+        return False
+    if isinstance(value, date):
+        return True
+    if isinstance(value, str):
+        try:
+            date.fromisoformat(value.strip())
+        except ValueError:
+            return False
+        return True
+    return False

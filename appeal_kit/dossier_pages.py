@@ -51,7 +51,7 @@ PART_TITLES = (
     "Evidence: our originals",
     "Comparisons",
     "Timeline",
-    "Other frames from the same shoot, never published",
+    "Other frames from the same shoot",
     "Supporting documents",
     "Excluded files",
     "Manifest",
@@ -148,11 +148,12 @@ def cover_part(state: RenderState) -> list[Flowable]:
     if case.accused_listings:
         listing_rows = [cells(state, ["URL", "Title", "First seen"], head=True)]
         for listing in case.accused_listings:
-            first = (
-                show_time(listing.first_seen, state.platform_tz)
-                if listing.first_seen
-                else "not recorded"
-            )
+            if listing.first_seen is None:
+                first = "not recorded"
+            elif listing.first_seen_day_only:
+                first = listing.first_seen.strftime("%Y-%m-%d")
+            else:
+                first = show_time(listing.first_seen, state.platform_tz)
             listing_rows.append(cells(state, [listing.url, listing.title or "—", first]))
         flow.append(grid(listing_rows, scaled([5, 2.5, 2], state.frame_w)))
     else:

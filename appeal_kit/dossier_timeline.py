@@ -442,7 +442,7 @@ COLUMNS = 4
 
 
 def outtakes_part(state: RenderState) -> list[Flowable]:
-    """Contact sheet of frames from our shoots that were never published."""
+    """Contact sheet of frames from our shoots that match no accused image."""
     content, st = state.content, state.styles
     flow = part_heading(state, 6)
     frames = sorted(
@@ -451,11 +451,20 @@ def outtakes_part(state: RenderState) -> list[Flowable]:
     if not frames:
         flow.append(Paragraph("No other frames from the same shoots were supplied.", st.body))
         return [*flow, PageBreak()]
+    # Only what the build knows: these frames matched none of the accused images
+    # it could examine. Whether they were ever published is the seller's to say.
+    unexamined = sum(e.role == "accused" for e in content.excluded)
+    caveat = (
+        f" {plural(unexamined, 'accused file')} could not be examined (see Excluded files)."
+        if unexamined
+        else ""
+    )
     flow.append(
         Paragraph(
             markup(
-                f"{plural(len(frames), 'frame')} from the same shoots that match no accused image. "
-                "Only the photographer holds these outtakes; none of them was ever published."
+                f"{plural(len(frames), 'frame')} from the same shoots that match none of the "
+                f"accused images examined.{caveat} They show the photographer holds the whole "
+                "shoot, not only the picture in dispute."
             ),
             st.body,
         )

@@ -48,6 +48,8 @@ def test_build_writes_a_verifiable_dossier(make_case, tmp_path: Path, options) -
     # Capture times of the originals and the notice-based deadline are in the text.
     assert "2024-03-10 14:02" in text and "2024-03-10 14:03" in text
     assert "2024-10-12" in text  # 48 h after the notice of 2024-10-10 09:30 +08:00
+    # first_seen was given as a day: shown as that day, not as a made-up clock time.
+    assert "2024-09-30" in text and "2024-09-30 08:00" not in text
     assert "AE-TEST-1" in text and "Copy Shop Ltd" in text
     assert re.search(rf"Page 1 of {len(reader.pages)}\b", text)
     assert "AE-TEST-1" in (reader.metadata.title or "")
@@ -272,3 +274,16 @@ def test_truncated_accused_image_is_excluded_once_decoded(make_case, options) ->
     assert "truncated" in result.excluded[0].reason
     assert [m.accused.name for m in result.analysis.paired] == ["listing-1.jpg"]
     assert result.analysis.accused == [case / "accused" / "listing-1.jpg"]
+
+
+def test_outtakes_claim_only_what_was_examined(make_case, options) -> None:
+    # IMG_0413's copy is unreadable, so the frame shows up among the other frames;
+    # the page must not claim the frame was never published.
+    case = make_case(2)
+    (case / "accused" / "listing-2.jpg").write_bytes(b"")
+    result = build_dossier(case, options)
+    assert [e.display_path for e in result.excluded] == ["accused/listing-2.jpg"]
+    text = " ".join(pdf_text(result.pdf_path).split())
+    assert "match none of the accused images examined" in text
+    assert "1 accused file could not be examined" in text
+    assert "never published" not in text

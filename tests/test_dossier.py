@@ -231,7 +231,7 @@ def test_parts_in_order(built) -> None:
         "3. Evidence: our originals",
         "4. Comparisons",
         "5. Timeline",
-        "6. Other frames from the same shoot, never published",
+        "6. Other frames from the same shoot",
         "7. Supporting documents",
         "8. Excluded files",
         "9. Manifest",
