@@ -371,15 +371,23 @@ def load_case(case_dir: Path) -> Case:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line_match = re.search(r"line (\d+)", str(exc))
+        line = int(line_match.group(1)) if line_match else None
         duplicate = "overwrite" in str(exc).lower() or "duplicate" in str(exc).lower()
+        if duplicate:
+            hint = "a key or table is set twice; keep one of them"
+        elif line is not None and _looks_like_date(text, line):
+            # TOML reads an impossible date (day 32, month 13, 15.10.2024) as a syntax error.
+            hint = (
+                "this date is not a real one or not written year-month-day; "
+                "write it like 2024-10-15T09:30:00+08:00 (or 2024-10-15 where a day is enough)"
+            )
+        else:
+            hint = (
+                "check quotes around text and '=' between key and value; "
+                "see samples/demo-case/case.toml for a working example"
+            )
         raise CaseConfigError(
-            f"not valid TOML: {exc}",
-            path=case_file,
-            line=int(line_match.group(1)) if line_match else None,
-            hint="a key or table is set twice; keep one of them"
-            if duplicate
-            else "check quotes around text and '=' between key and value; "
-            "see samples/demo-case/case.toml for a working example",
+            f"not valid TOML: {exc}", path=case_file, line=line, hint=hint
         ) from None
     return _build_case(case_dir, case_file, text, data)
 
@@ -571,3 +579,12 @@ def _is_day(value: object) -> bool:
             return False
         return True
     return False
+
+
+def _looks_like_date(text: str, line: int) -> bool:
+    """True when the value on ``line`` (1-based) is written like a date."""
+    lines = text.splitlines()
+    if not 0 < line <= len(lines) or "=" not in lines[line - 1]:
+        return False
+    value = lines[line - 1].split("=", 1)[1].strip()
+    return bool(re.match(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}[./]\d{2,4}", value))

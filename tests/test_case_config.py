@@ -67,6 +67,20 @@ def test_toml_syntax_error_has_line(tmp_path: Path) -> None:
     assert info.value.line == line_of(text, "store = Test Store")
 
 
+@pytest.mark.parametrize(
+    "written", ["2024-10-32T09:30:00+08:00", "2024-13-10T09:30:00+08:00", "15.10.2024 09:30"]
+)
+def test_impossible_date_says_so(tmp_path: Path, written: str) -> None:
+    text = CASE_TOML.replace(
+        "notice_received = 2024-10-10T09:30:00+08:00", f"notice_received = {written}"
+    )
+    assert written in text
+    with pytest.raises(CaseConfigError) as info:
+        load_case(write_case(tmp_path, text))
+    assert info.value.line == line_of(text, f"notice_received = {written}")
+    assert "year-month-day" in info.value.hint and "quotes" not in info.value.hint
+
+
 def test_missing_pair_file(tmp_path: Path) -> None:
     text = CASE_TOML + '\n[[pairs]]\naccused = "accused/nope.jpg"\noriginal = "originals/x.jpg"\n'
     with pytest.raises(CaseConfigError) as info:
