@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from appeal_kit.images import RAW_EXTENSIONS
 from appeal_kit.models import ImageMetadata
 
 if TYPE_CHECKING:
@@ -24,6 +25,14 @@ PLATFORM_NAMES = {
 
 def _day(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d") if value else "unknown"
+
+
+def _span(times: list[datetime]) -> str:
+    """Words for the capture days, e.g. on 2024-03-10, or from 2024-03-10 to 2024-03-12."""
+    if not times:
+        return "at an unknown time"
+    first, last = _day(times[0]), _day(times[-1])
+    return f"on {first}" if first == last else f"from {first} to {last}"
 
 
 def _plural(count: int, word: str) -> str:
@@ -67,6 +76,11 @@ def facts(analysis: Analysis) -> dict[str, str]:
         "original_count": str(len(analysis.usable_originals)),
         "first_capture": _day(times[0]) if times else "unknown",
         "last_capture": _day(times[-1]) if times else "unknown",
+        "capture_span": _span(times),
+        # Offer RAW files only when the case holds some.
+        "files_offer": "the original files and the camera's RAW files"
+        if any(m.path.suffix.lower() in RAW_EXTENSIONS for m in analysis.originals)
+        else "the original files",
         "first_seen": _day(first_seen),
         "days_before": days_before or "unknown",
         "camera": ", ".join(cameras) or "unknown camera",

@@ -410,6 +410,8 @@ def test_templates_fill_completely(mode: str, tmp_path: Path) -> None:
         "original_count",
         "first_capture",
         "last_capture",
+        "capture_span",
+        "files_offer",
         "camera",
         "serial",
         "first_seen",
