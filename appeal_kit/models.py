@@ -78,7 +78,9 @@ class ImageMetadata:
     thumbnail_matches: bool | None = None
     warnings: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    # Why the file cannot be used (reviewer-facing); ``error_fix`` says what to do about it.
     error: str | None = None
+    error_fix: str = ""
 
     @property
     def camera(self) -> str | None:
@@ -130,6 +132,7 @@ class ImageMetadata:
             data["gps"] = list(self.gps) if self.gps else None
         if self.error is not None:
             data["error"] = self.error
+            data["error_fix"] = self.error_fix
         return data
 
 
@@ -225,6 +228,9 @@ class DeadlineState(StrEnum):
     MISSED = "missed"
     DONE = "done"
     INFO = "info"
+    # Settled, but by a submission after the due time: nothing left to do, yet
+    # the platform may refuse the late appeal (kind "deadline" only).
+    LATE = "late"
 
 
 @dataclass(frozen=True)
@@ -242,6 +248,8 @@ class Deadline:
     earliest: datetime | None = None
     # "deadline" (the user must act) or "expectation" (the platform should act).
     kind: str = "deadline"
+    # When the event that settled it happened (DONE or LATE), else None.
+    settled_at: datetime | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Stable JSON keys (``appeal-kit deadlines --json``)."""
@@ -260,12 +268,18 @@ class Deadline:
 
 @dataclass(frozen=True)
 class ExcludedFile:
-    """An input that could not be used, and why."""
+    """An input that could not be used: why (``reason``) and what to do (``fix``)."""
 
     display_path: str
     role: Role
     reason: str
+    fix: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """Stable JSON form."""
-        return {"path": self.display_path, "role": self.role, "reason": self.reason}
+        return {
+            "path": self.display_path,
+            "role": self.role,
+            "reason": self.reason,
+            "fix": self.fix,
+        }
