@@ -41,6 +41,8 @@ class DossierContent:
     originals: list[ImageMetadata] = field(default_factory=list)
     matches: list[MatchResult] = field(default_factory=list)
     comparisons: list[ComparisonImage] = field(default_factory=list)
+    # Accused images examined that no original matched (verdict "none").
+    unmatched: list[MatchResult] = field(default_factory=list)
     deadlines: list[Deadline] = field(default_factory=list)
     platform_timezone: str = "Asia/Shanghai"
     local_timezone: str | None = None

@@ -37,6 +37,7 @@ from appeal_kit.dossier_style import (
     SHADE,
     fit_box,
     markup,
+    plural,
     show_time,
 )
 from appeal_kit.models import MatchResult
@@ -357,7 +358,7 @@ def comparisons_part(state: RenderState) -> list[Flowable]:
     if not comps:
         empty = part_heading(state, 4)
         empty.append(Paragraph("No accused image could be paired with an original.", st.body))
-        return [*empty, PageBreak()]
+        return [*empty, *_unmatched(state), PageBreak()]
     flow: list[Flowable] = []
     for number, comp in enumerate(comps, start=1):
         match = by_accused.get(comp.accused)
@@ -370,7 +371,37 @@ def comparisons_part(state: RenderState) -> list[Flowable]:
             KeepInFrame(state.frame_w, state.frame_h, [*heading[1:], *page], mode="shrink"),
             PageBreak(),
         ]
-    return flow
+    unmatched = _unmatched(state)
+    return [*flow, *unmatched, PageBreak()] if unmatched else flow
+
+
+def _unmatched(state: RenderState) -> list[Flowable]:
+    """The accused images that were examined and matched none of our originals.
+
+    Said plainly, so a reviewer counting the accused images finds every one.
+    """
+    content, st = state.content, state.styles
+    if not content.unmatched:
+        return []
+    rows = [cells(state, ["Accused image", "Result"], head=True)]
+    rows += [
+        cells(state, [content.case.display(m.accused), m.note or "no matching original found"])
+        for m in sorted(content.unmatched, key=lambda m: str(m.accused))
+    ]
+    return [
+        Spacer(1, 4 * mm),
+        Paragraph("Accused images without a matching original", st.h2),
+        Paragraph(
+            markup(
+                f"{plural(len(content.unmatched), 'accused image')} examined in this case "
+                + ("matches" if len(content.unmatched) == 1 else "match")
+                + " none of the originals supplied, so no comparison is shown for "
+                + ("it." if len(content.unmatched) == 1 else "them.")
+            ),
+            st.body,
+        ),
+        grid(rows, scaled([2, 3], state.frame_w)),
+    ]
 
 
 VERDICT_WORDS = {"match": "match", "possible": "possible match", "none": "no match found"}

@@ -449,3 +449,20 @@ def test_bytes_do_not_depend_on_where_comparisons_were_written(built, tmp_path: 
         moved.append(dataclasses.replace(comp, path=path, detail_path=detail))
     again = write_dossier(dataclasses.replace(content, comparisons=moved), tmp_path / "x.pdf")
     assert again.path.read_bytes() == out.read_bytes()
+
+
+def test_unmatched_accused_images_are_listed(built, tmp_path: Path) -> None:
+    content, out, _info = built
+    assert "without a matching original" not in "\n".join(page_texts(out))
+    lonely = MatchResult(
+        accused=content.case.root / "accused" / "elsewhere.png",
+        original=None,
+        verdict="none",
+        note="no original shares enough local detail with this image",
+    )
+    info = write_dossier(dataclasses.replace(content, unmatched=[lonely]), tmp_path / "u.pdf")
+    pages = page_texts(info.path)
+    [page] = [p for p in pages if "Accused images without a matching original" in p]
+    assert "accused/elsewhere.png" in page
+    assert "1 accused image examined in this case matches none of the originals" in page
+    assert "no original shares enough local detail" in page
