@@ -4,11 +4,15 @@ One VEVENT per open deadline (open or due-soon), starting at the due time, with
 alarms 24 hours and 2 hours before. A deadline that is done (met, or no longer
 needed because the case moved on or closed) is still written, as STATUS:CANCELLED
 without alarms, so re-importing removes or greys the event an earlier export put
-in the calendar. Missed deadlines and late platform reviews are left out: the
-earlier event stays as the record of what was due. The UID is a hash of the case
+in the calendar; one met after its due time is cancelled too, titled "Done late".
+Missed deadlines and late platform reviews are left out: the earlier event stays
+as the record of what was due. The UID is a hash of the case
 folder and the deadline name, so importing a newer export updates the events
 instead of duplicating them. Times are written in UTC, which every calendar
 program reads without a VTIMEZONE block.
+
+The file is never written inside a case's evidence folders (originals/, accused/,
+documents/ beside a case.toml): those hold evidence and stay untouched.
 """
 
 from __future__ import annotations
@@ -21,7 +25,9 @@ from pathlib import Path
 from icalendar import Alarm, Calendar, Event
 
 from appeal_kit import __version__
-from appeal_kit.deadlines import format_both, local_zone
+from appeal_kit.case import ACCUSED, CASE_FILE, DOCUMENTS, ORIGINALS
+from appeal_kit.deadlines import format_both, format_lateness, local_zone
+from appeal_kit.errors import OutputError
 from appeal_kit.events import write_atomically
 from appeal_kit.models import Deadline, DeadlineState
 from appeal_kit.workspace import CaseStatus, scan_workspace
@@ -29,7 +35,8 @@ from appeal_kit.workspace import CaseStatus, scan_workspace
 ALARMS = (timedelta(hours=24), timedelta(hours=2))
 EVENT_LENGTH = timedelta(minutes=30)
 EXPORTED_STATES = (DeadlineState.OPEN, DeadlineState.DUE_SOON)
-CANCELLED_STATES = (DeadlineState.DONE,)
+CANCELLED_STATES = (DeadlineState.DONE, DeadlineState.LATE)
+EVIDENCE_FOLDERS = (ORIGINALS, ACCUSED, DOCUMENTS)
 
 
 @dataclass(frozen=True)
@@ -70,13 +77,20 @@ def _event(row: CaseStatus, deadline: Deadline, stamp: datetime) -> Event:
     event.add("status", "CANCELLED" if done else "CONFIRMED")
     event.add("transp", "TRANSPARENT" if done else "OPAQUE")
     store = f" ({case.store})" if case.store else ""
-    event.add("summary", f"{'Done: ' if done else ''}{deadline.label}: {title}{store}")
+    late = deadline.state == DeadlineState.LATE
+    prefix = "Done late: " if late else "Done: " if done else ""
+    event.add("summary", f"{prefix}{deadline.label}: {title}{store}")
     lines = [
         f"Case folder: {row.folder}",
         f"Deadline: {deadline.name} ({deadline.kind})",
         f"Due: {format_both(deadline.due, platform_zone, local_zone(case))}",
     ]
-    if done:
+    if late:
+        lines.append(
+            f"State: done late, {format_lateness(deadline)} after the deadline (the platform "
+            "may refuse it); this event is cancelled"
+        )
+    elif done:
         lines.append("State: done (met, or no longer needed); this event is cancelled")
     if deadline.earliest is not None:
         opens = format_both(deadline.earliest, platform_zone, local_zone(case))
@@ -119,11 +133,32 @@ def build_calendar(rows: list[CaseStatus], *, stamp: datetime) -> bytes:
     return bytes(calendar.to_ical())
 
 
+def check_calendar_output(out: Path) -> None:
+    """Refuse an ``out`` inside a case's evidence folders, at any depth.
+
+    An evidence folder is originals/, accused/ or documents/ of a folder holding a
+    case.toml. Symbolic links are followed, so a link cannot smuggle the file in.
+    Raises ``OutputError`` (exit code 5) naming the folder.
+    """
+    target = out.resolve()
+    for folder in (target, *target.parents):
+        if folder.name in EVIDENCE_FOLDERS and (folder.parent / CASE_FILE).is_file():
+            raise OutputError(
+                f"{target} is inside the evidence folder {folder.name}/ of the case "
+                f"{folder.parent}",
+                hint="write the calendar elsewhere, e.g. -o deadlines.ics in the workspace "
+                "(API: export_calendar(root, out=...)); appeal-kit never writes among the evidence",
+            )
+
+
 def export_calendar(root: Path, out: Path, *, as_of: datetime) -> CalendarExport:
     """Scan ``root`` and write the open and done deadlines to ``out`` atomically.
 
-    ``as_of`` decides which deadlines are still open and is the DTSTAMP.
+    ``as_of`` decides which deadlines are still open and is the DTSTAMP. Raises
+    ``OutputError`` before reading any case when ``out`` is inside an evidence
+    folder (see ``check_calendar_output``).
     """
+    check_calendar_output(out)
     rows = scan_workspace(root, as_of=as_of)
     data = build_calendar(rows, stamp=as_of)
     write_atomically(out, data)

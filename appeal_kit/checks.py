@@ -32,7 +32,7 @@ def run_checks(analysis: Analysis, *, now: datetime | None = None) -> list[Findi
 
     ``now`` decides "due soon" and "missed"; it defaults to ``options.as_of`` or the clock.
     """
-    from appeal_kit.deadlines import compute_deadlines
+    from appeal_kit.deadlines import compute_deadlines, format_lateness
 
     case = analysis.case
     found: list[Finding] = []
@@ -214,6 +214,20 @@ def run_checks(analysis: Analysis, *, now: datetime | None = None) -> list[Findi
                     "deadline-missed",
                     f"{deadline.label} was due {deadline.due:%Y-%m-%d %H:%M %Z} and has passed.",
                     "Submit anyway as soon as possible and say why it is late; "
+                    "contact platform support.",
+                )
+            )
+        elif deadline.state == DeadlineState.LATE and deadline.settled_at is not None:
+            # Settled, so not a blocker: nothing can be done about the date now.
+            found.append(
+                Finding(
+                    "warning",
+                    "deadline-late",
+                    f"{deadline.label} was due {deadline.due:%Y-%m-%d %H:%M %Z} and was done "
+                    f"{format_lateness(deadline)} after it "
+                    f"({deadline.settled_at.astimezone(deadline.due.tzinfo):%Y-%m-%d %H:%M %Z}); "
+                    "the platform may refuse it.",
+                    "Say in the appeal why it is late, and keep proof; if it is refused, "
                     "contact platform support.",
                 )
             )

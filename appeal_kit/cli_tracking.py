@@ -25,13 +25,14 @@ from appeal_kit.case import load_case
 from appeal_kit.deadlines import (
     compute_deadlines,
     format_in,
+    format_lateness,
     format_time_left,
     local_zone,
     parse_moment,
     profile_for_case,
 )
 from appeal_kit.events import local_now, log_event, write_atomically
-from appeal_kit.models import DeadlineState
+from appeal_kit.models import Deadline, DeadlineState
 from appeal_kit.points import StoreLedger, WhatIf, store_ledgers, what_if
 from appeal_kit.workspace import (
     CSV_COLUMNS,
@@ -50,6 +51,7 @@ STATE_STYLE = {
     DeadlineState.MISSED: "bold red",
     DeadlineState.DONE: "green",
     DeadlineState.INFO: "cyan",
+    DeadlineState.LATE: "yellow",
 }
 
 AsOf = Annotated[
@@ -85,8 +87,9 @@ def deadlines(
 ) -> None:
     r"""Show the case's deadlines in the platform's and your time zone, with time left.
 
-    States: open, due-soon (under 12 hours left), missed, done, info (a platform
-    review running late). A date in case.toml's \\[deadlines] table beats the platform rule.
+    States: open, due-soon (under 12 hours left), missed, done, late (done, but after
+    the due time: the platform may refuse it), info (a platform review running
+    late). A date in case.toml's \\[deadlines] table beats the platform rule.
 
     Example: appeal-kit deadlines samples/demo-case --as-of 2024-10-11T08:00:00+08:00
     """
@@ -105,7 +108,7 @@ def deadlines(
     table.add_column("Time left")
     table.add_column("State")
     for d in found:
-        left = "" if d.state == DeadlineState.DONE else format_time_left(d.due, now)
+        left = _deadline_left(d, now)
         table.add_row(
             escape(d.label),
             format_in(d.due, profile.zone),
@@ -116,6 +119,15 @@ def deadlines(
     console.print(table)
     if not found:
         console.print("No deadlines yet: add notice_received to case.toml or log an event.")
+
+
+def _deadline_left(deadline: Deadline, now: datetime) -> str:
+    """The Time left cell: empty once done, how late for a late one."""
+    if deadline.state == DeadlineState.DONE:
+        return ""
+    if deadline.state == DeadlineState.LATE:
+        return f"done {format_lateness(deadline)} late"
+    return format_time_left(deadline.due, now)
 
 
 def log(
@@ -225,9 +237,10 @@ def _status_cells(row: CaseStatus, now: datetime, zone: tzinfo) -> list[str]:
     upcoming = row.next
     last = row.last_event
     points = row.points_at_stake
+    late = "".join(f"\n{d.name} late" for d in row.late)
     return [
         "\n".join(x for x in (row.name, case.store, case.platform) if x),
-        row.state + ("" if points is None else f"\n{points} points"),
+        row.state + ("" if points is None else f"\n{points} points") + late,
         f"{upcoming.name}\n{upcoming.due.astimezone(zone):%a %m-%d %H:%M}" if upcoming else "",
         _left_text(upcoming.due, now) if upcoming else "",
         # "points deducted" may wrap at its space; "points-deducted" could not.
@@ -314,9 +327,16 @@ def status_table(
         if row.case is None:
             table.add_row(first, "[bold red]error[/]", "[red]see below[/]", "", "")
             continue
+        # The "... late" lines close the State cell: yellow, like the state itself.
+        state_lines = texts[1].splitlines()
+        plain = len(state_lines) - len(row.late)
+        state_cell = "\n".join(
+            [escape(line) for line in state_lines[:plain]]
+            + [_styled(line, DeadlineState.LATE) for line in state_lines[plain:]]
+        )
         table.add_row(
             first,
-            escape(texts[1]),
+            state_cell,
             _styled(texts[2], state),
             _styled(texts[3], state),
             escape(texts[4]),

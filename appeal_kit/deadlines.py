@@ -11,10 +11,12 @@ Precedence, highest first:
 
 Events drive the state: the appeal is done once submitted; each rejection opens a
 resubmission deadline, done once resubmitted; the review window runs from the
-latest submission until a decision; approved or withdrawn settles everything.
+latest submission until a decision; approved or withdrawn settles everything. A
+deadline met by a submission at or after its due time is LATE rather than DONE:
+settled all the same, but the platform may refuse a late appeal.
 
-Without ``as_of`` no clock is read: deadlines are DONE where events settle them
-and OPEN otherwise, so a dossier does not depend on when it was built.
+Without ``as_of`` no clock is read: deadlines are DONE or LATE where events settle
+them and OPEN otherwise, so a dossier does not depend on when it was built.
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ _SETTLED_BY = {
     "submission": DECISIONS,
 }
 _STARTED_BY = {"notice": (), "rejection": ("rejected",), "submission": SUBMISSIONS}
+# States that need nothing more from anyone: next_deadline passes over them.
+SETTLED_STATES = (DeadlineState.DONE, DeadlineState.LATE)
 
 
 @dataclass
@@ -84,7 +88,7 @@ def compute_deadlines(
     """Every deadline and expectation of ``case``, sorted by due time then name.
 
     ``as_of`` (an aware datetime) turns on the time-dependent states due-soon and
-    missed; without it states come from the events alone (DONE or OPEN).
+    missed; without it states come from the events alone (DONE, LATE or OPEN).
     """
     if as_of is not None and as_of.tzinfo is None:
         raise InvalidValueError(
@@ -108,6 +112,7 @@ def compute_deadlines(
             origin=p.origin,
             earliest=p.earliest,
             kind=p.kind,
+            settled_at=p.settled_by.at if p.settled_by is not None else None,
         )
         for p in pending
     ]
@@ -119,7 +124,7 @@ def next_deadline(deadlines: list[Deadline]) -> Deadline | None:
 
     Falls back to the earliest unsettled expectation (a review the platform owes).
     """
-    waiting = [d for d in deadlines if d.state != DeadlineState.DONE]
+    waiting = [d for d in deadlines if d.state not in SETTLED_STATES]
     own = [d for d in waiting if d.kind == "deadline"]
     pool = own or waiting
     return min(pool, key=lambda d: (d.due, d.name)) if pool else None
@@ -127,7 +132,11 @@ def next_deadline(deadlines: list[Deadline]) -> Deadline | None:
 
 def _state(p: _Pending, as_of: datetime | None) -> DeadlineState:
     if p.settled_by is not None:
-        return DeadlineState.DONE
+        # Only the user's own submission can be late; a review the platform owes is
+        # settled by its decision whenever it comes, and closing a case after a due
+        # time passed means the deadline no longer matters, not that it was met.
+        late = p.settled_by.type in SUBMISSIONS and p.settled_by.at >= p.due
+        return DeadlineState.LATE if late and p.kind == "deadline" else DeadlineState.DONE
     if as_of is None:
         return DeadlineState.OPEN
     if p.kind == "expectation":
@@ -318,6 +327,21 @@ def format_time_left(due: datetime, as_of: datetime) -> str:
     else:
         text = f"{minutes} min"
     return f"{text} left" if delta.total_seconds() > 0 else f"overdue by {text}"
+
+
+def lateness(deadline: Deadline) -> timedelta | None:
+    """How long after its due time a LATE deadline was met; None for any other state."""
+    if deadline.state != DeadlineState.LATE or deadline.settled_at is None:
+        return None
+    return deadline.settled_at - deadline.due
+
+
+def format_lateness(deadline: Deadline) -> str:
+    """How late a LATE deadline was met, ``766 d 6 h`` (as in time left); else ``""``."""
+    late = lateness(deadline)
+    if late is None:
+        return ""
+    return format_time_left(deadline.due, deadline.due + late).removeprefix("overdue by ")
 
 
 def parse_moment(text: str, *, what: str = "time") -> datetime:

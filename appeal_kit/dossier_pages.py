@@ -40,7 +40,7 @@ from appeal_kit.dossier_style import (
     plural,
     show_time,
 )
-from appeal_kit.models import MatchResult
+from appeal_kit.models import DeadlineState, MatchResult
 
 if TYPE_CHECKING:
     from appeal_kit.comparison import ComparisonImage
@@ -230,7 +230,12 @@ def deadlines_part(state: RenderState) -> list[Flowable]:
         basis = deadline.basis + (f" Source: {deadline.source}" if deadline.source else "")
         row.append(basis)
         if content.as_of is not None:
-            row += [deadline.state.value, time_left(deadline.due, content.as_of)]
+            left = time_left(deadline.due, content.as_of)
+            if deadline.state == DeadlineState.LATE and deadline.settled_at is not None:
+                # How late it was met, not how far the clock is past the due time.
+                span = time_left(deadline.due, deadline.settled_at).removeprefix("missed by ")
+                left = f"done {span} late"
+            row += [deadline.state.value, left]
         rows.append(cells(state, row))
     if content.deadlines:
         flow.append(grid(rows, scaled(widths, state.frame_w)))

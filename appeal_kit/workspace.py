@@ -47,6 +47,7 @@ CSV_COLUMNS = (
     "due",
     "deadline_state",
     "time_left",
+    "done_late",
     "points_at_stake",
     "last_event",
     "last_event_at",
@@ -69,6 +70,11 @@ class CaseStatus:
     def next(self) -> Deadline | None:
         """The deadline to act on first (see ``deadlines.next_deadline``)."""
         return next_deadline(list(self.deadlines))
+
+    @property
+    def late(self) -> tuple[Deadline, ...]:
+        """Deadlines met after their due time (the platform may refuse those appeals)."""
+        return tuple(d for d in self.deadlines if d.state == DeadlineState.LATE)
 
     @property
     def last_event(self) -> CaseEvent | None:
@@ -124,6 +130,8 @@ class CaseStatus:
             "time_left": (
                 format_time_left(upcoming.due, self.as_of) if upcoming and self.as_of else None
             ),
+            # Names of the deadlines met late, comma separated (one flat CSV cell).
+            "done_late": ", ".join(d.name for d in self.late) or None,
             "points_at_stake": self.points_at_stake,
             "last_event": last.type if last else None,
             "last_event_at": last.at.isoformat() if last else None,
