@@ -203,7 +203,8 @@ def exif(
         shown = os.path.relpath(meta.display_path, common) if common else meta.display_path
         if meta.error:
             table.add_row(shown, "[red]unreadable[/]", "", "", "")
-            notes.append(f"[red]{escape(shown)}[/]: {escape(meta.error)}")
+            fix = f"\n    fix: {escape(meta.error_fix)}" if meta.error_fix else ""
+            notes.append(f"[red]{escape(shown)}[/]: {escape(meta.error)}{fix}")
             continue
         remarks = meta.warnings + [f.message for f in meta.findings]
         if meta.has_gps:
@@ -322,7 +323,9 @@ def build(
     # Excluded files get a line each (file names never wrapped); the table has the rest.
     for item in result.excluded:
         err.print(
-            f"[yellow]excluded:[/] {item.display_path} {escape(item.reason)}", highlight=False
+            f"[yellow]excluded:[/] {item.display_path} {escape(item.reason)}"
+            + (f"\n  fix: {escape(item.fix)}" if item.fix else ""),
+            highlight=False,
         )
     others = [f for f in result.findings if f.code != "excluded-file"]
     if others or not result.excluded:

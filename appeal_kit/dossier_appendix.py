@@ -90,8 +90,8 @@ def excluded_part(state: RenderState) -> list[Flowable]:
         )
     )
     rows = [cells(state, ["File", "Role", "Reason"], head=True)]
-    # The reviewer needs the reason, not the seller's to-do after " — ".
-    rows += [cells(state, [e.display_path, e.role, e.reason.split(" — ")[0]]) for e in unique]
+    # The reviewer needs the reason only; the seller's fix is in the terminal and manifest.
+    rows += [cells(state, [e.display_path, e.role, e.reason]) for e in unique]
     flow.append(grid(rows, scaled([2.6, 1.0, 4.4], state.frame_w)))
     return flow
 

@@ -42,7 +42,7 @@ from appeal_kit.dossier_style import (
     zone,
 )
 from appeal_kit.errors import InputFileError
-from appeal_kit.images import check_file, describe_error, open_image, sha256_file
+from appeal_kit.images import Problem, check_file, describe_error, open_image, sha256_file
 from appeal_kit.metadata_raw import embedded_thumbnail, upright_thumbnail
 from appeal_kit.models import ExcludedFile, ImageMetadata
 
@@ -64,7 +64,9 @@ class Attachment:
     pdf: PdfReader | None = None
     jpeg: bytes | None = None
     pixel_size: tuple[int, int] = (0, 0)
+    # Why the document cannot be used (shown to the reviewer); ``error_fix`` is the seller's to-do.
     error: str | None = None
+    error_fix: str = ""
 
 
 # An embedded picture for the page: JPEG bytes and their pixel size.
@@ -176,7 +178,9 @@ def prepare(content: DossierContent) -> RenderState:
         state.attachments.append(_load_attachment(path, display, digest, content.document_max_side))
     for item in state.attachments:
         if item.error is not None:
-            state.problems.append(ExcludedFile(item.display, "document", item.error))
+            state.problems.append(
+                ExcludedFile(item.display, "document", item.error, item.error_fix)
+            )
     for meta in content.outtakes[: content.max_outtakes]:
         state.thumbnails[meta.path] = _thumbnail(meta.path, content.thumbnail_max_side)
     for meta in sorted(content.originals, key=lambda m: m.display_path):
@@ -193,40 +197,40 @@ def _safe_sha(path: Path) -> str:
 
 
 def _load_attachment(path: Path, display: str, digest: str, max_side: int) -> Attachment:
+    def unusable(problem: Problem) -> Attachment:
+        return Attachment(
+            path, display, digest, "unusable", error=problem.reason, error_fix=problem.fix
+        )
+
     try:
         kind = check_file(path)
     except InputFileError as exc:
-        return Attachment(path, display, digest, "unusable", error=describe_error(exc))
+        return unusable(describe_error(exc))
     if kind == "PDF":
         try:
             data = path.read_bytes()
             reader = PdfReader(io.BytesIO(data))
             if reader.is_encrypted and not reader.decrypt(""):
-                return Attachment(
-                    path,
-                    display,
-                    digest,
-                    "unusable",
-                    error="is password-protected — save an unprotected copy and build again",
+                return unusable(
+                    Problem("is password-protected", "save an unprotected copy and build again")
                 )
             pages = len(reader.pages)
             for page in reader.pages:
                 _ = page.mediabox  # touch every page now, so a broken one fails here
         except Exception as exc:  # pypdf raises many types for damaged files
-            return Attachment(
-                path,
-                display,
-                digest,
-                "unusable",
-                error=f"cannot be read as a PDF ({type(exc).__name__}) — export it again and build again",
+            return unusable(
+                Problem(
+                    f"cannot be read as a PDF ({type(exc).__name__})",
+                    "export it again and build again",
+                )
             )
         if pages == 0:
-            return Attachment(path, display, digest, "unusable", error="is a PDF with no pages")
+            return unusable(Problem("is a PDF with no pages"))
         return Attachment(path, display, digest, "pdf", pages=pages, pdf=reader)
     try:
         loaded = open_image(path, max_side=max_side)
     except InputFileError as exc:
-        return Attachment(path, display, digest, "unusable", error=describe_error(exc))
+        return unusable(describe_error(exc))
     return Attachment(
         path,
         display,

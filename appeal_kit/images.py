@@ -12,6 +12,7 @@ import math
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -274,6 +275,17 @@ def _to_gray(img: Image.Image) -> Image.Image:
     return (img if img.mode == "RGB" else _to_rgb(img)).convert("L")
 
 
-def describe_error(exc: InputFileError) -> str:
-    """The reason plus its fix, for the excluded-files list."""
-    return exc.reason + (f" — {exc.hint}" if exc.hint else "")
+class Problem(NamedTuple):
+    """Why an input cannot be used, and what the seller can do about it.
+
+    Kept apart all the way: the dossier shows reviewers the reason only, the
+    terminal and the manifest show both.
+    """
+
+    reason: str
+    fix: str = ""
+
+
+def describe_error(exc: InputFileError) -> Problem:
+    """The reason and its fix (empty when there is none), for the excluded-files list."""
+    return Problem(exc.reason, exc.hint or "")

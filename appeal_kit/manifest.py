@@ -48,7 +48,8 @@ def manifest_json(
 ) -> str:
     """The manifest document; sorted, so the same files give the same bytes.
 
-    ``excluded`` lists inputs that were hashed but not used as evidence, with the reason.
+    ``excluded`` lists inputs that were hashed but not used as evidence, with the reason
+    and the fix (``ExcludedFile.to_json``).
     """
     document = {
         "generator": f"appeal-kit {__version__}",

@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 from PIL import Image
 
 from appeal_kit.errors import InputFileError
-from appeal_kit.images import describe_error, open_image, sha256_file
+from appeal_kit.images import Problem, describe_error, open_image, sha256_file
 
 # Bump when extraction changes, so stale cache rows are ignored rather than misused.
 FEATURE_VERSION = 5
@@ -165,15 +165,17 @@ def opencv_threads(count: int) -> Iterator[None]:
         cv2.setNumThreads(previous)
 
 
-def extract_job(job: tuple[str, bool, str]) -> tuple[str, Features | str]:
-    """Process-pool entry: ``(path, accused, sha256)`` -> features or an error reason."""
+def extract_job(job: tuple[str, bool, str]) -> tuple[str, Features | Problem]:
+    """Process-pool entry: ``(path, accused, sha256)`` -> features, or why not and the fix."""
     path_text, accused, digest = job
     try:
         return path_text, extract(Path(path_text), accused=accused, sha256=digest)
     except InputFileError as exc:
         return path_text, describe_error(exc)
     except (cv2.error, MemoryError) as exc:  # a pathological image must not stop the run
-        return path_text, f"could not be analysed ({type(exc).__name__})"
+        return path_text, Problem(
+            f"could not be analysed ({type(exc).__name__})", "re-save it as JPEG and build again"
+        )
 
 
 # --------------------------------------------------------------------------- cache

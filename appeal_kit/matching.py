@@ -34,7 +34,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from appeal_kit.errors import InputFileError
-from appeal_kit.images import open_image, sha256_file
+from appeal_kit.images import Problem, open_image, sha256_file
 from appeal_kit.match_geometry import (
     Dense,
     Fit,
@@ -149,6 +149,8 @@ class FeatureMatcher:
         self.jobs = max(1, jobs)
         self.on_progress = on_progress or _noop
         self.extracted = 0  # features computed (not read from the cache) in the last run
+        # Accused images the last run could not analyse: why, and what the seller can do.
+        self.unreadable: dict[Path, Problem] = {}
         self._bf = cv2.BFMatcher(cv2.NORM_L2)
         self._gray_cache: OrderedDict[Path, U8] = OrderedDict()
         self._gray_lock = threading.Lock()
@@ -157,16 +159,18 @@ class FeatureMatcher:
 
     def _features(
         self, paths: Sequence[Path], *, accused: bool, cache: FeatureCache
-    ) -> dict[Path, Features | str]:
+    ) -> dict[Path, Features | Problem]:
         stage = "index accused" if accused else "index originals"
         role = "accused" if accused else "original"
-        out: dict[Path, Features | str] = {}
+        out: dict[Path, Features | Problem] = {}
         todo: list[tuple[str, bool, str]] = []
         for path in paths:
             try:
                 digest = sha256_file(path)
             except OSError as exc:
-                out[path] = f"cannot be read ({exc.strerror or exc})"
+                out[path] = Problem(
+                    f"cannot be read ({exc.strerror or exc})", "check the path and permissions"
+                )
                 continue
             cached = cache.get(digest, role)
             if cached is not None:
@@ -360,6 +364,7 @@ class FeatureMatcher:
         with opened_cache(self.cache_path) as cache:
             org_feats = self._features(ordered_originals, accused=False, cache=cache)
             acc_feats = self._features(sorted(set(accused)), accused=True, cache=cache)
+        self.unreadable = {p: f for p, f in acc_feats.items() if isinstance(f, Problem)}
         usable = [(p, f) for p, f in org_feats.items() if isinstance(f, Features)]
         usable.sort(key=lambda item: item[0])
         position = {p: i for i, (p, _) in enumerate(usable)}
@@ -374,12 +379,13 @@ class FeatureMatcher:
                     original=explicit.get(path),
                     verdict="none",
                     method="skipped",
-                    note=f"not analysed: {feats or 'unreadable'}",
+                    note=f"not analysed: {feats.reason if feats else 'unreadable'}",
                 )
             if path in explicit:
                 target = explicit[path]
                 if target not in position:
-                    reason = org_feats.get(target)
+                    problem = org_feats.get(target)
+                    reason = problem.reason if isinstance(problem, Problem) else "unreadable"
                     return MatchResult(
                         accused=path,
                         original=target,

@@ -8,8 +8,9 @@ thumbnail still shows the main image. It adds ``Finding``s for what weakens the
 file as evidence (an editor's Software tag, stripped metadata, unknown time
 zone, a thumbnail that differs).
 
-It never raises for a bad file. Unusable files get ``error``; oddities that
-leave the file usable (malformed EXIF, garbage strings) become ``warnings``.
+It never raises for a bad file. Unusable files get ``error`` (the reason) and
+``error_fix`` (what to do about it); oddities that leave the file usable
+(malformed EXIF, garbage strings) become ``warnings``.
 Files are opened read-only; headers are read without decoding pixels, and the
 pixels are decoded at most once, at 256 px, for the thumbnail check (which also
 proves the image data is complete). Camera RAW files get their metadata through
@@ -36,6 +37,7 @@ from appeal_kit.errors import ImageTooLargeError, InputFileError, UnsupportedFor
 from appeal_kit.images import (
     MAX_PIXELS,
     RAW_EXTENSIONS,
+    Problem,
     check_file,
     describe_error,
     open_image,
@@ -362,11 +364,20 @@ def read_metadata(
     only headers are read.
     """
     meta = ImageMetadata(path=path, display_path=display_path or str(path))
+    problem = _read_into(meta, path, check_thumbnail)
+    if problem is not None:
+        meta.error, meta.error_fix = problem
+        return meta
+    meta.findings = consistency_findings(meta)
+    return meta
+
+
+def _read_into(meta: ImageMetadata, path: Path, check_thumbnail: bool) -> Problem | None:
+    """Fill ``meta`` from ``path``; the problem that stopped it, or None."""
     try:
         meta.size_bytes = path.stat().st_size
     except OSError as exc:
-        meta.error = f"cannot be read ({exc.strerror or exc}) — check the path and permissions"
-        return meta
+        return Problem(f"cannot be read ({exc.strerror or exc})", "check the path and permissions")
     try:
         kind = check_file(path)
         if kind == "PDF":
@@ -375,12 +386,10 @@ def read_metadata(
             )
     except UnsupportedFormatError as exc:
         if not _is_raw(path):
-            meta.error = describe_error(exc)
-            return meta
+            return describe_error(exc)
         kind = "RAW"
     except InputFileError as exc:
-        meta.error = describe_error(exc)
-        return meta
+        return describe_error(exc)
     try:
         meta.sha256 = sha256_file(path)
         if kind == "RAW":
@@ -388,30 +397,24 @@ def read_metadata(
         else:
             _read_image(meta, path, kind, check_thumbnail)
     except InputFileError as exc:
-        meta.error = describe_error(exc)
-        return meta
+        return describe_error(exc)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        meta.error = "is too large to open safely — export a smaller JPEG and use that"
-        return meta
+        return Problem("is too large to open safely", "export a smaller JPEG and use that")
     except UnidentifiedImageError:
-        meta.error = (
-            f"is corrupt: the {meta.format or 'image'} data cannot be decoded — copy the file "
-            "again from the camera, phone or download"
+        return Problem(
+            f"is corrupt: the {meta.format or 'image'} data cannot be decoded",
+            "copy the file again from the camera, phone or download",
         )
-        return meta
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
-        meta.error = (
-            f"is corrupt: {exc or type(exc).__name__} — copy the file again from the camera"
+        return Problem(
+            f"is corrupt: {exc or type(exc).__name__}", "copy the file again from the camera"
         )
-        return meta
     except Exception as exc:  # a decoder bug must cost one file, not the whole build
-        meta.error = (
-            f"could not be read ({type(exc).__name__}) — re-save it as JPEG and add that; "
-            "please report the original file as an appeal-kit bug"
+        return Problem(
+            f"could not be read ({type(exc).__name__})",
+            "re-save it as JPEG and add that; please report the original file as an appeal-kit bug",
         )
-        return meta
-    meta.findings = consistency_findings(meta)
-    return meta
+    return None
 
 
 # --- findings ---------------------------------------------------------------------

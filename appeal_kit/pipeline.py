@@ -22,7 +22,7 @@ from appeal_kit.case import DEFAULT_OUTPUT, Case, load_case
 from appeal_kit.deadlines import compute_deadlines, profile_for_case
 from appeal_kit.errors import InputFileError, OutputError
 from appeal_kit.fsutil import atomic_write_text, replace_folder, work_folder
-from appeal_kit.images import check_file, describe_error, open_image
+from appeal_kit.images import Problem, check_file, describe_error, open_image
 from appeal_kit.manifest import MANIFEST_NAME, ManifestEntry, entry_for, manifest_json
 from appeal_kit.matching import FeatureMatcher
 from appeal_kit.metadata import read_many
@@ -145,8 +145,8 @@ def _is_replaceable(folder: Path) -> bool:
     return (folder / MANIFEST_NAME).is_file() and (folder / PDF_NAME).is_file()
 
 
-def _validate_side_file(path: Path, *, accused: bool) -> str | None:
-    """None when an accused image or document is usable, else the reason.
+def _validate_side_file(path: Path, *, accused: bool) -> Problem | None:
+    """None when an accused image or document is usable, else the reason and fix.
 
     Documents get a 1/8-scale decode to prove their pixel data is whole. Accused images
     skip it: the matcher decodes them anyway and reports the ones that fail.
@@ -154,7 +154,9 @@ def _validate_side_file(path: Path, *, accused: bool) -> str | None:
     try:
         kind = check_file(path)
         if kind == "PDF" and accused:
-            return "is a PDF — save the listing images or a screenshot as JPEG/PNG in accused/"
+            return Problem(
+                "is a PDF", "save the listing images or a screenshot as JPEG/PNG in accused/"
+            )
         if kind == "PDF":
             return _pdf_problem(path)
         if not accused:
@@ -164,32 +166,32 @@ def _validate_side_file(path: Path, *, accused: bool) -> str | None:
     return None
 
 
-def _pdf_problem(path: Path) -> str | None:
+def _pdf_problem(path: Path) -> Problem | None:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
     try:
         reader = PdfReader(path, strict=False)
         if reader.is_encrypted:
-            return "is a password-protected PDF — save an unprotected copy and use that"
+            return Problem("is a password-protected PDF", "save an unprotected copy and use that")
         if len(reader.pages) == 0:
-            return "is a PDF with no pages"
+            return Problem("is a PDF with no pages")
     except (PdfReadError, OSError, ValueError, KeyError, TypeError) as exc:
-        return f"is a damaged PDF ({exc}) — export it again from its source"
+        return Problem(f"is a damaged PDF ({exc})", "export it again from its source")
     return None
 
 
 def _side_files(
     case: Case, paths: tuple[Path, ...], role: str, jobs: int
 ) -> tuple[list[Path], list[ExcludedFile]]:
-    def validate(path: Path) -> str | None:
+    def validate(path: Path) -> Problem | None:
         return _validate_side_file(path, accused=role == "accused")
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         problems = list(pool.map(validate, paths))
     usable = [path for path, problem in zip(paths, problems, strict=True) if problem is None]
     excluded = [
-        ExcludedFile(case.display(path), role, problem)  # type: ignore[arg-type]
+        ExcludedFile(case.display(path), role, *problem)  # type: ignore[arg-type]
         for path, problem in zip(paths, problems, strict=True)
         if problem is not None
     ]
@@ -226,7 +228,9 @@ def _analyse(case: Case, options: BuildOptions, progress: Progress | None) -> An
         list(files.originals), display=case.display, jobs=jobs, on_progress=tick("metadata")
     )
     excluded = [
-        ExcludedFile(m.display_path, "original", m.error) for m in originals if m.error is not None
+        ExcludedFile(m.display_path, "original", m.error, m.error_fix)
+        for m in originals
+        if m.error is not None
     ]
     accused, bad_accused = _side_files(case, files.accused, "accused", jobs)
     documents, bad_documents = _side_files(case, files.documents, "document", jobs)
@@ -242,10 +246,10 @@ def _analyse(case: Case, options: BuildOptions, progress: Progress | None) -> An
     explicit = {a: o for a, o in case.pairs.items() if a in accused}
     matches = matcher.match(accused, usable + library, explicit=explicit)
     # The matcher is where accused pixels are decoded; what it could not read is excluded.
-    unreadable = {m.accused: m.note for m in matches if m.method == "skipped"}
+    unreadable = matcher.unreadable
     excluded += [
-        ExcludedFile(case.display(path), "accused", note.removeprefix("not analysed: "))
-        for path, note in unreadable.items()
+        ExcludedFile(case.display(path), "accused", *problem)
+        for path, problem in sorted(unreadable.items())
     ]
     accused = [path for path in accused if path not in unreadable]
 

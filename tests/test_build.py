@@ -149,6 +149,16 @@ def test_bad_inputs_are_named_and_the_build_goes_on(make_case, options) -> None:
         assert name in flat, name
     assert "licence.pdf" in result.stderr and "damaged PDF" in result.stderr
     assert "IMG_0412.JPG" in flat  # the good original is still evidence
+    # The Excluded files page gives the reviewer the reason; the seller's fix stays out.
+    manifest = json.loads((case / "dossier" / "manifest.json").read_text())
+    fixes = {item["path"]: item["fix"] for item in manifest["excluded"]}
+    reasons = {item["path"]: item["reason"] for item in manifest["excluded"]}
+    assert reasons["originals/empty.jpg"] == "is empty (0 bytes)" and "is empty (0 bytes)" in flat
+    assert all(fixes.values()), fixes
+    for path, fix in fixes.items():
+        assert " ".join(reasons[path].split()) in flat, path
+        assert " ".join(fix.split()) not in flat, fix
+        assert fix in " ".join(result.stderr.split()), fix  # the terminal shows it
 
 
 def test_malformed_exif_is_a_warning_not_an_exclusion(make_case, options) -> None:
@@ -262,8 +272,32 @@ def test_manifest_hashes_excluded_inputs_too(make_case, options) -> None:
         "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
     )
     assert "originals/notes.jpg" in hashed
-    excluded = {item["path"]: item["reason"] for item in manifest["excluded"]}
-    assert "empty" in excluded["originals/empty.jpg"]
+    excluded = {item["path"]: item for item in manifest["excluded"]}
+    assert excluded["originals/empty.jpg"] == {
+        "path": "originals/empty.jpg",
+        "role": "original",
+        "reason": "is empty (0 bytes)",
+        "fix": "copy or download the file again",
+    }
+    notes = excluded["originals/notes.jpg"]
+    assert notes["reason"].startswith("is not an image") and " — " not in notes["reason"]
+    assert notes["fix"].startswith("check that this is the right file")
+
+
+def test_side_files_get_reason_and_fix_apart(make_case, options) -> None:
+    case = make_case(1)
+    (case / "accused" / "listing.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    (case / "documents" / "licence.pdf").write_bytes(b"%PDF-1.4\n garbage")
+    result = build_dossier(case, options)
+    got = {e.display_path: (e.role, e.reason, e.fix) for e in result.excluded}
+    assert got["accused/listing.pdf"] == (
+        "accused",
+        "is a PDF",
+        "save the listing images or a screenshot as JPEG/PNG in accused/",
+    )
+    role, reason, fix = got["documents/licence.pdf"]
+    assert role == "document" and reason.startswith("is a damaged PDF (")
+    assert fix == "export it again from its source" and " — " not in reason
 
 
 def test_truncated_accused_image_is_excluded_once_decoded(make_case, options) -> None:
@@ -275,7 +309,11 @@ def test_truncated_accused_image_is_excluded_once_decoded(make_case, options) ->
     assert [(e.display_path, e.role) for e in result.excluded] == [
         ("accused/listing-2.jpg", "accused")
     ]
-    assert "truncated" in result.excluded[0].reason
+    # The matcher decoded it: its reason and fix still arrive apart.
+    assert "truncated" in result.excluded[0].reason and " — " not in result.excluded[0].reason
+    assert result.excluded[0].fix == "copy the file again from the camera, phone or download"
+    skipped = next(m for m in result.analysis.matches if m.method == "skipped")
+    assert skipped.note == f"not analysed: {result.excluded[0].reason}"
     assert [m.accused.name for m in result.analysis.paired] == ["listing-1.jpg"]
     assert result.analysis.accused == [case / "accused" / "listing-1.jpg"]
 

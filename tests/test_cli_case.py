@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from pathlib import Path
 
@@ -86,7 +87,23 @@ def test_exif_json_has_stable_keys(make_case) -> None:
     assert good["captured_at_tag"].endswith("DateTimeOriginal")
     assert (good["width"], good["height"]) == (1200, 900)
     bad = next(i for i in items if i["path"].endswith("broken.jpg"))
-    assert "empty" in bad["error"]
+    assert (bad["error"], bad["error_fix"]) == (
+        "is empty (0 bytes)",
+        "copy or download the file again",
+    )
+    assert "error_fix" not in good
+    table = run_cli("exif", case / "originals")
+    assert re.search(r"broken\.jpg: is empty \(0 bytes\)\n\s+fix: copy or download", table.stdout)
+
+
+def test_build_prints_each_excluded_file_with_its_fix(make_case, tmp_path: Path) -> None:
+    case = make_case(1)
+    (case / "originals" / "empty.jpg").write_bytes(b"")
+    result = run_cli("build", case, "--cache-dir", tmp_path / "cache", "--jobs", "1")
+    assert result.code == ExitCode.COMPLETED_WITH_PROBLEMS, result.stderr
+    lines = result.stderr.splitlines()
+    at = lines.index("excluded: originals/empty.jpg is empty (0 bytes)")
+    assert lines[at + 1] == "  fix: copy or download the file again"
 
 
 def test_match_json(make_case, tmp_path: Path) -> None:

@@ -175,7 +175,12 @@ def make_content(root: Path) -> DossierContent:
         statement_text="# Our appeal\n\nWe shot these photos.\n\n- point one\n- point two\n",
         documents=[licence, certificate],
         excluded=[
-            ExcludedFile("accused/broken.jpg", "accused", "is truncated: the file ends early")
+            ExcludedFile(
+                "accused/broken.jpg",
+                "accused",
+                "is truncated: the file ends early",
+                "copy the file again from the camera, phone or download",
+            )
         ],
         manifest_entries=entries,
         shoots=[
@@ -326,6 +331,9 @@ def test_excluded_list(built, tmp_path: Path) -> None:
     content, out, _info = built
     text = "\n".join(page_texts(out))
     assert "accused/broken.jpg" in text and "is truncated: the file ends early" in text
+    # Reviewer-facing: the reason only, never the seller's to-do.
+    flat = " ".join(text.split())
+    assert "copy the file again" not in flat and "phone or download" not in flat
     clean = write_dossier(dataclasses.replace(content, excluded=[]), tmp_path / "clean.pdf")
     assert "None: every input file was used." in "\n".join(page_texts(clean.path))
 
@@ -364,8 +372,10 @@ def test_broken_supporting_pdf_is_listed_not_fatal(built, tmp_path: Path) -> Non
         dataclasses.replace(content, documents=[*content.documents, broken]), tmp_path / "b.pdf"
     )
     assert [p.display_path for p in info.problems] == [str(broken)]
-    text = "\n".join(page_texts(info.path))
-    assert "cannot be read as a PDF" in text
+    assert info.problems[0].reason.startswith("cannot be read as a PDF (")
+    assert info.problems[0].fix == "export it again and build again"
+    text = " ".join("\n".join(page_texts(info.path)).split())
+    assert "cannot be read as a PDF" in text and "export it again" not in text
 
 
 def test_captured_after_first_seen_is_shown(built, tmp_path: Path) -> None:

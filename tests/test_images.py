@@ -7,8 +7,13 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from appeal_kit.errors import ImageTooLargeError, UnreadableImageError, UnsupportedFormatError
-from appeal_kit.images import open_image, sha256_file
+from appeal_kit.errors import (
+    ImageTooLargeError,
+    InputFileError,
+    UnreadableImageError,
+    UnsupportedFormatError,
+)
+from appeal_kit.images import Problem, describe_error, open_image, sha256_file
 from tests.conftest import exif_bytes, save_jpeg, textured_photo
 
 
@@ -61,6 +66,14 @@ def test_png_named_jpg_is_wrongly_named(tmp_path: Path) -> None:
         open_image(path)
     assert "wrongly named" in info.value.reason
     assert "x.png" in (info.value.hint or "")
+    reason, fix = describe_error(info.value)
+    assert (reason, fix) == (info.value.reason, info.value.hint)
+    assert "x.png" not in reason and fix == "rename it to x.png and build again"
+
+
+def test_describe_error_without_hint_has_an_empty_fix(tmp_path: Path) -> None:
+    problem = describe_error(InputFileError(tmp_path / "a.jpg", "is odd"))
+    assert problem == Problem("is odd", "") and problem.reason == "is odd" and problem.fix == ""
 
 
 def test_decompression_bomb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

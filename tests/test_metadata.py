@@ -370,8 +370,13 @@ def test_zero_byte_file(tmp_path: Path) -> None:
     path = tmp_path / "empty.jpg"
     path.write_bytes(b"")
     meta = read_metadata(path)
-    assert meta.error is not None and "empty (0 bytes)" in meta.error
+    # Reason and fix stay apart: the dossier shows the first, the terminal both.
+    assert (meta.error, meta.error_fix) == ("is empty (0 bytes)", "copy or download the file again")
     assert meta.size_bytes == 0
+    data = meta.to_json()
+    assert (data["error"], data["error_fix"]) == (meta.error, meta.error_fix)
+    usable = read_metadata(write_jpeg(tmp_path / "ok.jpg", scene(64, 48)))
+    assert usable.error is None and "error_fix" not in usable.to_json()
 
 
 def test_truncated_jpeg(tmp_path: Path) -> None:
@@ -395,7 +400,8 @@ def test_unsupported_and_missing_files(tmp_path: Path) -> None:
     psd.write_bytes(b"8BPS\x00\x01" + b"\x00" * 64)
     assert "unsupported format PSD" in (read_metadata(psd).error or "")
     missing = read_metadata(tmp_path / "gone.jpg")
-    assert missing.error is not None and "cannot be read" in missing.error
+    assert missing.error is not None and missing.error.startswith("cannot be read (")
+    assert missing.error_fix == "check the path and permissions"
 
 
 def test_malformed_exif_is_a_warning_not_an_error(tmp_path: Path) -> None:
@@ -584,5 +590,6 @@ def test_corrupted_bytes_never_raise(tmp_path: Path, edits: list[tuple[int, int]
     path = tmp_path / "fuzz.jpg"
     path.write_bytes(bytes(data))
     meta = read_metadata(path)
-    assert meta.error is None or "—" in meta.error
+    # Every unusable file gets a fix of its own, never glued onto the reason.
+    assert meta.error is None or (bool(meta.error_fix) and " — " not in meta.error)
     json.dumps(meta.to_json(include_gps=True))

@@ -89,7 +89,7 @@ def test_never_raises_and_errors_only_where_expected(name: str) -> None:
     if name in EXPECTED_ERRORS:
         phrase, _why = EXPECTED_ERRORS[name]
         assert meta.error is not None and phrase in meta.error
-        assert "—" in meta.error  # the reason is followed by what to do
+        assert meta.error_fix and " — " not in meta.error  # what to do comes separately
         return
     assert meta.error is None, meta.error
     assert meta.sha256 == record["sha256"]
