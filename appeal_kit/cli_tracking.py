@@ -446,7 +446,9 @@ def calendar(
     """Export every open deadline to an iCalendar file, with alarms 24 h and 2 h before.
 
     Deadlines already done are written as cancelled events, so re-importing the
-    file updates or greys out the events in your calendar instead of duplicating them.
+    file updates or greys out the events in your calendar instead of duplicating them;
+    one met late is titled "Done late". FILE may not be inside a case's originals/,
+    accused/ or documents/ (exit code 5).
 
     Example: appeal-kit calendar samples/workspace -o deadlines.ics
     """

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
 from icalendar import Calendar
 from icalendar.cal import Component
 
 from appeal_kit.calendar_export import event_uid, export_calendar
+from appeal_kit.errors import OutputError
 from appeal_kit.events import log_event
 
 CST = timezone(timedelta(hours=8))
@@ -143,3 +145,56 @@ def test_export_overwrites_atomically(tmp_path: Path) -> None:
     export_calendar(ws, out, as_of=AS_OF)
     assert out.read_bytes().startswith(b"BEGIN:VCALENDAR")
     assert [p.name for p in out.parent.iterdir()] == ["deadlines.ics"]
+
+
+def test_a_deadline_met_late_is_cancelled_and_titled_done_late(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    # Appeal due 2024-10-12T09:30+08:00, submitted 2 d 3 h after it.
+    write_case(
+        ws / "late",
+        'case_id = "AE-5"\nstore = "Lumen"\nnotice_received = 2024-10-10T09:30:00+08:00\n'
+        '[[events]]\ntype = "submitted"\nat = 2024-10-14T12:30:00+08:00\n',
+    )
+    out = tmp_path / "deadlines.ics"
+    result = export_calendar(ws, out, as_of=datetime(2024, 10, 15, tzinfo=CST))
+    # The review window is still open; the late appeal is written, cancelled.
+    assert (result.events, result.cancelled) == (1, 1)
+    appeal = {str(e["UID"]): e for e in events_of(out)}[event_uid(ws / "late", "appeal")]
+    assert str(appeal["STATUS"]) == "CANCELLED"
+    assert appeal.decoded("SEQUENCE") == 1
+    assert str(appeal["TRANSP"]) == "TRANSPARENT"
+    assert str(appeal["SUMMARY"]) == "Done late: Submit the appeal (counter-notice): AE-5 (Lumen)"
+    assert "State: done late, 2 d 3 h after the deadline" in str(appeal["DESCRIPTION"])
+    assert not list(appeal.walk("VALARM"))
+    assert appeal.decoded("DTSTART") == datetime(2024, 10, 12, 1, 30, tzinfo=UTC)
+
+
+def test_refuses_to_write_among_the_evidence(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path)
+    case = ws / "open"
+    (case / "documents").mkdir()
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    for out in (
+        case / "originals" / "deadlines.ics",
+        case / "accused" / "deadlines.ics",
+        case / "documents" / "deadlines.ics",
+        case / "originals" / "deeper" / "still" / "deadlines.ics",  # any depth
+        case / "originals",  # the folder itself
+    ):
+        with pytest.raises(OutputError) as caught:
+            export_calendar(ws, out, as_of=AS_OF)
+        assert caught.value.exit_code == 5
+        assert "evidence folder" in caught.value.message and caught.value.hint
+    # A link to an evidence folder is followed, not trusted.
+    link = tmp_path / "shortcut"
+    link.symlink_to(case / "originals", target_is_directory=True)
+    with pytest.raises(OutputError):
+        export_calendar(ws, link / "deadlines.ics", as_of=AS_OF)
+    link.unlink()
+    # Nothing was written or created, not even the missing subfolders.
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+    # Beside the evidence is fine, and so is a folder that merely has the name.
+    export_calendar(ws, case / "deadlines.ics", as_of=AS_OF)
+    export_calendar(ws, tmp_path / "originals" / "deadlines.ics", as_of=AS_OF)
+    assert (case / "deadlines.ics").is_file()
+    assert (tmp_path / "originals" / "deadlines.ics").is_file()

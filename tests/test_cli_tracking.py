@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -223,3 +224,81 @@ def test_every_command_has_help_with_an_example(command: str) -> None:
     assert result.exit_code == 0
     assert "Example:" in result.output
     assert f"appeal-kit {command}" in result.output
+
+
+# ---------------------------------------------------------- deadlines met late
+
+LATE_AT = "2024-10-14T12:30:00+08:00"  # the appeal was due 2024-10-12T09:30+08:00
+
+
+def test_log_late_submission_shows_late_not_done(
+    case_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from appeal_kit import cli_tracking
+
+    monkeypatch.setattr(cli_tracking.console, "width", 160)
+    assert run_cli("log", case_dir, "submitted", "--at", LATE_AT).code == 0
+    later = "2024-10-15T12:00:00+08:00"
+    listed = run_cli("deadlines", case_dir, "--json", "--as-of", later)
+    assert listed.code == 0, listed.stderr
+    states = {d["name"]: d["state"] for d in json.loads(listed.stdout)}
+    assert states == {"appeal": "late", "review": "open"}
+    table = run_cli("deadlines", case_dir, "--as-of", later)
+    appeal_line = next(line for line in table.stdout.splitlines() if "Submit the appeal" in line)
+    assert "done 2 d 3 h late" in appeal_line and appeal_line.rstrip(" │").endswith("late")
+    assert "overdue" not in appeal_line
+
+
+def test_status_names_the_deadline_met_late(
+    case_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from appeal_kit import cli_tracking
+
+    assert run_cli("log", case_dir, "submitted", "--at", LATE_AT).code == 0
+    write_case(case_dir.parent / "other", "notice_received = 2024-10-14T09:30:00+08:00\n")
+    out = tmp_path / "rows.csv"
+    later = "2024-10-15T12:00:00+08:00"
+    result = run_cli("status", case_dir.parent, "--json", "--csv", out, "--as-of", later)
+    rows = {r["case"]: r for r in json.loads(result.stdout)}
+    assert rows["teapot"]["done_late"] == "appeal"
+    assert rows["other"]["done_late"] is None
+    # Settled: the next deadline is the review the platform owes, not the late appeal.
+    assert (rows["teapot"]["next_deadline"], rows["teapot"]["deadline_state"]) == (
+        "review",
+        "open",
+    )
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        table = {r["case"]: r for r in csv.DictReader(handle)}
+    assert (table["teapot"]["done_late"], table["other"]["done_late"]) == ("appeal", "")
+    monkeypatch.setattr(cli_tracking.console, "width", 100)
+    shown = run_cli("status", case_dir.parent, "--as-of", later)
+    assert shown.code == 0
+    assert re.search(r"^teapot +under-review\b", shown.stdout, re.M)
+    assert "appeal late" in shown.stdout and shown.stdout.count(" late") == 1
+
+
+def test_check_warns_about_a_late_appeal_instead_of_blocking(case_dir: Path) -> None:
+    assert run_cli("log", case_dir, "submitted", "--at", LATE_AT).code == 0
+    result = run_cli("check", case_dir, "--json", "--jobs", "1")
+    findings = {f["code"]: f for f in json.loads(result.stdout)}
+    assert "deadline-missed" not in findings
+    late = findings["deadline-late"]
+    assert late["severity"] == "warning"
+    assert late["message"] == (
+        "Submit the appeal (counter-notice) was due 2024-10-12 09:30 CST and was done "
+        "2 d 3 h after it (2024-10-14 12:30 CST); the platform may refuse it."
+    )
+    assert "contact platform support" in late["fix"]
+
+
+def test_calendar_refuses_an_output_among_the_evidence(case_dir: Path) -> None:
+    (case_dir / "documents").mkdir()
+    for folder in ("originals", "accused", "documents"):
+        out = case_dir / folder / "sub" / "deadlines.ics"
+        result = run_cli("calendar", case_dir.parent, "-o", out, "--as-of", AS_OF)
+        assert result.code == 5, result.stderr
+        assert f"inside the evidence folder {folder}/" in result.stderr
+        assert "-o deadlines.ics" in result.stderr  # the hint says where to write instead
+        assert not (case_dir / folder / "sub").exists()
+    beside = run_cli("calendar", case_dir, "-o", case_dir / "deadlines.ics", "--as-of", AS_OF)
+    assert beside.code == 0, beside.stderr

@@ -12,7 +12,9 @@ from appeal_kit.case import load_case
 from appeal_kit.deadlines import (
     compute_deadlines,
     format_both,
+    format_lateness,
     format_time_left,
+    lateness,
     next_deadline,
     parse_moment,
 )
@@ -374,3 +376,98 @@ def test_as_of_forgets_events_after_it(tmp_path: Path) -> None:
     appeal_after = next(d for d in compute_deadlines(case, as_of=after) if d.name == "appeal")
     assert appeal_before.state.value == "open"
     assert appeal_after.state.value == "done"
+
+
+# ------------------------------------------------------------ met, but late
+
+
+def test_submission_after_the_due_time_is_late_not_done(tmp_path: Path) -> None:
+    # Appeal due 2024-10-12T09:30+08:00 (48 h after the notice).
+    late = write_case(
+        tmp_path / "late", NOTICE + events(("submitted", "2024-10-17T10:30:00+08:00"))
+    )
+    # Without a clock, and with one: the events alone say it was late.
+    assert states(late) == {"appeal": "late", "review": "open"}
+    later = datetime(2024, 10, 18, tzinfo=UTC)
+    found = compute_deadlines(load_case(late), as_of=later)
+    appeal = next(d for d in found if d.name == "appeal")
+    assert appeal.state == DeadlineState.LATE
+    assert appeal.settled_at == datetime(2024, 10, 17, 10, 30, tzinfo=CST)
+    assert lateness(appeal) == timedelta(days=5, hours=1)
+    assert format_lateness(appeal) == "5 d 1 h"
+    assert appeal.to_json()["state"] == "late"
+    # Settled like a done one: the platform's review window is what comes next.
+    assert next_deadline(found).name == "review"  # type: ignore[union-attr]
+
+
+def test_late_boundary_and_what_is_never_late(tmp_path: Path) -> None:
+    on_time = write_case(
+        tmp_path / "a", NOTICE + events(("submitted", "2024-10-12T09:29:00+08:00"))
+    )
+    assert states(on_time)["appeal"] == "done"
+    at_due = write_case(tmp_path / "b", NOTICE + events(("submitted", "2024-10-12T09:30:00+08:00")))
+    assert states(at_due)["appeal"] == "late"  # the due instant itself is past, as for missed
+    # Withdrawn after the due time without appealing: no longer needed, not "met late".
+    withdrawn = write_case(
+        tmp_path / "c", NOTICE + events(("withdrawn", "2024-10-20T09:00:00+08:00"))
+    )
+    assert states(withdrawn) == {"appeal": "done"}
+    # A platform review decided after its window keeps the expectation's behaviour.
+    slow_review = write_case(
+        tmp_path / "d",
+        NOTICE
+        + events(
+            ("submitted", "2024-10-11T10:00:00+08:00"), ("approved", "2024-12-20T10:00:00+08:00")
+        ),
+    )
+    assert states(slow_review) == {"appeal": "done", "review": "done"}
+    done = compute_deadlines(load_case(slow_review))
+    assert [lateness(d) for d in done] == [None, None]
+    assert [format_lateness(d) for d in done] == ["", ""]
+
+
+def test_late_resubmission_and_a_date_from_the_notice(tmp_path: Path) -> None:
+    # Resubmission due 5 calendar days after the rejection (2024-10-19T10:00+08:00).
+    resubmitted = write_case(
+        tmp_path / "r",
+        NOTICE
+        + events(
+            ("submitted", "2024-10-11T10:00:00+08:00"),
+            ("rejected", "2024-10-14T10:00:00+08:00"),
+            ("resubmitted", "2024-10-21T10:00:00+08:00"),
+        ),
+    )
+    assert states(resubmitted) == {"appeal": "done", "resubmission": "late", "review": "open"}
+    # The brief's example: appeal due 2024-10-17 (printed on the notice), logged 2026-11-22.
+    override = write_case(
+        tmp_path / "o",
+        NOTICE
+        + "[deadlines]\nappeal = 2024-10-17T09:30:00+08:00\n"
+        + events(("submitted", "2026-11-22T09:30:00+08:00")),
+    )
+    appeal = by_name(override, datetime(2026, 11, 23, tzinfo=UTC))["appeal"]
+    assert appeal.state == DeadlineState.LATE  # type: ignore[attr-defined]
+    assert format_lateness(appeal) == "766 d 0 h"  # type: ignore[arg-type]
+
+
+def test_dossier_deadline_page_says_how_late(tmp_path: Path) -> None:
+    """The deadline tracker page shows "late" and the lateness, not the build clock's."""
+    import re
+
+    from pypdf import PdfReader
+
+    from appeal_kit.dossier import DossierContent, write_dossier
+
+    case_dir = write_case(
+        tmp_path / "c", NOTICE + events(("submitted", "2024-10-17T10:30:00+08:00"))
+    )
+    case = load_case(case_dir)
+    as_of = datetime(2024, 12, 1, 12, 0, tzinfo=CST)
+    content = DossierContent(case=case, deadlines=compute_deadlines(case, as_of=as_of), as_of=as_of)
+    out = tmp_path / "dossier.pdf"
+    write_dossier(content, out)
+    texts = [re.sub(r"\s+", " ", page.extract_text() or "") for page in PdfReader(out).pages]
+    page = next(text for text in texts if "Basis" in text and "Time left" in text)
+    assert "late done 5 d 1 h late" in page
+    # Not how far the build's clock is past the due time (50 d 2 h).
+    assert "missed by 50 d" not in page
