@@ -141,6 +141,11 @@ def check_calendar_output(out: Path) -> None:
     Raises ``OutputError`` (exit code 5) naming the folder.
     """
     target = out.resolve()
+    if target.name == CASE_FILE:
+        raise OutputError(
+            f"{target} is a case file; the calendar would overwrite it",
+            hint="write the calendar elsewhere, e.g. -o deadlines.ics in the workspace",
+        )
     for folder in (target, *target.parents):
         if folder.name in EVIDENCE_FOLDERS and (folder.parent / CASE_FILE).is_file():
             raise OutputError(

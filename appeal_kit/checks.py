@@ -168,7 +168,7 @@ def run_checks(analysis: Analysis, *, now: datetime | None = None) -> list[Findi
                 "warning",
                 "excluded-file",
                 f"{item.display_path} {item.reason}",
-                "Replace or remove the file; it is listed as excluded in the dossier.",
+                item.fix or "Replace or remove the file; it is listed as excluded in the dossier.",
                 item.display_path,
             )
         )

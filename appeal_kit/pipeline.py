@@ -385,6 +385,7 @@ def _write_outputs(
         originals=analysis.usable_originals,
         matches=pairs,
         comparisons=rendered,
+        unmatched=[m for m in analysis.matches if m.verdict == "none"],
         deadlines=analysis.deadlines,
         platform_timezone=analysis.profile.timezone,
         local_timezone=local_zone_name(case, options),

@@ -329,3 +329,16 @@ def test_outtakes_claim_only_what_was_examined(make_case, options) -> None:
     assert "match none of the accused images examined" in text
     assert "1 accused file could not be examined" in text
     assert "never published" not in text
+
+
+def test_unmatched_accused_image_is_named_in_the_dossier(make_case, options) -> None:
+    from appeal_kit.synthetic import make_photo
+
+    case = make_case(1)
+    make_photo(9001, (900, 600)).save(case / "accused" / "unrelated.jpg", quality=85)
+    result = build_dossier(case, options)
+    verdicts = {m.accused.name: m.verdict for m in result.analysis.matches}
+    assert verdicts == {"listing-1.jpg": "match", "unrelated.jpg": "none"}
+    flat = " ".join(pdf_text(result.pdf_path).split())
+    assert "Accused images without a matching original" in flat
+    assert "accused/unrelated.jpg" in flat

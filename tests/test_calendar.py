@@ -191,6 +191,11 @@ def test_refuses_to_write_among_the_evidence(tmp_path: Path) -> None:
     with pytest.raises(OutputError):
         export_calendar(ws, link / "deadlines.ics", as_of=AS_OF)
     link.unlink()
+    # Nor over the case file itself.
+    case_file_before = (case / "case.toml").read_bytes()
+    with pytest.raises(OutputError):
+        export_calendar(ws, case / "case.toml", as_of=AS_OF)
+    assert (case / "case.toml").read_bytes() == case_file_before
     # Nothing was written or created, not even the missing subfolders.
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
     # Beside the evidence is fine, and so is a folder that merely has the name.
