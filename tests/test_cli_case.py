@@ -203,3 +203,14 @@ def test_damaged_exif_gives_no_bare_python_warning(make_case, tmp_path: Path) ->
     assert "UserWarning" not in result.stdout + result.stderr
     verbose = run_subprocess("--verbose", "build", case, "--force", "--cache-dir", tmp_path / "c2")
     assert "UserWarning" in verbose.stdout + verbose.stderr
+
+
+def test_check_gives_each_excluded_file_its_own_fix(make_case) -> None:
+    case = make_case(1)
+    (case / "originals" / "empty.jpg").write_bytes(b"")
+    result = run_cli("check", case, "--json")
+    findings = json.loads(result.stdout)
+    [excluded] = [f for f in findings if f["code"] == "excluded-file"]
+    assert excluded["path"] == "originals/empty.jpg"
+    assert "is empty (0 bytes)" in excluded["message"]
+    assert excluded["fix"] == "copy or download the file again"
