@@ -2,8 +2,9 @@
 
 Latin text uses Bitstream Vera, which ships inside reportlab (embedded, so every
 viewer shows the same glyphs). Characters Vera lacks (Chinese store names, for
-example) switch to Adobe's STSong-Light CID font, which reportlab provides without
-any font file, so they never turn into black boxes.
+example) switch to Droid Sans Fallback, bundled in appeal_kit/fonts (Apache-2.0)
+and embedded as a subset, so they show in every viewer, poppler and pdfium
+included (Adobe's STSong-Light, used before, is not embedded and they lack it).
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 
 FONT_DIR = Path(reportlab.__file__).resolve().parent / "fonts"
@@ -30,7 +30,8 @@ BODY = "Vera"
 BOLD = "Vera-Bold"
 ITALIC = "Vera-Italic"
 BOLD_ITALIC = "Vera-BoldItalic"
-CJK = "STSong-Light"
+CJK = "DroidSansFallback"
+CJK_FILE = Path(__file__).resolve().parent / "fonts" / "DroidSansFallback.ttf"
 
 PAGE_SIZES = {"a4": A4, "letter": LETTER}
 MARGIN_X = 18 * mm
@@ -55,7 +56,7 @@ def register_fonts() -> frozenset[int]:
     pdfmetrics.registerFontFamily(
         BODY, normal=BODY, bold=BOLD, italic=ITALIC, boldItalic=BOLD_ITALIC
     )
-    pdfmetrics.registerFont(UnicodeCIDFont(CJK))
+    pdfmetrics.registerFont(TTFont(CJK, str(CJK_FILE)))
     face = pdfmetrics.getFont(BODY).face
     return frozenset(face.charToGlyph)
 

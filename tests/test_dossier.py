@@ -476,3 +476,16 @@ def test_unmatched_accused_images_are_listed(built, tmp_path: Path) -> None:
     assert "accused/elsewhere.png" in page
     assert "1 accused image examined in this case matches none of the originals" in page
     assert "no original shares enough local detail" in page
+
+
+def test_chinese_names_use_an_embedded_font(built) -> None:
+    # poppler and pdfium (preview) have no Asian CID fonts: the glyphs must travel in the PDF.
+    _content, out, _info = built
+    fonts = PdfReader(out).pages[0]["/Resources"]["/Font"]
+    cjk = [
+        f.get_object() for f in fonts.values() if "DroidSansFallback" in f.get_object()["/BaseFont"]
+    ]
+    assert cjk, "the cover names a Chinese complainant, so the CJK font must be used"
+    for font in cjk:
+        descriptor = font.get("/FontDescriptor") or font["/DescendantFonts"][0]["/FontDescriptor"]
+        assert "/FontFile2" in descriptor.get_object()
