@@ -323,12 +323,17 @@ class _Reader:
     ) -> None:
         for key in data:
             if key not in allowed:
+                hint = f"{_suggest(key, tuple(allowed))} (remove it or fix the spelling)"
+                if table is not None and key in TOP_LEVEL_KEYS:
+                    # TOML files every line after a [[table]] header into that table.
+                    header = f"[[{table}]]" if index is not None else f"[{table}]"
+                    hint = (
+                        f"'{key}' belongs at the top of case.toml: move the line above the "
+                        f"first table header (a line such as {header}), or it counts as part "
+                        "of that table"
+                    )
                 raise self.fail(
-                    f"unknown key '{key}'",
-                    table=table,
-                    index=index,
-                    key=key,
-                    hint=f"{_suggest(key, tuple(allowed))} (remove it or fix the spelling)",
+                    f"unknown key '{key}'", table=table, index=index, key=key, hint=hint
                 )
 
     def table_list(self, data: dict[str, Any], key: str) -> list[dict[str, Any]]:

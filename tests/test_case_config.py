@@ -121,3 +121,12 @@ def test_duplicate_key_says_so(tmp_path: Path) -> None:
     with pytest.raises(CaseConfigError) as info:
         load_case(write_case(tmp_path, text))
     assert "set twice" in (info.value.hint or "")
+
+
+def test_top_level_key_below_a_table_says_where_it_belongs(tmp_path: Path) -> None:
+    text = CASE_TOML + 'own_listing_url = "https://www.aliexpress.com/item/1.html"\n'
+    with pytest.raises(CaseConfigError) as info:
+        load_case(write_case(tmp_path, text))
+    assert info.value.line == line_of(text, "own_listing_url")
+    assert "move the line above the first table header" in info.value.hint
+    assert "[[accused]]" in info.value.hint
