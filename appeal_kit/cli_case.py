@@ -375,7 +375,7 @@ def preview(
     data = json.loads(manifest.read_text(encoding="utf-8")) if manifest.is_file() else {}
     pairs = sum(1 for o in data.get("outputs", []) if o.get("role") == "comparison")
     console.print(
-        f"{result.pdf_path}: {result.page_count} pages, {result.pdf_size / 1e6:.2f} MB, "
+        f"{result.pdf_path}: {result.page_count} pages, {result.pdf_size / 1e6:.1f} MB, "
         f"{pairs} comparison pages\nPage images: {folder / PREVIEW_DIR}/page-001.png … "
         f"page-{result.page_count:03d}.png",
         highlight=False,

@@ -214,3 +214,13 @@ def test_check_gives_each_excluded_file_its_own_fix(make_case) -> None:
     assert excluded["path"] == "originals/empty.jpg"
     assert "is empty (0 bytes)" in excluded["message"]
     assert excluded["fix"] == "copy or download the file again"
+
+
+def test_build_and_preview_state_the_same_size(make_case, tmp_path: Path) -> None:
+    import re
+
+    case = make_case(1)
+    built = run_cli("build", case, "--cache-dir", tmp_path / "cache")
+    shown = run_cli("preview", case)
+    sizes = [re.findall(r"(\d+\.\d+) MB", r.stdout) for r in (built, shown)]
+    assert sizes[0] and sizes[0][0] == sizes[1][0], (built.stdout, shown.stdout)
