@@ -202,7 +202,17 @@ def exif(
     for meta in items:
         shown = os.path.relpath(meta.display_path, common) if common else meta.display_path
         if meta.error:
-            table.add_row(shown, "[red]unreadable[/]", "", "", "")
+            if meta.captured_at or meta.camera:
+                # The header was read before the pixels failed (a truncated file): show it.
+                table.add_row(
+                    shown,
+                    _short_time(meta.captured_at) if meta.captured_at else "",
+                    meta.camera or "",
+                    meta.serial or "",
+                    "[red]image unreadable[/]",
+                )
+            else:
+                table.add_row(shown, "[red]unreadable[/]", "", "", "")
             fix = f"\n    fix: {escape(meta.error_fix)}" if meta.error_fix else ""
             notes.append(f"[red]{escape(shown)}[/]: {escape(meta.error)}{fix}")
             continue

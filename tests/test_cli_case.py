@@ -224,3 +224,17 @@ def test_build_and_preview_state_the_same_size(make_case, tmp_path: Path) -> Non
     shown = run_cli("preview", case)
     sizes = [re.findall(r"(\d+\.\d+) MB", r.stdout) for r in (built, shown)]
     assert sizes[0] and sizes[0][0] == sizes[1][0], (built.stdout, shown.stdout)
+
+
+def test_exif_shows_the_header_of_a_truncated_photo(make_case, monkeypatch) -> None:
+    from appeal_kit import cli_case
+
+    monkeypatch.setattr(cli_case.console, "width", 120)
+    case = make_case(1)
+    path = case / "originals" / "IMG_0412.JPG"
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])  # the EXIF header survives, the pixels don't
+    result = run_cli("exif", case / "originals")
+    assert result.code == ExitCode.COMPLETED_WITH_PROBLEMS
+    row = next(line for line in result.stdout.splitlines() if "IMG_0412.JPG" in line)
+    assert "Canon EOS R6" in row and "image unreadable" in row and "2024-03-10" in row
