@@ -9,6 +9,8 @@ included (Adobe's STSong-Light, used before, is not embedded and they lack it).
 
 from __future__ import annotations
 
+import gzip
+import io
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from functools import lru_cache
@@ -31,7 +33,8 @@ BOLD = "Vera-Bold"
 ITALIC = "Vera-Italic"
 BOLD_ITALIC = "Vera-BoldItalic"
 CJK = "DroidSansFallback"
-CJK_FILE = Path(__file__).resolve().parent / "fonts" / "DroidSansFallback.ttf"
+# Stored gzip-compressed (1.6 MB instead of 3.4 MB); unpacked in memory on first use.
+CJK_FILE = Path(__file__).resolve().parent / "fonts" / "DroidSansFallback.ttf.gz"
 
 PAGE_SIZES = {"a4": A4, "letter": LETTER}
 MARGIN_X = 18 * mm
@@ -56,7 +59,7 @@ def register_fonts() -> frozenset[int]:
     pdfmetrics.registerFontFamily(
         BODY, normal=BODY, bold=BOLD, italic=ITALIC, boldItalic=BOLD_ITALIC
     )
-    pdfmetrics.registerFont(TTFont(CJK, str(CJK_FILE)))
+    pdfmetrics.registerFont(TTFont(CJK, io.BytesIO(gzip.decompress(CJK_FILE.read_bytes()))))
     face = pdfmetrics.getFont(BODY).face
     return frozenset(face.charToGlyph)
 
