@@ -207,9 +207,6 @@ def open_image(path: Path, *, max_side: int | None = None, gray: bool = False) -
         with warnings.catch_warnings():
             # Pillow only warns between MAX_PIXELS and 2x; we refuse from MAX_PIXELS on.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            # A damaged EXIF block is reported once, by the metadata step, with its
-            # file name; here it would only be a bare Python warning in the terminal.
-            warnings.filterwarnings("ignore", category=UserWarning, module="PIL.TiffImagePlugin")
             with Image.open(path) as img:
                 orientation = (
                     img.getexif().get(0x0112, 1)

@@ -86,23 +86,16 @@ def _padded(
     top, bottom, left, right = box
     step = round(pad)
 
-    def goes_on(strip: NDArray[np.bool_]) -> bool:
-        return frame is None or (strip.size > 0 and float(strip.mean()) >= 0.5)
+    def goes_on(y0: int, y1: int, x0: int, x1: int) -> bool:
+        if frame is None:
+            return True
+        strip = frame[max(0, y0) : max(0, y1), max(0, x0) : max(0, x1)]
+        return strip.size > 0 and float(strip.mean()) >= 0.5
 
-    if frame is not None:
-        frame = frame[:height, :width]
-    top = max(0, top - step) if goes_on(_part(frame, top - step, top, left, right)) else top
-    bottom = (
-        min(height, bottom + step)
-        if goes_on(_part(frame, bottom, bottom + step, left, right))
-        else bottom
-    )
-    left = max(0, left - step) if goes_on(_part(frame, top, bottom, left - step, left)) else left
-    right = (
-        min(width, right + step)
-        if goes_on(_part(frame, top, bottom, right, right + step))
-        else right
-    )
+    top = max(0, top - step) if goes_on(top - step, top, left, right) else top
+    bottom = min(height, bottom + step) if goes_on(bottom, bottom + step, left, right) else bottom
+    left = max(0, left - step) if goes_on(top, bottom, left - step, left) else left
+    right = min(width, right + step) if goes_on(top, bottom, right, right + step) else right
     # Within the few pixels that warping and its border mask lose, an edge is the image's edge.
     top, left = (0 if top <= EDGE else top), (0 if left <= EDGE else left)
     bottom = height if height - bottom <= EDGE else bottom
@@ -110,12 +103,6 @@ def _padded(
     if bottom - top < 8 or right - left < 8:
         return None
     return left, top, right - left, bottom - top
-
-
-def _part(mask: NDArray[np.bool_] | None, y0: int, y1: int, x0: int, x1: int) -> NDArray[np.bool_]:
-    if mask is None:
-        return np.ones((1, 1), bool)
-    return mask[max(0, y0) : max(0, y1), max(0, x0) : max(0, x1)]
 
 
 def _evidence(

@@ -70,8 +70,6 @@ SIZE_TAGS = ((0x0100, 0x0101), (0xA002, 0xA003))
 # Below this many files a process pool costs more to start than it saves.
 POOL_MIN_FILES = 8
 THUMBNAIL_SIDE = 256
-# How the header readers word a damaged EXIF block (metadata and metadata_raw).
-DAMAGED_EXIF = ("EXIF block is damaged", "EXIF block is malformed")
 
 # Software names that mean a person edited the pixels (lower case, substring match).
 # Camera firmware ("Ver.1.00", "ILCE-7M3 v4.01") and plain converters (Adobe DNG
@@ -283,7 +281,10 @@ def _read_image(meta: ImageMetadata, path: Path, kind: str, check_thumbnail: boo
         pywarnings.simplefilter("always")  # Pillow warns on odd EXIF; we report it our way
         meta.format = kind
         with Image.open(path) as img:
+            before = len(meta.warnings)
             tags, exif = tags_from_pillow(img, meta.warnings)
+            if exif is None and len(meta.warnings) > before:
+                meta.exif_problem = meta.warnings[before]
             info = {str(k): v for k, v in img.info.items()}
             size = img.size
             if exif is not None:
@@ -292,6 +293,7 @@ def _read_image(meta: ImageMetadata, path: Path, kind: str, check_thumbnail: boo
         raise ImageTooLargeError(path, f"is too large to open safely ({size[0]}x{size[1]} pixels)")
     if any("EXIF" in str(w.message) or "TiffImagePlugin" in w.filename for w in caught):
         meta.warnings.append("EXIF block is damaged; tags after the damage may be missing")
+        meta.exif_problem = meta.exif_problem or meta.warnings[-1]
     _apply_tags(meta, tags)
     if kind == "HEIF":
         # pillow-heif hands over upright pixels and resets EXIF orientation to 1.
@@ -468,12 +470,11 @@ def consistency_findings(meta: ImageMetadata) -> list[Finding]:
             "The file has a capture time but names no camera.",
             "If you have the camera's untouched file or RAW, add it as well.",
         )
-    damaged = [w for w in meta.warnings if w.startswith(DAMAGED_EXIF)]
-    if damaged:
+    if meta.exif_problem:
         add(
             "warning",
             "exif-damaged",
-            f"The {damaged[0]}.",
+            f"The {meta.exif_problem}.",
             "Copy the file again from the camera's card or the phone; if that copy is damaged "
             "too, add the RAW or another untouched file from the same shoot.",
         )

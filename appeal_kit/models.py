@@ -77,6 +77,8 @@ class ImageMetadata:
     # None: not checked; True: thumbnail agrees with the image; False: it differs.
     thumbnail_matches: bool | None = None
     warnings: list[str] = field(default_factory=list)
+    # What was wrong with the EXIF block, when it was damaged (one of ``warnings``).
+    exif_problem: str = ""
     findings: list[Finding] = field(default_factory=list)
     # Why the file cannot be used (reviewer-facing); ``error_fix`` says what to do about it.
     error: str | None = None
