@@ -9,7 +9,17 @@ __version__ = "0.1.0"
 
 from appeal_kit.options import BuildOptions
 
-__all__ = ["BuildOptions", "BuildResult", "__version__", "analyse_case", "build_dossier"]
+__all__ = [
+    "Analysis",
+    "BuildOptions",
+    "BuildResult",
+    "ExcludedFile",
+    "Finding",
+    "MatchResult",
+    "__version__",
+    "analyse_case",
+    "build_dossier",
+]
 
 
 def __getattr__(name: str) -> object:
@@ -19,4 +29,8 @@ def __getattr__(name: str) -> object:
         from appeal_kit import pipeline
 
         return getattr(pipeline, name)
+    if name in ("ExcludedFile", "Finding", "MatchResult"):
+        from appeal_kit import models
+
+        return getattr(models, name)
     raise AttributeError(name)

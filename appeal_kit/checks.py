@@ -16,7 +16,7 @@ from appeal_kit.models import DeadlineState, Finding, ImageMetadata, MatchResult
 from appeal_kit.options import BuildOptions
 
 if TYPE_CHECKING:
-    from appeal_kit.pipeline import Analysis
+    from appeal_kit.analysis import Analysis
 
 SEVERITY_ORDER = {"blocker": 0, "warning": 1, "info": 2}
 # Violation types for which a reviewer expects a certificate, licence or registration.
@@ -32,7 +32,7 @@ def run_checks(analysis: Analysis, *, now: datetime | None = None) -> list[Findi
 
     ``now`` decides "due soon" and "missed"; it defaults to ``options.as_of`` or the clock.
     """
-    from appeal_kit.deadlines import compute_deadlines, format_lateness
+    from appeal_kit.tracking.deadlines import compute_deadlines, format_lateness
 
     case = analysis.case
     found: list[Finding] = []

@@ -12,24 +12,25 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from appeal_kit import checks, summary
-from appeal_kit.case import DEFAULT_OUTPUT, Case, load_case
-from appeal_kit.deadlines import compute_deadlines, profile_for_case
+from appeal_kit import checks
+from appeal_kit.analysis import Analysis
+from appeal_kit.case.config import DEFAULT_OUTPUT, Case, load_case
+from appeal_kit.dossier import facts as summary
+from appeal_kit.dossier.manifest import MANIFEST_NAME, ManifestEntry, entry_for, manifest_json
 from appeal_kit.errors import InputFileError, OutputError
+from appeal_kit.evidence.images import Problem, check_file, describe_error, open_image
+from appeal_kit.evidence.metadata import read_many
+from appeal_kit.evidence.shoots import group_shoots
 from appeal_kit.fsutil import atomic_write_text, replace_folder, work_folder
-from appeal_kit.images import Problem, check_file, describe_error, open_image
-from appeal_kit.manifest import MANIFEST_NAME, ManifestEntry, entry_for, manifest_json
-from appeal_kit.matching import FeatureMatcher
-from appeal_kit.metadata import read_many
-from appeal_kit.models import Deadline, ExcludedFile, Finding, ImageMetadata, MatchResult
+from appeal_kit.matching.matcher import FeatureMatcher
+from appeal_kit.models import ExcludedFile, Finding, MatchResult
 from appeal_kit.options import BuildOptions
-from appeal_kit.platforms import PlatformProfile
-from appeal_kit.shoots import Shoot, group_shoots
+from appeal_kit.tracking.deadlines import compute_deadlines, profile_for_case
 
 # (stage name, done, total): the CLI turns this into a rich progress bar.
 Progress = Callable[[str, int, int], None]
@@ -37,41 +38,6 @@ Progress = Callable[[str, int, int], None]
 PDF_NAME = "dossier.pdf"
 COMPARISONS = "comparisons"
 VALIDATE_SIDE = 64  # accused/documents: a 1/8-scale decode proves the data is whole
-
-
-@dataclass
-class Analysis:
-    """Everything known about a case before anything is written."""
-
-    case: Case
-    options: BuildOptions
-    profile: PlatformProfile
-    originals: list[ImageMetadata]
-    accused: list[Path]
-    documents: list[Path]
-    excluded: list[ExcludedFile]
-    matches: list[MatchResult]
-    deadlines: list[Deadline]
-    shoots: list[Shoot]
-    inputs: list[ManifestEntry]
-    findings: list[Finding] = field(default_factory=list)
-
-    @property
-    def usable_originals(self) -> list[ImageMetadata]:
-        """Originals whose pixels or metadata can serve as evidence."""
-        return [m for m in self.originals if m.ok]
-
-    def metadata_for(self, path: Path | None) -> ImageMetadata | None:
-        """The metadata read from original ``path``."""
-        return self._by_path.get(path) if path is not None else None
-
-    def __post_init__(self) -> None:
-        self._by_path = {item.path: item for item in self.originals}
-
-    @property
-    def paired(self) -> list[MatchResult]:
-        """Matches that name an original (``match`` or ``possible``)."""
-        return [m for m in self.matches if m.original is not None and m.verdict != "none"]
 
 
 @dataclass
@@ -288,7 +254,7 @@ def _analyse(case: Case, options: BuildOptions, progress: Progress | None) -> An
 
 def _library_originals(options: BuildOptions) -> list[Path]:
     """Originals from ``--originals`` (a library outside the case), sorted."""
-    from appeal_kit.case import list_files
+    from appeal_kit.case.config import list_files
 
     if options.originals_library is None:
         return []
@@ -342,8 +308,9 @@ def _write_outputs(
     analysis: Analysis, out_dir: Path, work: Path, progress: Progress | None
 ) -> BuildResult:
     """Draw, lay out and hash everything into ``work``, then move it to ``out_dir``."""
-    from appeal_kit.comparison import ComparisonImage, render_comparison
-    from appeal_kit.dossier import DossierContent, write_dossier
+    from appeal_kit.comparison.pictures import ComparisonImage, render_comparison
+    from appeal_kit.dossier.content import DossierContent
+    from appeal_kit.dossier.render import write_dossier
 
     case, options = analysis.case, analysis.options
     comparisons_dir = work / COMPARISONS

@@ -1,4 +1,4 @@
-"""Where the bundled ``templates/`` folder is, installed or in a source checkout."""
+"""Where bundled files are: ``templates/`` (installed or in a source checkout) and fonts."""
 
 from __future__ import annotations
 
@@ -18,3 +18,8 @@ def templates_dir() -> Path:
 def platform_profile_path(name: str) -> Path:
     """Path of ``templates/platforms/NAME.toml`` (may not exist)."""
     return templates_dir() / "platforms" / f"{name}.toml"
+
+
+def font_path(name: str) -> Path:
+    """A font bundled in ``appeal_kit/fonts`` (the CJK face the dossier embeds)."""
+    return _PACKAGE / "fonts" / name

@@ -22,7 +22,7 @@ import piexif
 from PIL import Image
 
 from appeal_kit import BuildOptions, build_dossier
-from appeal_kit.synthetic import crop, jpeg_recompress, make_photo, orient, pad_square, rng
+from devtools.synthetic import crop, jpeg_recompress, make_photo, orient, pad_square, rng
 
 CASE_TOML = """\
 case_id = "BENCH-1"

@@ -1,6 +1,6 @@
 """Matching benchmark: FeatureMatcher against imagehash.phash on a labelled synthetic corpus.
 
-Everything is generated here (``appeal_kit.synthetic``) so the truth is exact:
+Everything is generated here (``devtools.synthetic``) so the truth is exact:
 which original each accused image comes from, and the region it shows.
 
     python benchmarks/bench_match.py            # quick: a couple of minutes
@@ -33,9 +33,9 @@ import imagehash
 import numpy as np
 from PIL import Image
 
-from appeal_kit import synthetic as syn
-from appeal_kit.matching import FeatureMatcher
+from appeal_kit.matching.matcher import FeatureMatcher
 from appeal_kit.models import MatchResult
+from devtools import synthetic as syn
 
 PHASH_THRESHOLD = 10  # Hamming distance of 64 bits; the usual "near-duplicate" cut-off
 Edit = Callable[[Image.Image, np.random.Generator], syn.Derived]

@@ -20,7 +20,7 @@ from pathlib import Path
 import piexif
 from PIL import Image, ImageDraw, ImageFont
 
-from appeal_kit.synthetic import (
+from devtools.synthetic import (
     crop,
     jpeg_recompress,
     listing_screenshot,

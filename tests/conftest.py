@@ -33,7 +33,7 @@ class CliRun:
 
 def run_cli(*args: str | Path) -> CliRun:
     """Run ``appeal-kit ARGS`` in-process through ``cli.main`` (the real error handler)."""
-    from appeal_kit.cli import main
+    from appeal_kit.cli.main import main
 
     runner = CliRunner()
     with runner.isolation() as streams:
@@ -48,7 +48,7 @@ def run_cli(*args: str | Path) -> CliRun:
 def run_subprocess(*args: str | Path, cwd: Path | None = None) -> CliRun:
     """Run the installed console script in a real process."""
     proc = subprocess.run(
-        [sys.executable, "-m", "appeal_kit.cli", *map(str, args)],
+        [sys.executable, "-m", "appeal_kit.cli.main", *map(str, args)],
         capture_output=True,
         text=True,
         cwd=cwd,
@@ -61,7 +61,7 @@ def run_subprocess(*args: str | Path, cwd: Path | None = None) -> CliRun:
 def textured_photo(seed: int, size: tuple[int, int] = (1200, 900)) -> Image.Image:
     """A detailed random image: local features exist and two seeds never look alike."""
     try:
-        from appeal_kit.synthetic import make_photo
+        from devtools.synthetic import make_photo
 
         return make_photo(seed, size)
     except ImportError:  # pragma: no cover - before synthetic.py existed

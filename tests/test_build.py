@@ -11,9 +11,9 @@ from PIL import Image
 from pypdf import PdfReader
 
 from appeal_kit import BuildOptions, build_dossier
+from appeal_kit.dossier.manifest import verify_manifest
 from appeal_kit.errors import ExitCode, OutputError
-from appeal_kit.images import sha256_file
-from appeal_kit.manifest import verify_manifest
+from appeal_kit.evidence.images import sha256_file
 from tests.conftest import exif_bytes, run_cli, save_jpeg, textured_photo
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -105,7 +105,7 @@ def test_refuses_to_overwrite_without_force(make_case, options) -> None:
 
 
 def test_crash_leaves_no_plausible_pdf(make_case, options, monkeypatch) -> None:
-    import appeal_kit.dossier as dossier
+    import appeal_kit.dossier.render as dossier
 
     case = make_case(1)
 
@@ -332,7 +332,7 @@ def test_outtakes_claim_only_what_was_examined(make_case, options) -> None:
 
 
 def test_unmatched_accused_image_is_named_in_the_dossier(make_case, options) -> None:
-    from appeal_kit.synthetic import make_photo
+    from devtools.synthetic import make_photo
 
     case = make_case(1)
     make_photo(9001, (900, 600)).save(case / "accused" / "unrelated.jpg", quality=85)

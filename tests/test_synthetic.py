@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from appeal_kit import synthetic as syn
+from devtools import synthetic as syn
 
 SIZE = (640, 480)
 

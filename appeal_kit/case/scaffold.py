@@ -1,0 +1,141 @@
+"""``appeal-kit init``: a new case folder with a commented ``case.toml``."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from appeal_kit.case.config import ACCUSED, CASE_FILE, DOCUMENTS, MODES, ORIGINALS, VIOLATION_TYPES
+from appeal_kit.errors import InvalidValueError, OutputError
+from appeal_kit.fsutil import atomic_write_text
+from appeal_kit.resources import templates_dir
+from appeal_kit.tracking.deadlines import parse_moment
+
+
+@dataclass
+class CaseFields:
+    """Values for a new ``case.toml``; empty ones are left as commented examples."""
+
+    platform: str = "aliexpress"
+    mode: str = "appeal"
+    case_id: str = ""
+    store: str = ""
+    seller_id: str = ""
+    complainant: str = ""
+    notice_received: str = ""
+    violation: str = ""
+    points_at_stake: int | None = None
+    timezone: str = ""
+    urls: list[str] = field(default_factory=list)
+    first_seen: str = ""
+
+
+def _quoted(text: str) -> str:
+    # A JSON string is a valid TOML basic string, escapes included.
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _check(fields: CaseFields) -> None:
+    from appeal_kit.tracking.platforms import available_profiles
+
+    if fields.platform not in available_profiles():
+        raise InvalidValueError(
+            f"unknown platform '{fields.platform}'",
+            hint="use one of: " + ", ".join(available_profiles()),
+        )
+    if fields.mode not in MODES:
+        raise InvalidValueError(
+            f"unknown mode '{fields.mode}'", hint="use --mode appeal or --mode complaint"
+        )
+    if fields.violation and fields.violation not in VIOLATION_TYPES:
+        raise InvalidValueError(
+            f"unknown violation type '{fields.violation}'",
+            hint="use one of: " + ", ".join(VIOLATION_TYPES),
+        )
+    if fields.notice_received:
+        parse_moment(fields.notice_received, what="--notice-received")
+    if fields.first_seen:
+        try:
+            date.fromisoformat(fields.first_seen[:10])
+        except ValueError:
+            raise InvalidValueError(
+                f"--first-seen is not a date: {fields.first_seen}", hint="write it like 2024-09-30"
+            ) from None
+    if fields.timezone:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(fields.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise InvalidValueError(
+                f"unknown time zone '{fields.timezone}'", hint='use a name like "Europe/Berlin"'
+            ) from None
+
+
+def render_case_toml(fields: CaseFields) -> str:
+    """The commented ``case.toml`` text for ``fields``."""
+    template = (templates_dir() / "case.toml").read_text(encoding="utf-8")
+    notice = fields.notice_received.replace("Z", "+00:00")
+    accused_lines: list[str] = []
+    for url in fields.urls or [""]:
+        accused_lines.append("[[accused]]" if url else "# [[accused]]")
+        accused_lines.append(
+            f"url = {_quoted(url)}"
+            if url
+            else '# url = "https://www.aliexpress.com/item/1005001234567890.html"'
+        )
+        first_seen = fields.first_seen
+        accused_lines.append(
+            f"first_seen = {first_seen}" if url and first_seen else "# first_seen = 2024-09-30"
+        )
+        accused_lines.append("")
+    values = {
+        "platform": fields.platform,
+        "mode": fields.mode,
+        "case_id": fields.case_id,
+        "store": fields.store,
+        "seller_id": fields.seller_id,
+        "complainant": fields.complainant,
+        "notice_line": f"notice_received = {notice}"
+        if notice
+        else "# notice_received = 2024-10-10T09:30:00+08:00",
+        "violation_line": f"violation = {_quoted(fields.violation)}"
+        if fields.violation
+        else '# violation = "minor-edits"',
+        "points_line": f"points_at_stake = {fields.points_at_stake}"
+        if fields.points_at_stake is not None
+        else "# points_at_stake = 2",
+        "timezone_line": f"timezone = {_quoted(fields.timezone)}"
+        if fields.timezone
+        else '# timezone = "Europe/Berlin"',
+        "accused_block": "\n".join(accused_lines).rstrip() + "\n",
+    }
+    text = template
+    for key, value in values.items():
+        rendered = (
+            _quoted(value)[1:-1]
+            if key in ("platform", "mode", "case_id", "store", "seller_id", "complainant")
+            else value
+        )
+        text = text.replace("{" + key + "}", rendered)
+    return text
+
+
+def create_case(folder: Path, fields: CaseFields, *, force: bool = False) -> Path:
+    """Create ``folder`` with ``case.toml`` and the empty input folders; return the case file.
+
+    An existing ``case.toml`` is kept unless ``force`` is set; existing evidence is never touched.
+    """
+    _check(fields)
+    case_file = folder / CASE_FILE
+    if case_file.exists() and not force:
+        raise OutputError(
+            f"{case_file} already exists",
+            hint="edit it, or pass --force to write a fresh one (your images are kept)",
+        )
+    for name in (ORIGINALS, ACCUSED, DOCUMENTS):
+        (folder / name).mkdir(parents=True, exist_ok=True)
+    atomic_write_text(case_file, render_case_toml(fields))
+    return case_file

@@ -1,0 +1,432 @@
+"""Commands for one case: init, exif, match, build, preview, check.
+
+Each command only turns arguments into a library call and prints the result.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from appeal_kit.errors import ExitCode, InvalidValueError
+from appeal_kit.models import Finding
+from appeal_kit.tracking.deadlines import parse_moment
+
+console = Console()
+err = Console(stderr=True)
+
+STAGE_LABELS = {
+    "metadata": "Reading metadata",
+    "index originals": "Indexing originals",
+    "index accused": "Indexing accused images",
+    "match": "Matching accused images",
+    "comparisons": "Drawing comparisons",
+    "dossier": "Writing the PDF",
+}
+SEVERITY_STYLE = {"blocker": "bold red", "warning": "yellow", "info": "cyan"}
+
+CaseArg = Annotated[
+    Path, typer.Argument(help="The case folder (with case.toml).", show_default=False)
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Any]:
+    """A rich progress bar on stderr, fed by the library's (stage, done, total) callback."""
+    if not enabled:
+        yield None
+        return
+    with Progress(
+        TextColumn("{task.description:<26}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        tasks: dict[str, Any] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(STAGE_LABELS.get(stage, stage), total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield update
+
+
+def _short_time(moment: datetime) -> str:
+    """``2024-03-10 14:02:20.07 +08:00``: seconds to the hundredth, offset when known."""
+    text = moment.strftime("%Y-%m-%d %H:%M:%S")
+    if moment.microsecond:
+        text += f".{moment.microsecond // 10_000:02d}"
+    offset = moment.strftime("%z")
+    return f"{text} {offset[:3]}:{offset[3:]}" if offset else text
+
+
+def print_findings(findings: list[Finding], *, title: str = "Pre-flight check") -> None:
+    """The findings as a table, worst first (or a one-line all-clear)."""
+    if not findings:
+        console.print(f"[green]{title}: no problems found.[/]")
+        return
+    table = Table(title=title, title_justify="left", show_lines=False, expand=False)
+    table.add_column("Severity", no_wrap=True)
+    table.add_column("Problem")
+    table.add_column("What to do")
+    for item in findings:
+        style = SEVERITY_STYLE[item.severity]
+        # Every problem names its file, even when the message itself does not.
+        message = item.message
+        if item.path and item.path not in message:
+            message = f"{item.path}: {message}"
+        # Messages quote case.toml ("[[pairs]]"): escape so rich shows them as written.
+        table.add_row(f"[{style}]{item.severity}[/]", escape(message), escape(item.fix))
+    console.print(table)
+
+
+def init(
+    folder: Annotated[Path, typer.Argument(help="Folder to create for the case.")],
+    platform: Annotated[str, typer.Option(help="Platform profile.")] = "aliexpress",
+    mode: Annotated[str, typer.Option(help="appeal (we are accused) or complaint.")] = "appeal",
+    case_id: Annotated[str, typer.Option(help="Case or complaint id from the notice.")] = "",
+    store: Annotated[str, typer.Option(help="Your store name.")] = "",
+    seller_id: Annotated[str, typer.Option(help="Your seller id.")] = "",
+    complainant: Annotated[str, typer.Option(help="Who filed the complaint.")] = "",
+    notice_received: Annotated[
+        str, typer.Option(help="When the notice arrived, e.g. 2024-10-10T09:30:00+08:00.")
+    ] = "",
+    violation: Annotated[
+        str, typer.Option(help="minor-edits, direct-copy or copyright-trademark.")
+    ] = "",
+    points: Annotated[int | None, typer.Option(help="Penalty points at stake.")] = None,
+    url: Annotated[
+        list[str] | None, typer.Option(help="Accused listing URL (repeat for several).")
+    ] = None,
+    first_seen: Annotated[str, typer.Option(help="When the accused listing was first seen.")] = "",
+    timezone: Annotated[str, typer.Option(help="Your time zone, e.g. Europe/Berlin.")] = "",
+    force: Annotated[bool, typer.Option(help="Overwrite an existing case.toml.")] = False,
+) -> None:
+    """Create a case folder: a commented case.toml and empty originals/, accused/, documents/.
+
+    Asks for the main fields when run in a terminal; never asks when input is piped.
+
+    Example: appeal-kit init my-case --case-id AE-123 --notice-received 2024-10-10T09:30:00+08:00
+    """
+    from appeal_kit.case.scaffold import CaseFields, create_case
+
+    fields = CaseFields(
+        platform=platform,
+        mode=mode,
+        case_id=case_id,
+        store=store,
+        seller_id=seller_id,
+        complainant=complainant,
+        notice_received=notice_received,
+        violation=violation,
+        points_at_stake=points,
+        timezone=timezone,
+        urls=list(url or []),
+        first_seen=first_seen,
+    )
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        for name, question in (
+            ("case_id", "Case or complaint id"),
+            ("store", "Your store name"),
+            ("notice_received", "Notice received (e.g. 2024-10-10T09:30:00+08:00)"),
+        ):
+            while not getattr(fields, name):
+                answer = typer.prompt(question, default="", show_default=False).strip()
+                if name == "notice_received" and answer:
+                    try:
+                        parse_moment(answer, what="the notice time")
+                    except InvalidValueError as exc:
+                        err.print(f"[yellow]{escape(exc.message)}[/] — {escape(exc.hint or '')}")
+                        continue  # ask again rather than lose the answers so far
+                setattr(fields, name, answer)
+                if not answer:
+                    break  # left empty: a commented example goes into case.toml
+    case_file = create_case(folder, fields, force=force)
+    console.print(f"Created [bold]{case_file}[/] and the folders originals/, accused/, documents/.")
+    console.print(
+        "Next: copy your camera originals into originals/, the accused listing images or "
+        "screenshots into accused/, certificates into documents/, fill in case.toml, then run\n"
+        f"  appeal-kit build {folder}"
+    )
+
+
+def exif(
+    paths: Annotated[list[Path], typer.Argument(help="Image files or folders.")],
+    as_json: JsonOpt = False,
+    include_gps: Annotated[bool, typer.Option(help="Show GPS coordinates.")] = False,
+) -> None:
+    """Show capture time, camera and other metadata of image files.
+
+    Example: appeal-kit exif samples/demo-case/originals --json
+    """
+    from appeal_kit.case.config import list_files
+    from appeal_kit.evidence.metadata import read_many
+    from appeal_kit.options import default_jobs
+
+    files: list[Path] = []
+    for path in paths:
+        files.extend(list_files(path) if path.is_dir() else [path])
+    items = read_many(files, display=str, jobs=default_jobs())
+    failed = any(m.error for m in items)
+    if as_json:
+        print(json.dumps([m.to_json(include_gps=include_gps) for m in items], indent=2))
+        if failed:
+            raise typer.Exit(int(ExitCode.COMPLETED_WITH_PROBLEMS))
+        return
+    table = Table(show_lines=False)
+    table.add_column("File", overflow="fold", ratio=2)
+    for column in ("Captured", "Camera", "Serial"):
+        table.add_column(column, overflow="fold", ratio=1)
+    table.add_column("Size", no_wrap=True)
+    # Paths relative to the folder they share, so rows stay distinguishable when narrow.
+    common = os.path.commonpath([os.path.dirname(m.display_path) or "." for m in items or []])
+    common = "" if common in (".", "") else common
+    # Notes go under the table, one line per file: a notes column is unreadable at 80 columns.
+    notes: list[str] = []
+    for meta in items:
+        shown = os.path.relpath(meta.display_path, common) if common else meta.display_path
+        if meta.error:
+            if meta.captured_at or meta.camera:
+                # The header was read before the pixels failed (a truncated file): show it.
+                table.add_row(
+                    shown,
+                    _short_time(meta.captured_at) if meta.captured_at else "",
+                    meta.camera or "",
+                    meta.serial or "",
+                    "[red]image unreadable[/]",
+                )
+            else:
+                table.add_row(shown, "[red]unreadable[/]", "", "", "")
+            fix = f"\n    fix: {escape(meta.error_fix)}" if meta.error_fix else ""
+            notes.append(f"[red]{escape(shown)}[/]: {escape(meta.error)}{fix}")
+            continue
+        remarks = meta.warnings + [f.message for f in meta.findings]
+        if meta.has_gps:
+            remarks.insert(0, "GPS present" + (f" {meta.gps}" if include_gps and meta.gps else ""))
+        notes += [f"{escape(shown)}: {escape(remark)}" for remark in remarks]
+        table.add_row(
+            shown,
+            _short_time(meta.captured_at) if meta.captured_at else "[yellow]none[/]",
+            meta.camera or "",
+            meta.serial or "",
+            f"{meta.width}×{meta.height}" if meta.width else "",
+        )
+    if common:
+        table.caption = f"in {common.rstrip('/')}/"
+    console.print(table)
+    for line in notes:
+        console.print(f"  • {line}", highlight=False)
+    if failed:
+        raise typer.Exit(int(ExitCode.COMPLETED_WITH_PROBLEMS))
+
+
+def match(
+    case: CaseArg,
+    as_json: JsonOpt = False,
+    originals: Annotated[
+        Path | None, typer.Option(help="Also search this library folder of originals.")
+    ] = None,
+    jobs: Annotated[int, typer.Option(min=0, help="Worker processes (0: all cores).")] = 0,
+    cache_dir: Annotated[Path | None, typer.Option(help="Feature cache folder.")] = None,
+) -> None:
+    """Find which original each accused image was taken from.
+
+    Example: appeal-kit match samples/demo-case --json
+    """
+    from appeal_kit.options import BuildOptions
+    from appeal_kit.pipeline import analyse_case
+
+    options = BuildOptions(jobs=jobs, cache_dir=cache_dir, originals_library=originals)
+    with _progress(not as_json) as update:
+        analysis = analyse_case(case, options, progress=update)
+    base = analysis.case.root
+    if as_json:
+        print(json.dumps([m.to_json(base) for m in analysis.matches], indent=2))
+        return
+    table = Table(caption="Full paths, regions and scores: appeal-kit match CASE --json")
+    for column in ("Accused", "Original", "Verdict", "Points", "Covers", "Transform"):
+        table.add_column(column, overflow="fold")
+    for item in analysis.matches:
+        colour = {"match": "green", "possible": "yellow", "none": "red"}[item.verdict]
+        transform = ", ".join(
+            part
+            for part in (
+                "screenshot" if item.is_screenshot else "",
+                "mirrored" if item.mirrored else "",
+                f"rotated {item.rotation:.0f}°" if abs(item.rotation) >= 1 else "",
+                f"scale {item.scale:.0%}" if item.original else "",
+            )
+            if part
+        )
+        table.add_row(
+            item.accused.name,
+            item.original.name if item.original else "—",
+            f"[{colour}]{item.verdict}[/]",
+            str(item.inliers),
+            f"{item.coverage:.0%}",
+            transform,
+        )
+    console.print(table)
+
+
+def build(
+    case: CaseArg,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder.")] = None,
+    force: Annotated[bool, typer.Option(help="Replace an existing output folder.")] = False,
+    include_gps: Annotated[bool, typer.Option(help="Show originals' GPS in the dossier.")] = False,
+    page_size: Annotated[str, typer.Option(help="a4 or letter.")] = "a4",
+    as_of: Annotated[
+        str | None, typer.Option(help="State deadline status as of this time on the page.")
+    ] = None,
+    jobs: Annotated[int, typer.Option(min=0, help="Worker processes (0: all cores).")] = 0,
+    cache_dir: Annotated[Path | None, typer.Option(help="Feature cache folder.")] = None,
+    originals: Annotated[
+        Path | None, typer.Option(help="Also search this library folder of originals.")
+    ] = None,
+    max_size: Annotated[
+        float, typer.Option(min=0.1, help="Warn above this dossier size, in MB.")
+    ] = 10.0,
+    timezone: Annotated[str | None, typer.Option(help="Your time zone for the tracker.")] = None,
+) -> None:
+    """Build the PDF dossier, comparison images and manifest for a case.
+
+    Example: appeal-kit build samples/demo-case --force
+    """
+    from appeal_kit.options import BuildOptions
+    from appeal_kit.pipeline import build_dossier
+
+    if page_size.lower() not in ("a4", "letter"):
+        raise InvalidValueError(
+            f"unknown page size '{page_size}'", hint="use --page-size a4 or letter"
+        )
+    options = BuildOptions(
+        out_dir=out,
+        force=force,
+        include_gps=include_gps,
+        page_size="letter" if page_size.lower() == "letter" else "a4",
+        as_of=parse_moment(as_of, what="--as-of") if as_of else None,
+        jobs=jobs,
+        cache_dir=cache_dir,
+        originals_library=originals,
+        max_size_mb=max_size,
+        local_timezone=timezone,
+    )
+    with _progress(True) as update:
+        result = build_dossier(case, options, progress=update)
+    analysis = result.analysis
+    # Excluded files get a line each (file names never wrapped); the table has the rest.
+    for item in result.excluded:
+        err.print(
+            f"[yellow]excluded:[/] {item.display_path} {escape(item.reason)}"
+            + (f"\n  fix: {escape(item.fix)}" if item.fix else ""),
+            highlight=False,
+        )
+    others = [f for f in result.findings if f.code != "excluded-file"]
+    if others or not result.excluded:
+        print_findings(others)
+    else:
+        console.print("Pre-flight check: no problems besides the excluded files above.")
+    pairs = analysis.paired
+    console.print(
+        f"[bold green]Dossier written:[/] {result.pdf_path}\n"
+        f"  {result.page_count} pages, {result.pdf_size / 1e6:.1f} MB; "
+        f"{len(pairs)} of {len(analysis.accused)} accused images paired; "
+        f"{len(result.excluded)} files excluded\n"
+        f"  manifest: {result.manifest_path}\n"
+        f"  preview it: appeal-kit preview {case}" + (f" --out {out}" if out else ""),
+        highlight=False,
+    )
+    if result.excluded:
+        err.print(
+            f"[yellow]Finished with {len(result.excluded)} excluded file(s): exit code 1.[/] "
+            "They are listed on the dossier's Excluded files page."
+        )
+        raise typer.Exit(int(ExitCode.COMPLETED_WITH_PROBLEMS))
+
+
+def preview(
+    case: CaseArg,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Dossier folder if not CASE/dossier.")
+    ] = None,
+    open_viewer: Annotated[
+        bool, typer.Option("--open", help="Open the PDF in the system viewer.")
+    ] = False,
+    dpi: Annotated[int, typer.Option(help="Resolution of the page images.")] = 80,
+) -> None:
+    """Render every page of the built dossier to PNG in dossier/preview/.
+
+    Example: appeal-kit preview samples/demo-case
+    """
+    from appeal_kit.case.config import DEFAULT_OUTPUT, find_case_file
+    from appeal_kit.dossier.preview import PREVIEW_DIR, render_preview
+    from appeal_kit.pipeline import PDF_NAME
+
+    find_case_file(case)
+    folder = out or case / DEFAULT_OUTPUT
+    result = render_preview(folder / PDF_NAME, folder / PREVIEW_DIR, dpi=dpi)
+    manifest = folder / "manifest.json"
+    data = json.loads(manifest.read_text(encoding="utf-8")) if manifest.is_file() else {}
+    pairs = sum(1 for o in data.get("outputs", []) if o.get("role") == "comparison")
+    console.print(
+        f"{result.pdf_path}: {result.page_count} pages, {result.pdf_size / 1e6:.1f} MB, "
+        f"{pairs} comparison pages\nPage images: {folder / PREVIEW_DIR}/page-001.png … "
+        f"page-{result.page_count:03d}.png",
+        highlight=False,
+    )
+    for item in data.get("excluded", []):
+        err.print(f"[yellow]warning:[/] excluded {item['path']}: {item['reason']}", highlight=False)
+    if open_viewer:
+        typer.launch(str(result.pdf_path))
+
+
+def check(
+    case: CaseArg,
+    as_json: JsonOpt = False,
+    max_size: Annotated[float, typer.Option(help="Dossier size budget in MB.")] = 10.0,
+    jobs: Annotated[int, typer.Option(min=0, help="Worker processes (0: all cores).")] = 0,
+    cache_dir: Annotated[Path | None, typer.Option(help="Feature cache folder.")] = None,
+) -> None:
+    """List every weakness of a case before you submit; exit code 1 on blockers.
+
+    Example: appeal-kit check samples/demo-case
+    """
+    from appeal_kit.checks import has_blockers, with_size_check
+    from appeal_kit.options import BuildOptions
+    from appeal_kit.pipeline import PDF_NAME, analyse_case, resolve_out_dir
+
+    options = BuildOptions(jobs=jobs, cache_dir=cache_dir, max_size_mb=max_size)
+    with _progress(not as_json) as update:
+        analysis = analyse_case(case, options, progress=update)
+    findings = analysis.findings
+    built = resolve_out_dir(analysis.case, options) / PDF_NAME
+    if built.is_file():
+        findings = with_size_check(findings, built.stat().st_size, options)
+    if as_json:
+        print(json.dumps([f.to_json() for f in findings], indent=2))
+    else:
+        print_findings(findings)
+    if has_blockers(findings):
+        raise typer.Exit(int(ExitCode.COMPLETED_WITH_PROBLEMS))
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to ``app``."""
+    for command in (init, build, preview, check, match, exif):
+        app.command()(command)

@@ -1,0 +1,471 @@
+"""Commands for deadlines and case tracking: deadlines, log, status, points, calendar.
+
+They parse arguments, call ``deadlines``, ``events``, ``workspace``, ``points`` and
+``calendar_export``, and print. "Now" is read here, once, and passed down.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime, tzinfo
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich import box
+from rich.cells import cell_len
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from appeal_kit.case.config import load_case
+from appeal_kit.models import Deadline, DeadlineState
+from appeal_kit.tracking.calendar import export_calendar
+from appeal_kit.tracking.deadlines import (
+    compute_deadlines,
+    format_in,
+    format_lateness,
+    format_time_left,
+    local_zone,
+    parse_moment,
+    profile_for_case,
+)
+from appeal_kit.tracking.events import local_now, log_event, write_atomically
+from appeal_kit.tracking.points import StoreLedger, WhatIf, store_ledgers, what_if
+from appeal_kit.tracking.workspace import (
+    CSV_COLUMNS,
+    CaseStatus,
+    DisplayZone,
+    display_zone,
+    load_cases,
+    scan_workspace,
+)
+
+console = Console()
+
+STATE_STYLE = {
+    DeadlineState.OPEN: "",
+    DeadlineState.DUE_SOON: "bold yellow",
+    DeadlineState.MISSED: "bold red",
+    DeadlineState.DONE: "green",
+    DeadlineState.INFO: "cyan",
+    DeadlineState.LATE: "yellow",
+}
+
+AsOf = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        metavar="ISO",
+        help="Reference time with UTC offset instead of now, e.g. 2026-11-22T09:00:00+08:00.",
+    ),
+]
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def _as_of(text: str | None) -> datetime:
+    if text is None:
+        return _clock().replace(microsecond=0)
+    return parse_moment(text, what="--as-of")
+
+
+def _echo_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def _styled(text: str, state: DeadlineState | None) -> str:
+    style = STATE_STYLE.get(state, "") if state else ""
+    return f"[{style}]{escape(text)}[/]" if style else escape(text)
+
+
+def deadlines(
+    case_dir: Annotated[Path, typer.Argument(metavar="CASE", help="The case folder.")],
+    as_json: AsJson = False,
+    as_of: AsOf = None,
+) -> None:
+    r"""Show the case's deadlines in the platform's and your time zone, with time left.
+
+    States: open, due-soon (under 12 hours left), missed, done, late (done, but after
+    the due time: the platform may refuse it), info (a platform review running
+    late). A date in case.toml's \\[deadlines] table beats the platform rule.
+
+    Example: appeal-kit deadlines samples/demo-case --as-of 2024-10-11T08:00:00+08:00
+    """
+    now = _as_of(as_of)
+    case = load_case(case_dir)
+    profile = profile_for_case(case)
+    found = compute_deadlines(case, profile, as_of=now)
+    if as_json:
+        _echo_json([d.to_json() for d in found])
+        return
+    local = local_zone(case)
+    table = Table(title=f"Deadlines: {case.title} ({profile.label})", title_justify="left")
+    table.add_column("Deadline")
+    table.add_column(f"Due ({profile.timezone})")
+    table.add_column(f"Due ({getattr(local, 'key', None) or 'local'})")
+    table.add_column("Time left")
+    table.add_column("State")
+    for d in found:
+        left = _deadline_left(d, now)
+        table.add_row(
+            escape(d.label),
+            format_in(d.due, profile.zone),
+            format_in(d.due, local),
+            _styled(left, d.state),
+            _styled(d.state.value, d.state),
+        )
+    console.print(table)
+    if not found:
+        console.print("No deadlines yet: add notice_received to case.toml or log an event.")
+
+
+def _deadline_left(deadline: Deadline, now: datetime) -> str:
+    """The Time left cell: empty once done, how late for a late one."""
+    if deadline.state == DeadlineState.DONE:
+        return ""
+    if deadline.state == DeadlineState.LATE:
+        return f"done {format_lateness(deadline)} late"
+    return format_time_left(deadline.due, now)
+
+
+def log(
+    case_dir: Annotated[Path, typer.Argument(metavar="CASE", help="The case folder.")],
+    event: Annotated[
+        str,
+        typer.Argument(
+            metavar="EVENT",
+            help="submitted, rejected, resubmitted, approved, withdrawn or points-deducted.",
+        ),
+    ],
+    at: Annotated[
+        str | None,
+        typer.Option("--at", metavar="TIME", help="When, ISO 8601 with offset (default: now)."),
+    ] = None,
+    note: Annotated[str, typer.Option("--note", help="A short note to keep.")] = "",
+    points: Annotated[
+        int | None, typer.Option("--points", help="Points deducted (points-deducted only).")
+    ] = None,
+) -> None:
+    """Record an event in case.toml, keeping your comments and layout.
+
+    Example: appeal-kit log samples/demo-case submitted --at 2024-10-11T10:00:00+08:00
+    """
+    if at:
+        when, zone_line = parse_moment(at, what="--at"), ""
+    else:
+        stamp = local_now(load_case(case_dir), _clock())
+        when, zone_line = stamp.at, f"Time zone: {escape(stamp.zone_note)}.\n"
+    recorded = log_event(case_dir, event, at=when, note=note, points=points)
+    console.print(
+        f"Logged [bold]{recorded.type}[/] at {recorded.at.isoformat()} in "
+        f"{case_dir / 'case.toml'}.\n{zone_line}Next: appeal-kit deadlines {case_dir}",
+        highlight=False,
+    )
+
+
+def _clock() -> datetime:
+    """The real "now"; the one place commands read the clock (tests replace it)."""
+    return datetime.now(UTC)
+
+
+def status(
+    root: Annotated[
+        Path, typer.Argument(metavar="ROOT", help="Folder of case folders (or one case).")
+    ] = Path("."),
+    as_json: AsJson = False,
+    csv_file: Annotated[
+        Path | None, typer.Option("--csv", metavar="FILE", help="Also write the rows as CSV.")
+    ] = None,
+    as_of: AsOf = None,
+    timezone: Annotated[
+        str | None,
+        typer.Option(
+            "--timezone",
+            metavar="ZONE",
+            help="Show every time in this zone, e.g. Europe/Berlin (default: the cases' zone).",
+        ),
+    ] = None,
+) -> None:
+    """Dashboard of every case under ROOT, most urgent first.
+
+    Order: overdue deadlines, then under 12 hours left, then unreadable cases,
+    then the rest by due time; closed cases last. All times are in one zone,
+    named above the table. A case folder that cannot be read is shown as a row
+    with its error.
+
+    Example: appeal-kit status samples/workspace --as-of 2026-03-04T12:00:00+08:00
+    """
+    now = _as_of(as_of)
+    rows = scan_workspace(root, as_of=now)
+    zone = display_zone(rows, timezone)
+    if csv_file is not None:
+        write_atomically(csv_file, _csv_bytes(rows))
+    if as_json:
+        _echo_json([row.to_json() for row in rows])
+        return
+    console.print(status_table(rows, now, zone, width=console.width))
+    _print_broken(rows)
+    if csv_file is not None:
+        console.print(f"Wrote {len(rows)} rows to {csv_file}.")
+
+
+def _csv_bytes(rows: list[CaseStatus]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(CSV_COLUMNS), lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: "" if v is None else v for k, v in row.to_json().items()})
+    # A BOM so spreadsheet programs read the UTF-8 store names correctly.
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _left_text(due: datetime, now: datetime) -> str:
+    """``8 h 0 min`` or ``overdue by`` over ``2 h 0 min``: short words that fit a narrow column."""
+    text = format_time_left(due, now)
+    if text.startswith("overdue by "):
+        return "overdue by\n" + text.removeprefix("overdue by ")
+    return text.removesuffix(" left")
+
+
+def _status_cells(row: CaseStatus, now: datetime, zone: tzinfo) -> list[str]:
+    """Plain text of one row's cells; secondary facts go on a second line."""
+    case = row.case
+    if case is None:
+        return [row.name, "error", "see below", "", ""]
+    upcoming = row.next
+    last = row.last_event
+    points = row.points_at_stake
+    late = "".join(f"\n{d.name} late" for d in row.late)
+    return [
+        "\n".join(x for x in (row.name, case.store, case.platform) if x),
+        row.state + ("" if points is None else f"\n{points} points") + late,
+        f"{upcoming.name}\n{upcoming.due.astimezone(zone):%a %m-%d %H:%M}" if upcoming else "",
+        _left_text(upcoming.due, now) if upcoming else "",
+        # "points deducted" may wrap at its space; "points-deducted" could not.
+        f"{last.type.replace('-', ' ')}\n{last.at.astimezone(zone):%Y-%m-%d}" if last else "",
+    ]
+
+
+STATUS_COLUMNS = ("Case", "State", "Next deadline", "Time left", "Last event")
+# Columns whose lines read badly when wrapped ("Tue 02-10" over "13:00").
+STATUS_KEEP_LINES = (False, True, True, True, False)
+# Between two columns: the (blank) divider and one padding space.
+STATUS_GAP = 2
+
+
+def _longest(parts: list[str]) -> int:
+    """Terminal cells of the widest part (wide CJK characters count twice)."""
+    return max((cell_len(part) for part in parts), default=0)
+
+
+def fit_widths(natural: list[int], minimum: list[int], budget: int) -> list[int] | None:
+    """Column widths summing to at most ``budget``, none below its ``minimum``.
+
+    Starts from each column's ``natural`` (widest line) width and takes one
+    character at a time from the column with the most room above its minimum, so
+    text wraps at spaces and never inside a word. ``None`` when even the minimums
+    do not fit.
+    """
+    widths = [max(n, m) for n, m in zip(natural, minimum, strict=True)]
+    if sum(minimum) > budget:
+        return None
+    while sum(widths) > budget:
+        slack = [w - m for w, m in zip(widths, minimum, strict=True)]
+        # Ties go to the rightmost column: the case name on the left stays whole longest.
+        widest = max(range(len(widths)), key=lambda i: (slack[i], i))
+        widths[widest] -= 1
+    return widths
+
+
+def status_table(
+    rows: list[CaseStatus], now: datetime, zone: DisplayZone, *, width: int = 80
+) -> Table:
+    """The dashboard as a rich table that fits ``width`` columns without cutting a word.
+
+    Each column is at least as wide as its longest word and cells wrap at spaces
+    (see ``fit_widths``). Only a terminal too narrow for even that lets rich fold words.
+    """
+    cells = [_status_cells(row, now, zone.zone) for row in rows]
+    columns = [[texts[i] for texts in cells] for i in range(len(STATUS_COLUMNS))]
+    natural = [
+        max([_longest(header.splitlines()), *(_longest(text.splitlines()) for text in column)])
+        for header, column in zip(STATUS_COLUMNS, columns, strict=True)
+    ]
+    words = [
+        max([_longest(header.split()), *(_longest(text.split()) for text in column)])
+        for header, column in zip(STATUS_COLUMNS, columns, strict=True)
+    ]
+    # First try keeping a due time or "2 h 0 min" on one line; then any word whole.
+    whole_lines = [
+        max([w, *(_longest(text.splitlines()) for text in column)]) if keep else w
+        for keep, w, column in zip(STATUS_KEEP_LINES, words, columns, strict=True)
+    ]
+    budget = width - STATUS_GAP * (len(columns) - 1)
+    # Last resort in a very narrow terminal: the case name stays whole, the rest folds.
+    name_only = [words[0], *(1 for _ in words[1:])]
+    widths = (
+        fit_widths(natural, whole_lines, budget)
+        or fit_widths(natural, words, budget)
+        or fit_widths(natural, name_only, budget)
+    )
+    table = Table(
+        title=f"Cases as of {format_in(now, zone.zone)}\nAll times in {zone.name} ({zone.reason})",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    for index, header in enumerate(STATUS_COLUMNS):
+        table.add_column(header, overflow="fold", width=widths[index] if widths else None)
+    for row, texts in zip(rows, cells, strict=True):
+        state = row.next.state if row.case is not None and row.next else None
+        name, *more = texts[0].splitlines()
+        first = "\n".join([escape(name), *(f"[dim]{escape(line)}[/]" for line in more)])
+        if row.case is None:
+            table.add_row(first, "[bold red]error[/]", "[red]see below[/]", "", "")
+            continue
+        # The "... late" lines close the State cell: yellow, like the state itself.
+        state_lines = texts[1].splitlines()
+        plain = len(state_lines) - len(row.late)
+        state_cell = "\n".join(
+            [escape(line) for line in state_lines[:plain]]
+            + [_styled(line, DeadlineState.LATE) for line in state_lines[plain:]]
+        )
+        table.add_row(
+            first,
+            state_cell,
+            _styled(texts[2], state),
+            _styled(texts[3], state),
+            escape(texts[4]),
+        )
+    return table
+
+
+def _print_broken(rows: list[CaseStatus]) -> None:
+    for row in rows:
+        if row.error is not None:
+            console.print(f"[bold red]{escape(row.name)}:[/] {escape(row.error)}", highlight=False)
+
+
+def points(
+    root: Annotated[
+        Path, typer.Argument(metavar="ROOT", help="Folder of case folders (or one case).")
+    ] = Path("."),
+    if_upheld: Annotated[
+        Path | None,
+        typer.Option("--if-upheld", metavar="CASE", help="Show the effect of this case upheld."),
+    ] = None,
+    as_json: AsJson = False,
+    as_of: AsOf = None,
+) -> None:
+    """Penalty points in force per store, when they expire, and the next threshold.
+
+    Points come from points-deducted events and lapse after the platform's expiry
+    (365 days on AliExpress).
+
+    Example: appeal-kit points samples/workspace --if-upheld samples/workspace/02-rejected
+    """
+    now = _as_of(as_of)
+    cases, broken = load_cases(root)
+    ledgers = store_ledgers(cases, as_of=now)
+    scenario = what_if(load_case(if_upheld), cases, as_of=now) if if_upheld else None
+    if as_json:
+        _echo_json(
+            {
+                "as_of": now.isoformat(),
+                "stores": [ledger.to_json() for ledger in ledgers],
+                "if_upheld": scenario.to_json() if scenario else None,
+                "broken": [row.to_json() for row in broken],
+            }
+        )
+        return
+    console.print(_points_table(ledgers, now))
+    if scenario:
+        console.print(_what_if_text(scenario), highlight=False)
+    _print_broken(broken)
+
+
+def _points_table(ledgers: list[StoreLedger], now: datetime) -> Table:
+    table = Table(title=f"Penalty points as of {now:%Y-%m-%d %H:%M %Z}", title_justify="left")
+    for column in ("Store", "Platform", "In force", "Reached", "Next threshold", "Expiring"):
+        table.add_column(column)
+    for ledger in ledgers:
+        reached = ledger.reached
+        upcoming = ledger.next_level
+        expiring = "\n".join(f"{e.points} on {e.expires:%Y-%m-%d}" for e in ledger.active)
+        if upcoming:
+            nxt = f"{upcoming.effect} at {upcoming.points} ({ledger.remaining} left)"
+        else:
+            nxt = "none" if ledger.levels else "no points system in profile"
+        table.add_row(
+            escape(ledger.store),
+            ledger.platform,
+            str(ledger.in_force),
+            f"[red]{reached.effect}[/]" if reached else "",
+            nxt,
+            expiring,
+        )
+    return table
+
+
+def _what_if_text(scenario: WhatIf) -> str:
+    if scenario.already_counted:
+        return (
+            f"If {escape(scenario.case)} is upheld: its points are already deducted; "
+            f"{escape(scenario.store)} stays at {scenario.after} points."
+        )
+    crossed = "; ".join(f"{lvl.effect} (at {lvl.points})" for lvl in scenario.crossed)
+    text = (
+        f"If {escape(scenario.case)} is upheld: +{scenario.points} points ({scenario.points_source}), "
+        f"{escape(scenario.store)} goes from {scenario.before} to {scenario.after}."
+    )
+    if crossed:
+        text += f" [bold red]Crosses: {crossed}.[/]"
+    if scenario.next_level:
+        again = any(lvl.effect == scenario.next_level.effect for lvl in scenario.crossed)
+        text += (
+            f" The next threshold is {scenario.next_level.points} points"
+            f" ({scenario.next_level.effect}{' again' if again else ''}),"
+            f" {scenario.next_level.points - scenario.after} points away."
+        )
+    return text
+
+
+def calendar(
+    root: Annotated[
+        Path, typer.Argument(metavar="ROOT", help="Folder of case folders (or one case).")
+    ],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", metavar="FILE", help="The .ics file to write.")
+    ] = Path("deadlines.ics"),
+    as_of: AsOf = None,
+) -> None:
+    """Export every open deadline to an iCalendar file, with alarms 24 h and 2 h before.
+
+    Deadlines already done are written as cancelled events, so re-importing the
+    file updates or greys out the events in your calendar instead of duplicating them;
+    one met late is titled "Done late". FILE may not be inside a case's originals/,
+    accused/ or documents/ (exit code 5).
+
+    Example: appeal-kit calendar samples/workspace -o deadlines.ics
+    """
+    result = export_calendar(root, output, as_of=_as_of(as_of))
+    console.print(
+        f"Wrote {result.events} open deadline(s) and {result.cancelled} done one(s) as "
+        f"cancelled events, from {result.cases} case(s), to {result.path}.\n"
+        "Next: import it into your calendar program; re-import after changes.",
+        highlight=False,
+    )
+    _print_broken(list(result.broken))
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to ``app``."""
+    app.command("deadlines")(deadlines)
+    app.command("log")(log)
+    app.command("status")(status)
+    app.command("points")(points)
+    app.command("calendar")(calendar)

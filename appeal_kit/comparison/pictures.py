@@ -1,0 +1,511 @@
+"""Comparison images: our original and the accused copy side by side, and the proof.
+
+For every pair ``render_comparison`` writes two JPEGs into the folder it is given:
+
+* ``out_path``: the side-by-side. Both images at the same height, a caption band
+  under each (file name, pixel size, capture time; URL, first-seen date) and one
+  plain-language sentence across the bottom. When the match has a region, it is
+  outlined on the original.
+* ``<stem>-proof.jpg`` (``ComparisonImage.detail_path``), only when the match has a
+  homography: the matched crop of the original, the accused image warped into the
+  original's frame over that same crop, and a zoomed detail from both.
+
+Both are decoded at the scale they need (``open_image(max_side=...)``), never at
+full 24 MP, are written without EXIF (so no GPS leaks) and are byte-identical for
+the same inputs.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw
+
+from appeal_kit.case.config import AccusedListing
+from appeal_kit.comparison.captions import (
+    font,
+    format_day,
+    format_time,
+    printable,
+    wrap_text,
+)
+from appeal_kit.evidence.images import open_image
+from appeal_kit.fsutil import atomic_write_bytes
+from appeal_kit.models import ImageMetadata, MatchResult
+
+# Bitstream Vera ships inside reportlab, so captions look the same on every machine
+# without depending on system fonts.
+JPEG_QUALITY = 80  # visually clean for photos and text; keeps a 20-pair dossier under 10 MB
+# Decoding beyond this gains nothing for a page-sized figure and costs memory.
+MAX_DECODE_SIDE = 2400
+WHITE = (255, 255, 255)
+INK = (20, 20, 20)
+MUTED = (90, 90, 90)
+OUTLINE = (230, 20, 20)
+DETAIL_BOX = (0, 120, 255)
+SCREEN_RECT = (255, 140, 0)
+NO_DATA = (222, 222, 222)
+VERDICT_COLOURS = {"match": (0, 110, 40), "possible": (176, 96, 0), "none": (90, 90, 90)}
+
+
+@dataclass
+class ComparisonImage:
+    """The JPEG(s) written for one pair, and the text that goes with them.
+
+    Boxes are ``(x, y, w, h)`` in the side-by-side image's pixels.
+    """
+
+    path: Path
+    width: int
+    height: int
+    caption: str
+    detail_path: Path | None
+    accused: Path
+    original: Path
+    verdict: str
+    original_caption: list[str] = field(default_factory=list)
+    accused_caption: list[str] = field(default_factory=list)
+    original_box: tuple[int, int, int, int] = (0, 0, 0, 0)
+    accused_box: tuple[int, int, int, int] = (0, 0, 0, 0)
+    caption_band: tuple[int, int, int, int] = (0, 0, 0, 0)
+    detail_width: int = 0
+    detail_height: int = 0
+    warning: str | None = None
+
+
+# --------------------------------------------------------------------------- text
+
+
+def original_caption(
+    original: Path, meta: ImageMetadata | None, full: tuple[int, int]
+) -> list[str]:
+    """Lines under the original: file name, pixel size, capture time, camera."""
+    width, height = full
+    lines = [printable(meta.display_path if meta else original.name)]
+    lines.append(f"{width:,} × {height:,} px")
+    if meta is not None:
+        taken = format_time(meta.captured_at)
+        if meta.captured_at is not None and meta.captured_at_tag:
+            taken += f" ({meta.captured_at_tag})"
+        lines.append(f"captured {taken}")
+        camera = " ".join(
+            x for x in (meta.camera, f"serial {meta.serial}" if meta.serial else None) if x
+        )
+        if camera:
+            lines.append(printable(camera))
+    return lines
+
+
+def accused_caption(
+    accused: Path, listing: AccusedListing | None, full: tuple[int, int]
+) -> list[str]:
+    """Lines under the accused image: URL (or file name), first-seen date, file."""
+    width, height = full
+    if listing is not None and listing.url:
+        lines = [printable(listing.url, url=True)]
+        lines.append(f"first seen {format_day(listing.first_seen)}")
+        lines.append(printable(f"file {accused.name}, {width:,} × {height:,} px"))
+    else:
+        lines = [printable(accused.name), f"{width:,} × {height:,} px", "first seen: not recorded"]
+    return lines
+
+
+def _percent(value: float) -> str:
+    return f"{value * 100:.0f} %" if value >= 0.1 else f"{value * 100:.1f} %"
+
+
+def describe_match(match: MatchResult, original_name: str) -> str:
+    """The plain-language sentence for a pair.
+
+    e.g. "The accused image is the region 2,310×2,310 px at (1,120, 640) of
+    IMG_4412.JPG, mirrored, scaled to 38 %; 412 matching points."
+    """
+    if match.original is None or match.verdict == "none" or match.homography is None:
+        return (
+            f"No geometric match was found between the accused image and {original_name}; "
+            "they are shown side by side for visual comparison only."
+        )
+    subject = "The accused image"
+    if match.is_screenshot and match.accused_rect:
+        ax, ay, aw, ah = match.accused_rect
+        subject = f"The photo inside the screenshot ({aw:,}×{ah:,} px at ({ax:,}, {ay:,}))"
+    if match.region:
+        x, y, w, h = match.region
+        where = f"the region {w:,}×{h:,} px at ({x:,}, {y:,}) of {original_name}"
+    else:
+        where = f"a part of {original_name}"
+    how: list[str] = []
+    if match.mirrored:
+        how.append("mirrored")
+    if abs(match.rotation) >= 0.5:
+        how.append(f"rotated {match.rotation:.1f}°")
+    if match.scale > 0 and abs(match.scale - 1.0) >= 0.005:
+        how.append(f"scaled to {_percent(match.scale)}")
+    transform = (", " + ", ".join(how)) if how else ""
+    points = f"{match.inliers:,} matching point" + ("" if match.inliers == 1 else "s")
+    if match.verdict == "possible":
+        text = (
+            f"Possible match: {subject[0].lower() + subject[1:]} may be {where}{transform}; "
+            f"only {points}, so the geometry is weak. This is a possible match, not proof."
+        )
+    else:
+        text = f"{subject} is {where}{transform}; {points}."
+    if match.original_contains_more:
+        text += (
+            " Our original shows more of the scene than the accused image: "
+            "the copy was cut from the larger original."
+        )
+    if match.accused_contains_more:
+        text += " " + CONTAINS_MORE_WARNING
+    return text
+
+
+CONTAINS_MORE_WARNING = (
+    "WARNING: the accused image shows more of the scene than our original, so ours "
+    "may be the copy. Check that you have the full-size original before submitting."
+)
+
+
+# --------------------------------------------------------------------------- geometry
+
+
+def _matrix(values: list[list[float]]) -> np.ndarray:
+    return np.asarray(values, dtype=np.float64).reshape(3, 3)
+
+
+def _scale(factor: float) -> np.ndarray:
+    return np.diag([factor, factor, 1.0])
+
+
+def _translate(dx: float, dy: float) -> np.ndarray:
+    return np.array([[1.0, 0.0, dx], [0.0, 1.0, dy], [0.0, 0.0, 1.0]])
+
+
+def _decode_side(full: tuple[int, int], wanted_height: float) -> int:
+    """``max_side`` giving at least ``wanted_height`` px of height (capped)."""
+    width, height = full
+    longer = max(width, height)
+    side = math.ceil(longer * min(1.0, wanted_height / max(1, height))) + 2
+    return max(64, min(side, MAX_DECODE_SIDE, longer))
+
+
+def _fit_height(img: Image.Image, height: int, max_width: int) -> Image.Image:
+    """Resize to ``height`` (or narrower when that would exceed ``max_width``)."""
+    ratio = min(height / img.height, max_width / img.width)
+    size = (max(1, round(img.width * ratio)), max(1, round(img.height * ratio)))
+    return (
+        img.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+        if size != img.size
+        else img.copy()
+    )
+
+
+def _line_width(height: int) -> int:
+    return max(3, round(height / 180))
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def render_comparison(
+    original: Path,
+    accused: Path,
+    match: MatchResult,
+    *,
+    original_meta: ImageMetadata | None,
+    listing: AccusedListing | None,
+    out_path: Path,
+    height: int = 900,
+) -> ComparisonImage:
+    """Write the side-by-side JPEG (and the proof JPEG when there is geometry).
+
+    Raises ``InputFileError`` when either image cannot be decoded; the pipeline has
+    normally excluded such files already.
+    """
+    full_o = _full_size(original, original_meta)
+    needed_o = height
+    region = match.region if match.homography is not None and match.verdict != "none" else None
+    if region and full_o is not None:
+        # The proof crop wants the region at about PROOF_DECODE px on its longer side.
+        needed_o = max(height, round(PROOF_DECODE * full_o[1] / max(1, max(region[2], region[3]))))
+    side_o = _decode_side(full_o, needed_o) if full_o else MAX_DECODE_SIDE
+    loaded_o = open_image(original, max_side=side_o)
+    loaded_a = open_image(accused, max_side=MAX_DECODE_SIDE)
+    full_o = (loaded_o.full_width, loaded_o.full_height)
+    full_a = (loaded_a.full_width, loaded_a.full_height)
+
+    margin = max(16, height // 30)
+    gap = margin
+    text_px = max(14, round(height * 0.027))
+    title_face, body_face = font(text_px + 2, bold=True), font(text_px)
+    line_h = round(text_px * 1.35)
+    min_panel = round(height * 0.6)
+
+    top_o = _fit_height(loaded_o.image, height, 3 * height)
+    top_a = _fit_height(loaded_a.image, height, 3 * height)
+    width_o, width_a = max(top_o.width, min_panel), max(top_a.width, min_panel)
+    total_w = margin + width_o + gap + width_a + margin
+
+    o_lines = original_caption(original, original_meta, full_o)
+    a_lines = accused_caption(accused, listing, full_a)
+    o_wrapped = [ln for line in o_lines for ln in wrap_text(line, body_face, width_o)]
+    a_wrapped = [ln for line in a_lines for ln in wrap_text(line, body_face, width_a)]
+    sentence = describe_match(match, original.name)
+    s_wrapped = wrap_text(sentence, body_face, total_w - 2 * margin, max_lines=6)
+    band_h = line_h * (1 + max(len(o_wrapped), len(a_wrapped))) + line_h // 2
+    footer_h = line_h * (len(s_wrapped) + 1)
+    total_h = margin + height + band_h + footer_h + margin
+
+    canvas = Image.new("RGB", (total_w, total_h), WHITE)
+    draw = ImageDraw.Draw(canvas)
+    x_o, x_a = margin, margin + width_o + gap
+    off_o = (x_o + (width_o - top_o.width) // 2, margin + (height - top_o.height) // 2)
+    off_a = (x_a + (width_a - top_a.width) // 2, margin + (height - top_a.height) // 2)
+    canvas.paste(top_o, off_o)
+    canvas.paste(top_a, off_a)
+    stroke = _line_width(height)
+    if match.quad and region is not None:
+        factor = top_o.width / full_o[0]
+        points = [(off_o[0] + x * factor, off_o[1] + y * factor) for x, y in match.quad]
+        draw.line([*points, points[0]], fill=OUTLINE, width=stroke, joint="curve")
+    if match.accused_rect:
+        factor = top_a.width / full_a[0]
+        ax, ay, aw, ah = match.accused_rect
+        draw.rectangle(
+            (
+                off_a[0] + ax * factor,
+                off_a[1] + ay * factor,
+                off_a[0] + (ax + aw) * factor,
+                off_a[1] + (ay + ah) * factor,
+            ),
+            outline=SCREEN_RECT,
+            width=stroke,
+        )
+
+    band_y = margin + height + line_h // 2
+    for x, title, lines in (
+        (x_o, "OUR ORIGINAL", o_wrapped),
+        (x_a, "ACCUSED LISTING IMAGE", a_wrapped),
+    ):
+        draw.text((x, band_y), title, font=title_face, fill=INK)
+        for number, line in enumerate(lines, start=1):
+            draw.text((x, band_y + number * line_h), line, font=body_face, fill=MUTED)
+    footer_y = margin + height + band_h + line_h // 2
+    colour = VERDICT_COLOURS.get(match.verdict, MUTED)
+    if match.accused_contains_more:
+        colour = OUTLINE
+    for number, line in enumerate(s_wrapped):
+        draw.text((margin, footer_y + number * line_h), line, font=body_face, fill=colour)
+
+    _save_jpeg(canvas, out_path)
+    result = ComparisonImage(
+        path=out_path,
+        width=total_w,
+        height=total_h,
+        caption=sentence,
+        detail_path=None,
+        accused=accused,
+        original=original,
+        verdict=match.verdict,
+        original_caption=o_lines,
+        accused_caption=a_lines,
+        original_box=(x_o, margin, width_o, height),
+        accused_box=(x_a, margin, width_a, height),
+        caption_band=(0, margin + height, total_w, band_h),
+        warning=CONTAINS_MORE_WARNING if match.accused_contains_more else None,
+    )
+    if region is not None and match.homography is not None:
+        proof = render_proof(
+            loaded_o.image,
+            loaded_o.scale,
+            loaded_a.image,
+            loaded_a.scale,
+            match,
+            height=round(height * 2 / 3),
+        )
+        if proof is not None:
+            detail_path = out_path.with_name(f"{out_path.stem}-proof.jpg")
+            _save_jpeg(proof, detail_path)
+            result.detail_path = detail_path
+            result.detail_width, result.detail_height = proof.size
+    return result
+
+
+# The region's longer side in decoded pixels for the proof crop (and its zoomed detail).
+PROOF_DECODE = 1200
+
+
+def _full_size(path: Path, meta: ImageMetadata | None) -> tuple[int, int] | None:
+    if meta is not None and meta.width and meta.height:
+        return meta.width, meta.height
+    return None
+
+
+def warp_accused(
+    accused_img: Image.Image,
+    accused_scale: float,
+    homography: list[list[float]],
+    *,
+    crop_origin: tuple[int, int],
+    crop_size: tuple[int, int],
+    original_scale: float,
+    accused_rect: tuple[int, int, int, int] | None = None,
+) -> tuple[Image.Image, np.ndarray]:
+    """The accused image resampled into a crop of the decoded original.
+
+    ``homography`` maps full-resolution accused pixels to full-resolution original
+    pixels; the crop starts at ``crop_origin`` in *decoded* original pixels. Returns
+    the warped image and a boolean mask of the pixels the accused image covers.
+    """
+    cx, cy = crop_origin
+    to_crop = (
+        _translate(-cx, -cy)
+        @ _scale(original_scale)
+        @ _matrix(homography)
+        @ _scale(1.0 / accused_scale)
+    )
+    source = np.asarray(accused_img)
+    coverage = np.zeros(source.shape[:2], dtype=np.uint8)
+    if accused_rect:
+        ax, ay, aw, ah = (round(v * accused_scale) for v in accused_rect)
+        coverage[max(0, ay) : ay + ah, max(0, ax) : ax + aw] = 255
+    else:
+        coverage[:, :] = 255
+    size = (int(crop_size[0]), int(crop_size[1]))
+    warped = cv2.warpPerspective(
+        source,
+        to_crop,
+        size,
+        flags=cv2.INTER_AREA,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=NO_DATA,
+    )
+    mask = cv2.warpPerspective(coverage, to_crop, size, flags=cv2.INTER_NEAREST, borderValue=0) > 0
+    warped[~mask] = NO_DATA
+    return Image.fromarray(warped), mask
+
+
+def pick_detail(gray: np.ndarray, mask: np.ndarray, side: int) -> tuple[int, int]:
+    """Top-left corner of the most textured ``side``-px square fully covered by ``mask``.
+
+    Texture (mean absolute gradient) makes the zoomed detail show something a
+    reviewer can compare; flat sky would prove nothing. Ties go to the first
+    candidate in row order, so the choice is deterministic.
+    """
+    height, width = gray.shape
+    if side >= min(height, width):
+        return 0, 0
+    grad = np.abs(np.diff(gray.astype(np.float32), axis=1, append=0)) + np.abs(
+        np.diff(gray.astype(np.float32), axis=0, append=0)
+    )
+    step = max(1, side // 3)
+    best, best_at = -1.0, ((width - side) // 2, (height - side) // 2)
+    for y in range(0, height - side + 1, step):
+        for x in range(0, width - side + 1, step):
+            if not mask[y : y + side, x : x + side].all():
+                continue
+            energy = float(grad[y : y + side, x : x + side].mean())
+            if energy > best:
+                best, best_at = energy, (x, y)
+    return best_at
+
+
+def render_proof(
+    original_img: Image.Image,
+    original_scale: float,
+    accused_img: Image.Image,
+    accused_scale: float,
+    match: MatchResult,
+    *,
+    height: int = 600,
+) -> Image.Image | None:
+    """The proof strip: matched crop, warped accused over it, zoomed detail of both."""
+    if match.region is None or match.homography is None:
+        return None
+    x, y, w, h = match.region
+    pad_x, pad_y = round(w * 0.04), round(h * 0.04)
+    left = max(0, math.floor((x - pad_x) * original_scale))
+    top = max(0, math.floor((y - pad_y) * original_scale))
+    right = min(original_img.width, math.ceil((x + w + pad_x) * original_scale))
+    bottom = min(original_img.height, math.ceil((y + h + pad_y) * original_scale))
+    if right - left < 8 or bottom - top < 8:
+        return None
+    crop = original_img.crop((left, top, right, bottom))
+    warped, mask = warp_accused(
+        accused_img,
+        accused_scale,
+        match.homography,
+        crop_origin=(left, top),
+        crop_size=crop.size,
+        original_scale=original_scale,
+        accused_rect=match.accused_rect,
+    )
+    side = max(16, min(crop.size) // 4)
+    dx, dy = pick_detail(np.asarray(crop.convert("L")), mask, side)
+    detail_o = crop.crop((dx, dy, dx + side, dy + side)).resize(
+        (height, height), Image.Resampling.LANCZOS
+    )
+    detail_a = warped.crop((dx, dy, dx + side, dy + side)).resize(
+        (height, height), Image.Resampling.LANCZOS
+    )
+    panel_w = max(1, round(crop.width * height / crop.height))
+    if panel_w > 2 * height:  # very wide regions: keep the strip printable
+        panel_w = 2 * height
+    panel_h = max(1, round(crop.height * panel_w / crop.width))
+    crop_panel = crop.resize((panel_w, panel_h), Image.Resampling.LANCZOS, reducing_gap=3.0)
+    warped_panel = warped.resize((panel_w, panel_h), Image.Resampling.LANCZOS, reducing_gap=3.0)
+
+    margin = max(16, height // 20)
+    text_px = max(14, round(height * 0.04))
+    face = font(text_px, bold=True)
+    label_h = round(text_px * 1.6)
+    panels = [
+        ("Our original (matched region)", crop_panel),
+        ("Accused image, warped onto it", warped_panel),
+        ("Detail, our original", detail_o),
+        ("Detail, accused image", detail_a),
+    ]
+    total_w = margin + sum(p.width + margin for _, p in panels)
+    total_h = margin + label_h + height + margin
+    strip = Image.new("RGB", (total_w, total_h), WHITE)
+    draw = ImageDraw.Draw(strip)
+    cursor = margin
+    zoom = panel_w / crop.width
+    stroke = max(2, height // 200)
+    for index, (label, panel) in enumerate(panels):
+        lines = wrap_text(label, face, panel.width, max_lines=1)
+        draw.text((cursor, margin), lines[0], font=face, fill=INK)
+        top_y = margin + label_h + (height - panel.height) // 2
+        strip.paste(panel, (cursor, top_y))
+        if index < 2:  # show where the detail comes from
+            draw.rectangle(
+                (
+                    cursor + dx * zoom,
+                    top_y + dy * zoom,
+                    cursor + (dx + side) * zoom,
+                    top_y + (dy + side) * zoom,
+                ),
+                outline=DETAIL_BOX,
+                width=stroke,
+            )
+        else:
+            draw.rectangle(
+                (cursor, top_y, cursor + panel.width - 1, top_y + panel.height - 1),
+                outline=DETAIL_BOX,
+                width=stroke,
+            )
+        cursor += panel.width + margin
+    return strip
+
+
+def _save_jpeg(img: Image.Image, path: Path) -> None:
+    """JPEG bytes without EXIF (no GPS, no capture data), written atomically."""
+    buffer = io.BytesIO()
+    img.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True)
+    atomic_write_bytes(path, buffer.getvalue())
+    path.chmod(0o644)  # temp files are private; a comparison image is meant to be shared

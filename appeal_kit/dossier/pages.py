@@ -1,0 +1,492 @@
+"""The dossier's front parts: cover, deadlines, statement, comparisons.
+
+Each ``*_part`` function returns platypus flowables; ``build_story`` puts every
+part in the order the issue fixes. Text from the case goes through ``markup`` so
+it is escaped and CJK names get a font that has their glyphs.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from reportlab.lib.units import mm
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    Image,
+    KeepInFrame,
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from appeal_kit.dossier.blocks import PART_TITLES, cells, grid, part_heading, scaled
+from appeal_kit.dossier.state import Bookmark, at_page_resolution
+from appeal_kit.dossier.style import (
+    CAUTION,
+    GOOD,
+    RULE,
+    SHADE,
+    fit_box,
+    markup,
+    plural,
+    show_time,
+)
+from appeal_kit.models import DeadlineState, MatchResult
+
+if TYPE_CHECKING:
+    from appeal_kit.comparison.pictures import ComparisonImage
+    from appeal_kit.dossier.state import RenderState
+
+
+def cover_part(state: RenderState) -> list[Flowable]:
+    """Title, case identifiers, accused listings, the summary and the contents."""
+    content, st = state.content, state.styles
+    case = content.case
+    kind = "Complaint dossier" if case.mode == "complaint" else "Appeal dossier"
+    flow: list[Flowable] = [
+        Bookmark("cover", "Cover"),
+        Paragraph(markup(kind), st.title),
+        Paragraph(markup(f"Case {case.title}"), st.h2),
+        Spacer(1, 4 * mm),
+    ]
+    rows: list[tuple[str, str]] = [
+        ("Platform", case.platform),
+        ("Case / complaint id", case.case_id),
+        ("Store", case.store),
+        ("Seller id", case.seller_id),
+        ("Complainant", case.complainant),
+        ("Violation type", case.violation),
+        ("Points at stake", "" if case.points_at_stake is None else str(case.points_at_stake)),
+        ("Notice received", _both_zones(state, case.notice_received)),
+        (
+            "Our own listing",
+            " ".join(x for x in (case.own_listing_url, _own_date(case.own_listing_date)) if x),
+        ),
+    ]
+    table_rows = [
+        [Paragraph(markup(k), st.cell_bold), Paragraph(markup(v), st.cell)] for k, v in rows if v
+    ]
+    if table_rows:
+        flow.append(grid(table_rows, scaled([1, 3], state.frame_w), header=False))
+    flow += [Spacer(1, 5 * mm), Paragraph("Accused listings", st.h2)]
+    if case.accused_listings:
+        listing_rows = [cells(state, ["URL", "Title", "First seen"], head=True)]
+        for listing in case.accused_listings:
+            if listing.first_seen is None:
+                first = "not recorded"
+            elif listing.first_seen_day_only:
+                first = listing.first_seen.strftime("%Y-%m-%d")
+            else:
+                first = show_time(listing.first_seen, state.platform_tz)
+            listing_rows.append(cells(state, [listing.url, listing.title or "—", first]))
+        flow.append(grid(listing_rows, scaled([5, 2.5, 2], state.frame_w)))
+    else:
+        flow.append(Paragraph("No accused listing URL was given in case.toml.", st.body))
+    flow += [Spacer(1, 5 * mm), Paragraph("Summary", st.h2)]
+    summary = Table(
+        [[Paragraph(markup(content.summary or "No summary was produced."), st.body)]],
+        colWidths=[state.frame_w],
+    )
+    summary.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, -1), SHADE),
+                ("BOX", (0, 0), (-1, -1), 0.5, RULE),
+                ("LEFTPADDING", (0, 0), (-1, -1), 8),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+                ("TOPPADDING", (0, 0), (-1, -1), 6),
+            ]
+        )
+    )
+    titles = list(PART_TITLES)
+    titles[1] = "Complaint statement" if case.mode == "complaint" else "Appeal statement"
+    entries = [Paragraph(f"{n}. {markup(t)}", st.cell) for n, t in enumerate(titles, start=1)]
+    # Three columns keep the contents short; it moves as one block if the cover is long.
+    grid_rows = [entries[i : i + 3] for i in range(0, len(entries), 3)]
+    contents = Table(grid_rows, colWidths=scaled([1, 1.4, 1.4], state.frame_w), hAlign="LEFT")
+    contents.setStyle(
+        TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("VALIGN", (0, 0), (-1, -1), "TOP")])
+    )
+    flow += [summary, Spacer(1, 5 * mm), KeepTogether([Paragraph("Contents", st.h2), contents])]
+    return [*flow, PageBreak()]
+
+
+def _own_date(value: datetime | None) -> str:
+    return f"(live since {value.date().isoformat()})" if value else ""
+
+
+def _both_zones(state: RenderState, value: datetime | None) -> str:
+    if value is None:
+        return ""
+    text = show_time(value, state.platform_tz)
+    if state.local_tz is not None:
+        local = show_time(value, state.local_tz)
+        if local != text:
+            text += f" (your time: {local})"
+    return text
+
+
+# --------------------------------------------------------------------------- 1 deadlines
+
+
+def deadlines_part(state: RenderState) -> list[Flowable]:
+    """The deadline table, in the platform's and the user's time zone."""
+    content, st = state.content, state.styles
+    flow = part_heading(state, 1)
+    platform_name = content.platform_timezone or "platform time"
+    heads = ["Deadline", f"Due ({platform_name})"]
+    if state.local_tz is not None:
+        heads.append(f"Due (your time, {content.local_timezone})")
+    heads.append("Basis")
+    widths = [2.2, 2.0] + ([2.0] if state.local_tz is not None else []) + [3.6]
+    if content.as_of is not None:
+        heads += ["State", "Time left"]
+        widths += [1.2, 1.4]
+    rows = [cells(state, heads, head=True)]
+    for deadline in sorted(content.deadlines, key=lambda d: (d.due, d.name)):
+        due = show_time(deadline.due, state.platform_tz)
+        if deadline.earliest is not None:
+            due = f"{show_time(deadline.earliest, state.platform_tz)} to {due}"
+        row = [deadline.label or deadline.name, due]
+        if state.local_tz is not None:
+            row.append(show_time(deadline.due, state.local_tz))
+        basis = deadline.basis + (f" Source: {deadline.source}" if deadline.source else "")
+        row.append(basis)
+        if content.as_of is not None:
+            left = time_left(deadline.due, content.as_of)
+            if deadline.state == DeadlineState.LATE and deadline.settled_at is not None:
+                # How late it was met, not how far the clock is past the due time.
+                span = time_left(deadline.due, deadline.settled_at).removeprefix("missed by ")
+                left = f"done {span} late"
+            row += [deadline.state.value, left]
+        rows.append(cells(state, row))
+    if content.deadlines:
+        flow.append(grid(rows, scaled(widths, state.frame_w)))
+    else:
+        flow.append(
+            Paragraph("No deadlines could be computed: the notice time is not set.", st.body)
+        )
+    flow.append(Spacer(1, 4 * mm))
+    if content.as_of is None:
+        flow.append(
+            Paragraph(
+                "Deadlines computed from the notice time and the case events; no clock used.",
+                st.small,
+            )
+        )
+    else:
+        flow.append(
+            Paragraph(
+                markup(
+                    f"States and time left as of {show_time(content.as_of, state.platform_tz)}."
+                ),
+                st.small,
+            )
+        )
+    if state.local_tz is None:
+        flow.append(
+            Paragraph(
+                "Your local time zone is not set (case.toml: timezone), so times are shown in "
+                "the platform's time zone only.",
+                st.small,
+            )
+        )
+    return [*flow, PageBreak()]
+
+
+def time_left(due: datetime, as_of: datetime) -> str:
+    """Time left as "2 d 4 h left", or "missed by 3 h" (rounded down)."""
+    seconds = (due - as_of).total_seconds()
+    hours = int(abs(seconds) // 3600)
+    days, rest = divmod(hours, 24)
+    span = f"{days} d {rest} h" if days else f"{rest} h {int(abs(seconds) % 3600 // 60)} min"
+    return f"{span} left" if seconds >= 0 else f"missed by {span}"
+
+
+# --------------------------------------------------------------------------- 2 statement
+
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_ITALIC = re.compile(r"(?<![*\w])\*(?!\s)(.+?)(?<!\s)\*(?!\*)")
+
+
+def inline(text: str) -> str:
+    """Escape a line and turn ``**bold**`` and ``*italic*`` into markup."""
+    out = markup(text)
+    out = _BOLD.sub(r"<b>\1</b>", out)
+    return _ITALIC.sub(r"<i>\1</i>", out)
+
+
+def markdown_flowables(text: str, state: RenderState) -> list[Flowable]:
+    """Markdown-lite: ``#`` headings, ``-``/``*``/``1.`` lists, blank-line paragraphs."""
+    st = state.styles
+    flow: list[Flowable] = []
+    paragraph: list[str] = []
+
+    def flush() -> None:
+        if paragraph:
+            flow.append(Paragraph(inline(" ".join(paragraph)), st.body))
+            paragraph.clear()
+
+    for raw in text.splitlines():
+        line = raw.strip()
+        heading = re.match(r"^(#{1,3})\s+(.*)$", line)
+        bullet = re.match(r"^[-*]\s+(.*)$", line)
+        numbered = re.match(r"^(\d+)[.)]\s+(.*)$", line)
+        if not line:
+            flush()
+        elif heading:
+            flush()
+            style = {1: st.h2, 2: st.h3, 3: st.h3}[len(heading.group(1))]
+            flow.append(Paragraph(inline(heading.group(2)), style))
+        elif bullet:
+            flush()
+            flow.append(Paragraph(inline(bullet.group(1)), st.bullet, bulletText="•"))
+        elif numbered:
+            flush()
+            flow.append(
+                Paragraph(inline(numbered.group(2)), st.bullet, bulletText=f"{numbered.group(1)}.")
+            )
+        elif (
+            flow
+            and raw.startswith(("  ", "\t"))
+            and not paragraph
+            and isinstance(flow[-1], Paragraph)
+            and flow[-1].style is st.bullet
+        ):
+            # A continuation line of a list item: rebuild the item with it appended.
+            last = flow.pop()
+            assert isinstance(last, Paragraph)
+            flow.append(
+                Paragraph(last.text + " " + inline(line), st.bullet, bulletText=last.bulletText)
+            )
+        else:
+            paragraph.append(line)
+    flush()
+    return flow
+
+
+def statement_part(state: RenderState) -> list[Flowable]:
+    """The appeal (or complaint) statement, already filled in by the pipeline."""
+    case = state.content.case
+    title = "Complaint statement" if case.mode == "complaint" else "Appeal statement"
+    flow = part_heading(state, 2, title)
+    body = markdown_flowables(state.content.statement_text, state)
+    flow += body or [Paragraph("No statement was supplied.", state.styles.body)]
+    return [*flow, PageBreak()]
+
+
+# --------------------------------------------------------------------------- 4 comparisons
+
+
+def comparisons_part(state: RenderState) -> list[Flowable]:
+    """One page per pair: the side-by-side, the proof strip, the caption and numbers."""
+    content, st = state.content, state.styles
+    by_accused = {m.accused: m for m in content.matches}
+    comps = list(content.comparisons)
+    if not comps:
+        empty = part_heading(state, 4)
+        empty.append(Paragraph("No accused image could be paired with an original.", st.body))
+        return [*empty, *_unmatched(state), PageBreak()]
+    flow: list[Flowable] = []
+    for number, comp in enumerate(comps, start=1):
+        match = by_accused.get(comp.accused)
+        if match is None and number - 1 < len(content.matches):
+            match = content.matches[number - 1]
+        page = comparison_page(state, number, len(comps), comp, match)
+        heading = part_heading(state, 4) if number == 1 else []
+        flow += [
+            *heading[:1],
+            KeepInFrame(state.frame_w, state.frame_h, [*heading[1:], *page], mode="shrink"),
+            PageBreak(),
+        ]
+    unmatched = _unmatched(state)
+    return [*flow, *unmatched, PageBreak()] if unmatched else flow
+
+
+def _unmatched(state: RenderState) -> list[Flowable]:
+    """The accused images that were examined and matched none of our originals.
+
+    Said plainly, so a reviewer counting the accused images finds every one.
+    """
+    content, st = state.content, state.styles
+    if not content.unmatched:
+        return []
+    rows = [cells(state, ["Accused image", "Result"], head=True)]
+    rows += [
+        cells(state, [content.case.display(m.accused), m.note or "no matching original found"])
+        for m in sorted(content.unmatched, key=lambda m: str(m.accused))
+    ]
+    return [
+        Spacer(1, 4 * mm),
+        Paragraph("Accused images without a matching original", st.h2),
+        Paragraph(
+            markup(
+                f"{plural(len(content.unmatched), 'accused image')} examined in this case "
+                + ("matches" if len(content.unmatched) == 1 else "match")
+                + " none of the originals supplied, so no comparison is shown for "
+                + ("it." if len(content.unmatched) == 1 else "them.")
+            ),
+            st.body,
+        ),
+        grid(rows, scaled([2, 3], state.frame_w)),
+    ]
+
+
+VERDICT_WORDS = {"match": "match", "possible": "possible match", "none": "no match found"}
+
+
+def comparison_page(
+    state: RenderState, number: int, total: int, comp: ComparisonImage, match: MatchResult | None
+) -> list[Flowable]:
+    """The flowables of one comparison page, images sized to what the text leaves."""
+    st = state.styles
+    case = state.content.case
+    verdict = match.verdict if match else comp.verdict
+    colour = {"match": GOOD, "possible": CAUTION}.get(verdict, RULE)
+    heading = Paragraph(
+        f'Comparison {number} of {total}: <font color="{colour.hexval()}">'
+        f"{VERDICT_WORDS.get(verdict, verdict)}</font>",
+        st.h2,
+    )
+    pair = Paragraph(
+        markup(
+            f"{case.display(comp.accused)} (accused) compared with {case.display(comp.original)} (ours)"
+        ),
+        st.small,
+    )
+    captions = grid(
+        [
+            [
+                Paragraph(
+                    "<b>Our original</b><br/>"
+                    + "<br/>".join(markup(x) for x in comp.original_caption),
+                    st.cell,
+                ),
+                Paragraph(
+                    "<b>Accused listing image</b><br/>"
+                    + "<br/>".join(markup(x) for x in comp.accused_caption),
+                    st.cell,
+                ),
+            ]
+        ],
+        [state.frame_w / 2, state.frame_w / 2],
+        header=False,
+        zebra=False,
+    )
+    sentence = Paragraph(markup(comp.caption), st.caption)
+    text: list[Flowable] = [heading, pair, captions, sentence]
+    if comp.warning or (match is not None and match.accused_contains_more):
+        text.append(
+            Paragraph(
+                markup(comp.warning or "WARNING: the accused image shows more than our original."),
+                st.warning,
+            )
+        )
+    numbers = numbers_table(state, match) if match is not None else None
+    if numbers is not None:
+        text.append(numbers)
+    # Text heights as laid out, plus the spacers and the proof label; the images share the rest.
+    used = sum(f.wrap(state.frame_w, state.frame_h)[1] + 4 for f in text) + 40
+    room = max(60.0, state.frame_h - used - (28 if number == 1 else 0))
+    images = [(comp.path, comp.width, comp.height)]
+    if comp.detail_path is not None and comp.detail_path.is_file():
+        images.append((comp.detail_path, comp.detail_width, comp.detail_height))
+    natural = [state.frame_w * h / w for _, w, h in images if w and h]
+    factor = min(1.0, room / sum(natural)) if natural else 1.0
+    pictures: list[Flowable] = []
+    for path, width, height in images:
+        box_w, box_h = fit_box(
+            width, height, state.frame_w, state.frame_w * height / max(1, width) * factor
+        )
+        pictures.append(_image(path, box_w, box_h))
+    proof_label = Paragraph(
+        "Proof: the matched crop of our original, the accused image warped onto it, and a "
+        "zoomed detail of both (blue box).",
+        st.small,
+    )
+    flow: list[Flowable] = [
+        heading,
+        pair,
+        Spacer(1, 2 * mm),
+        pictures[0],
+        Spacer(1, 1.5 * mm),
+        captions,
+    ]
+    if len(pictures) > 1:
+        flow += [Spacer(1, 2 * mm), proof_label, pictures[1]]
+    flow += [Spacer(1, 2 * mm), *text[3:]]
+    return flow
+
+
+def _image(path: Path, width: float, height: float) -> Image:
+    # From bytes, not the path: reportlab names an image after its file name, and the
+    # pipeline's work folder has a random name, so a path would change the PDF's bytes.
+    picture = Image(
+        io.BytesIO(at_page_resolution(path.read_bytes(), width)), width=width, height=height
+    )
+    picture.hAlign = "CENTER"
+    return picture
+
+
+def numbers_table(state: RenderState, match: MatchResult) -> Table:
+    """The figures behind the verdict, in one compact table."""
+    rows: list[tuple[str, str]] = [
+        ("Verdict", VERDICT_WORDS.get(match.verdict, match.verdict)),
+        ("Matching points (that fit one geometric transform)", f"{match.inliers:,}"),
+        (
+            "Part of the accused image found in our original",
+            f"{match.coverage * 100:.1f} %"
+            + (" (the rest is the surrounding page or padding)" if match.accused_rect else ""),
+        ),
+        ("Overall similarity (0 to 1)", f"{match.global_similarity:.2f}"),
+    ]
+    if match.region:
+        x, y, w, h = match.region
+        rows.append(("Region in our original", f"{w:,} × {h:,} px at ({x:,}, {y:,})"))
+    transform = [
+        "mirrored" if match.mirrored else "not mirrored",
+        f"rotated {abs(match.rotation) if round(match.rotation, 1) == 0 else match.rotation:.1f}°",
+        f"scale {match.scale * 100:.1f} %",
+    ]
+    rows.append(("Transform", ", ".join(transform)))
+    if match.accused_rect:
+        x, y, w, h = match.accused_rect
+        where = "screenshot" if match.is_screenshot else "accused image"
+        rows.append((f"Photo inside the {where}", f"{w:,} × {h:,} px at ({x:,}, {y:,})"))
+    if match.note:
+        rows.append(("Note", match.note))
+    st = state.styles
+    body = [[Paragraph(markup(k), st.cell_bold), Paragraph(markup(v), st.cell)] for k, v in rows]
+    return grid(body, scaled([1.3, 2.7], state.frame_w), header=False)
+
+
+# --------------------------------------------------------------------------- the story
+
+
+def build_story(state: RenderState) -> list[Flowable]:
+    """Every part, in order (fresh flowables for each layout pass)."""
+    from appeal_kit.dossier.appendix import documents_part, excluded_part, manifest_part
+    from appeal_kit.dossier.evidence_pages import evidence_part
+    from appeal_kit.dossier.timeline import outtakes_part, timeline_part
+
+    story: list[Flowable] = []
+    story += cover_part(state)
+    story += deadlines_part(state)
+    story += statement_part(state)
+    story += evidence_part(state)
+    story += comparisons_part(state)
+    story += timeline_part(state)
+    story += outtakes_part(state)
+    story += documents_part(state)
+    story += excluded_part(state)
+    story += [CondPageBreak(60 * mm)]
+    story += manifest_part(state)
+    return story

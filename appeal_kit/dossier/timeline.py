@@ -1,0 +1,532 @@
+"""The timeline page (vector drawing) and the outtakes contact sheet.
+
+The timeline has one row per fact (each shoot, our listing, each accused listing,
+the notice, each deadline) on a shared time axis, so labels never collide however
+close the dates are. Intervals are labelled in words: "captured 214 days before
+the accused listing was first seen". An original captured after a listing was
+first seen is drawn in red and said so, never hidden.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING, Any
+
+from reportlab.graphics.shapes import Drawing, Line, Rect, String
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable, Image, PageBreak, Paragraph, Spacer, Table, TableStyle
+
+from appeal_kit.dossier.blocks import part_heading
+from appeal_kit.dossier.style import (
+    ACCENT,
+    ALARM,
+    BODY,
+    BOLD,
+    CAUTION,
+    CJK,
+    GOOD,
+    MUTED,
+    RULE,
+    SHADE,
+    fit_box,
+    markup,
+    plural,
+    show_time,
+    split_runs,
+)
+from appeal_kit.models import ImageMetadata
+
+if TYPE_CHECKING:
+    from appeal_kit.dossier.state import RenderState
+
+ROW_H = 34.0
+MAX_ROWS = 18
+
+
+@dataclass
+class Row:
+    """One line of the timeline."""
+
+    label: str
+    start: datetime
+    end: datetime | None = None
+    note: str = ""
+    colour: colors.Color = ACCENT
+    # An interval drawn on this row from ``since`` to ``start``, with its words.
+    since: datetime | None = None
+    interval: str = ""
+    interval_colour: colors.Color = MUTED
+
+
+def aware(value: datetime, assume: tzinfo) -> datetime:
+    """``value`` with an offset (naive camera times are read in ``assume``), in UTC."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=assume)
+    return value.astimezone(UTC)
+
+
+def days_between(earlier: datetime, later: datetime) -> int:
+    """Whole days from ``earlier`` to ``later`` (negative when reversed)."""
+    seconds = (later - earlier).total_seconds()
+    days = int(abs(seconds) // 86400)
+    return days if seconds >= 0 else -days
+
+
+def _shoot_attr(shoot: Any, name: str, default: Any = None) -> Any:
+    return getattr(shoot, name, default)
+
+
+def timeline_rows(state: RenderState) -> tuple[list[Row], list[str]]:
+    """The rows to draw and the same facts as sentences (searchable text)."""
+    content = state.content
+    case = content.case
+    assume = state.local_tz or state.platform_tz or UTC
+    rows: list[Row] = []
+    sentences: list[str] = []
+    captures = sorted(
+        aware(m.captured_at, assume) for m in content.originals if m.captured_at is not None
+    )
+    shoots = list(content.shoots)
+    for shoot in shoots:
+        start, end = _shoot_attr(shoot, "start"), _shoot_attr(shoot, "end")
+        if start is None:
+            continue
+        frames = _shoot_attr(shoot, "frames", []) or []
+        index = _shoot_attr(shoot, "index", len(rows) + 1)
+        label = str(
+            _shoot_attr(shoot, "label", None)
+            or _shoot_attr(shoot, "camera", None)
+            or "camera unknown"
+        )
+        # Shoot.label reads "Shoot 1: Canon EOS R6 ..., 12 frames"; the row names the shoot.
+        label = re.sub(r"^Shoot \d+:\s*", "", label)
+        if "frame" not in label:
+            label += f"; {plural(len(frames), 'frame')}"
+        rows.append(
+            Row(
+                label=f"Shoot {index}",
+                start=aware(start, assume),
+                end=aware(end or start, assume),
+                note=label,
+                colour=GOOD,
+            )
+        )
+    if not shoots and captures:
+        rows.append(
+            Row(
+                label="Our originals",
+                start=captures[0],
+                end=captures[-1],
+                note=f"{plural(len(captures), 'capture time')}",
+                colour=GOOD,
+            )
+        )
+    if case.own_listing_date is not None:
+        own = Row(
+            "Our own listing live",
+            aware(case.own_listing_date, assume),
+            note=case.own_listing_url,
+            colour=ACCENT,
+        )
+        first_seen = case.first_seen()
+        if first_seen is not None:
+            days = days_between(own.start, aware(first_seen, assume))
+            own.since = aware(first_seen, assume)
+            when = "before" if days >= 0 else "AFTER"
+            own.interval = (
+                f"live {plural(abs(days), 'day')} {when} the accused listing was first seen"
+            )
+            own.interval_colour = GOOD if days >= 0 else CAUTION
+            sentences.append(f"Our own listing was {own.interval}.")
+        rows.append(own)
+    for number, listing in enumerate(case.accused_listings, start=1):
+        if listing.first_seen is None:
+            continue
+        seen = aware(listing.first_seen, assume)
+        row = Row(
+            f"Accused listing {number}", seen, note=f"first seen; {listing.url}", colour=CAUTION
+        )
+        if captures:
+            days = days_between(captures[0], seen)
+            after = [t for t in captures if t > seen]
+            row.since = captures[0]
+            if days >= 0:
+                row.interval = (
+                    f"captured {plural(days, 'day')} before the accused listing was first seen"
+                )
+                row.interval_colour = GOOD
+            else:
+                row.interval = (
+                    f"captured {plural(-days, 'day')} AFTER the accused listing was first seen"
+                )
+                row.interval_colour = ALARM
+            sentences.append(f"Accused listing {number}: our earliest original was {row.interval}.")
+            if after:
+                sentences.append(
+                    f"{plural(len(after), 'original')} captured after accused listing {number} was "
+                    f"first seen ({show_time(after[0], state.platform_tz)} is the earliest of them); "
+                    "these are shown as they are."
+                )
+                row.note += f"; {plural(len(after), 'original')} captured after this date"
+                row.colour = ALARM
+        rows.append(row)
+    if case.notice_received is not None:
+        rows.append(
+            Row(
+                "Notice received",
+                aware(case.notice_received, assume),
+                note="penalty notice",
+                colour=MUTED,
+            )
+        )
+    for deadline in sorted(content.deadlines, key=lambda d: (d.due, d.name)):
+        start = aware(deadline.earliest, assume) if deadline.earliest else None
+        due = aware(deadline.due, assume)
+        rows.append(
+            Row(
+                deadline.label or deadline.name,
+                start or due,
+                end=due if start else None,
+                note=f"due {show_time(deadline.due, state.platform_tz)}",
+                colour=ACCENT,
+            )
+        )
+    return rows[:MAX_ROWS], sentences
+
+
+def _ticks(start: datetime, end: datetime, tz: tzinfo) -> tuple[list[datetime], str]:
+    """Tick times (midnights in ``tz``) and their ``strftime`` format, about eight at most."""
+    start, end = start.astimezone(tz), end.astimezone(tz)
+    span = (end - start).days
+    if span > 3 * 365:
+        years = list(range(start.year + 1, end.year + 1))
+        step = max(1, len(years) // 8 + 1)
+        return [datetime(y, 1, 1, tzinfo=tz) for y in years[::step]], "%Y"
+    if span > 60:
+        months: list[datetime] = []
+        cursor = datetime(start.year, start.month, 1, tzinfo=tz)
+        while cursor <= end:
+            if cursor >= start:
+                months.append(cursor)
+            cursor = datetime(cursor.year + cursor.month // 12, cursor.month % 12 + 1, 1, tzinfo=tz)
+        step = max(1, (len(months) + 7) // 8)
+        return months[::step], "%b %Y"
+    day = timedelta(days=1)
+    first = datetime(start.year, start.month, start.day, tzinfo=tz) + day
+    days = []
+    while first <= end:
+        days.append(first)
+        first += day
+    step = max(1, (len(days) + 7) // 8)
+    return days[::step], "%d %b"
+
+
+def _two_lines(text: str, font: str, size: float, width: float) -> list[str]:
+    """``text`` on one line, or broken at a space onto two (the second cut if need be)."""
+    if stringWidth(text, font, size) <= width or " " not in text:
+        return [text]
+    words = text.split(" ")
+    first = words[0]
+    for count in range(1, len(words)):
+        candidate = " ".join(words[:count])
+        if stringWidth(candidate, font, size) > width:
+            break
+        first = candidate
+    return [first, text[len(first) :].strip()]
+
+
+def _fit(text: str, font: str, size: float, width: float) -> str:
+    """``text`` cut with "…" to ``width`` points."""
+    if stringWidth(text, font, size) <= width:
+        return text
+    while text and stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text + "…"
+
+
+def _string(
+    x: float,
+    y: float,
+    text: str,
+    *,
+    size: float,
+    bold: bool = False,
+    colour: colors.Color = colors.black,
+    anchor: str = "start",
+    width: float | None = None,
+) -> String:
+    """A ``String`` in Vera, or in the CJK font when the text needs it."""
+    font = BOLD if bold else BODY
+    if any(fallback for _, fallback in split_runs(text)):
+        font = CJK
+    if width is not None:
+        text = _fit(text, font, size, width)
+    return String(x, y, text, fontName=font, fontSize=size, fillColor=colour, textAnchor=anchor)
+
+
+def timeline_drawing(rows: list[Row], width: float, tz: tzinfo, *, row_h: float = ROW_H) -> Drawing:
+    """Rows on a shared time axis: bars for spans, diamonds for moments; dates in ``tz``."""
+    label_w = width * 0.24
+    x0, x1 = label_w + 8, width - 6
+    axis_h = 22.0
+    height = axis_h + row_h * len(rows) + 8
+    drawing = Drawing(width, height)
+    times = [t for r in rows for t in (r.start, r.end, r.since) if t is not None]
+    lo, hi = min(times), max(times)
+    if hi - lo < timedelta(days=1):
+        lo, hi = lo - timedelta(hours=12), hi + timedelta(hours=12)
+    pad = (hi - lo) * 0.04
+    lo, hi = lo - pad, hi + pad
+    total = (hi - lo).total_seconds()
+
+    def xpos(t: datetime) -> float:
+        return x0 + (t - lo).total_seconds() / total * (x1 - x0)
+
+    ticks, fmt = _ticks(lo, hi, tz)
+    for tick in ticks:
+        x = xpos(tick)
+        drawing.add(Line(x, axis_h, x, height - 4, strokeColor=SHADE, strokeWidth=0.6))
+        drawing.add(
+            _string(x, axis_h - 12, tick.strftime(fmt), size=7, colour=MUTED, anchor="middle")
+        )
+    drawing.add(Line(x0, axis_h, x1, axis_h, strokeColor=RULE, strokeWidth=0.8))
+    middle = (x0 + x1) / 2
+    for number, row in enumerate(rows):
+        y = height - 8 - row_h * (number + 0.5)
+        if number % 2 == 0:
+            drawing.add(
+                Rect(
+                    0,
+                    y - row_h / 2,
+                    width,
+                    row_h,
+                    fillColor=colors.Color(0.97, 0.975, 0.98),
+                    strokeColor=None,
+                )
+            )
+        label_lines = _two_lines(row.label, BOLD, 8, label_w - 4)
+        for line_number, line in enumerate(label_lines):
+            baseline = y - 3 + (len(label_lines) - 1) * 5 - line_number * 10
+            drawing.add(
+                _string(
+                    2, baseline, line, size=8, bold=True, colour=colors.black, width=label_w - 4
+                )
+            )
+        x_start = xpos(row.start)
+        if row.since is not None and row.interval:
+            x_since = xpos(row.since)
+            drawing.add(
+                Line(
+                    x_since,
+                    y,
+                    x_start,
+                    y,
+                    strokeColor=row.interval_colour,
+                    strokeWidth=0.9,
+                    strokeDashArray=[3, 2],
+                )
+            )
+            centre = min(max((x_since + x_start) / 2, x0 + 80), x1 - 80)
+            drawing.add(
+                _string(
+                    centre,
+                    y + 4,
+                    row.interval,
+                    size=6.8,
+                    colour=row.interval_colour,
+                    anchor="middle",
+                    width=x1 - x0,
+                )
+            )
+        if row.end is not None and row.end > row.start:
+            x_end = xpos(row.end)
+            drawing.add(
+                Rect(
+                    x_start,
+                    y - 3.5,
+                    max(2.5, x_end - x_start),
+                    7,
+                    fillColor=row.colour,
+                    strokeColor=None,
+                )
+            )
+            anchor_x = x_end
+        else:
+            size = 4.0
+            from reportlab.graphics.shapes import Polygon
+
+            drawing.add(
+                Polygon(
+                    [x_start - size, y, x_start, y + size, x_start + size, y, x_start, y - size],
+                    fillColor=row.colour,
+                    strokeColor=None,
+                )
+            )
+            anchor_x = x_start
+        date_text = _span_text(row, tz)
+        note = f"{date_text} — {row.note}" if row.note else date_text
+        if anchor_x <= middle:
+            drawing.add(
+                _string(
+                    x_start - 2 if row.end else anchor_x - 2,
+                    y - 13,
+                    note,
+                    size=6.8,
+                    colour=MUTED,
+                    width=x1 - anchor_x,
+                )
+            )
+        else:
+            drawing.add(
+                _string(
+                    anchor_x + 2,
+                    y - 13,
+                    note,
+                    size=6.8,
+                    colour=MUTED,
+                    anchor="end",
+                    width=anchor_x - x0,
+                )
+            )
+    return drawing
+
+
+def _span_text(row: Row, tz: tzinfo) -> str:
+    start = row.start.astimezone(tz).strftime("%Y-%m-%d")
+    if row.end is not None:
+        end = row.end.astimezone(tz).strftime("%Y-%m-%d")
+        if end != start:
+            return f"{start} to {end}"
+    return start
+
+
+def timeline_part(state: RenderState) -> list[Flowable]:
+    """The drawn timeline and the intervals in words."""
+    st = state.styles
+    flow = part_heading(state, 5)
+    rows, sentences = timeline_rows(state)
+    if not rows:
+        flow.append(
+            Paragraph("No dated facts: no capture times, listing dates or notice time.", st.body)
+        )
+        return [*flow, PageBreak()]
+    tz = state.platform_tz or UTC
+    row_h = min(48.0, max(ROW_H, state.frame_h * 0.45 / len(rows)))
+    flow.append(timeline_drawing(rows, state.frame_w, tz, row_h=row_h))
+    flow.append(Spacer(1, 4 * mm))
+    flow += [Paragraph(markup(s), st.bullet, bulletText="•") for s in sentences]
+    zone_name = state.content.local_timezone or state.content.platform_timezone or "UTC"
+    flow.append(Spacer(1, 3 * mm))
+    flow.append(
+        Paragraph(
+            markup(
+                f"Dates are in {state.content.platform_timezone or 'UTC'} time, the platform's. "
+                "Capture times without a recorded UTC offset are "
+                f"read as {zone_name} time. Bars are shoots (first to last frame); diamonds are "
+                "moments; dashed lines are the intervals named above them."
+            ),
+            st.small,
+        )
+    )
+    return [*flow, PageBreak()]
+
+
+# --------------------------------------------------------------------------- outtakes
+
+COLUMNS = 4
+
+
+def outtakes_part(state: RenderState) -> list[Flowable]:
+    """Contact sheet of frames from our shoots that match no accused image."""
+    content, st = state.content, state.styles
+    flow = part_heading(state, 6)
+    frames = sorted(
+        content.outtakes, key=lambda m: (m.captured_at is None, _sort_time(m), m.display_path)
+    )
+    if not frames:
+        flow.append(Paragraph("No other frames from the same shoots were supplied.", st.body))
+        return [*flow, PageBreak()]
+    # Only what the build knows: these frames matched none of the accused images
+    # it could examine. Whether they were ever published is the seller's to say.
+    unexamined = sum(e.role == "accused" for e in content.excluded)
+    caveat = (
+        f" {plural(unexamined, 'accused file')} could not be examined (see Excluded files)."
+        if unexamined
+        else ""
+    )
+    flow.append(
+        Paragraph(
+            markup(
+                f"{plural(len(frames), 'frame')} from the same shoots that match none of the "
+                f"accused images examined.{caveat} They show the photographer holds the whole "
+                "shoot, not only the picture in dispute."
+            ),
+            st.body,
+        )
+    )
+    cell_w = state.frame_w / COLUMNS
+    box_w, box_h = cell_w - 8, 36 * mm
+    shown = [m for m in frames[: content.max_outtakes]]
+    cells: list[list[Flowable]] = []
+    for meta in shown:
+        thumb = state.thumbnails.get(meta.path)
+        items: list[Flowable] = []
+        if thumb is not None:
+            data, (w, h) = thumb
+            width, height = fit_box(w, h, box_w, box_h)
+            picture = Image(io.BytesIO(data), width=width, height=height)
+            items.append(picture)
+        else:
+            items.append(Paragraph("(could not be decoded)", st.small))
+        caption = "<br/>".join(
+            markup(x)
+            for x in (
+                meta.display_path.rsplit("/", 1)[-1],
+                _time(meta),
+                meta.camera or "camera unknown",
+            )
+        )
+        items.append(Paragraph(caption, st.cell))
+        cells.append(items)
+    while len(cells) % COLUMNS:
+        cells.append([Spacer(1, 1)])
+    table_rows = [cells[i : i + COLUMNS] for i in range(0, len(cells), COLUMNS)]
+    table = Table(table_rows, colWidths=[cell_w] * COLUMNS, hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 4),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
+            ]
+        )
+    )
+    flow.append(table)
+    hidden = len(frames) - len(shown)
+    if hidden > 0:
+        flow.append(
+            Paragraph(
+                markup(
+                    f"{plural(hidden, 'more frame')} not shown here; every file is in the manifest."
+                ),
+                st.small,
+            )
+        )
+    return [*flow, PageBreak()]
+
+
+def _sort_time(meta: ImageMetadata) -> datetime:
+    if meta.captured_at is None:
+        return datetime.min.replace(tzinfo=UTC)
+    return aware(meta.captured_at, UTC)
+
+
+def _time(meta: ImageMetadata) -> str:
+    return show_time(meta.captured_at, seconds=True) if meta.captured_at else "no capture time"

@@ -1,0 +1,464 @@
+"""Geometry of a candidate pair: the fitted transform, the dense check, the region.
+
+A copy of our photo, however cropped, turned, mirrored or recoloured, is related
+to the original by one affine map, and after warping it agrees with the original
+*pixel for pixel* wherever it was not painted over. Another frame of the same
+shoot, a bracketed exposure or the other half of a stereo pair shows the same
+things, but near and far objects moved by different amounts (parallax), so some
+of its detail stays shifted by a pixel or more after the best single warp. The
+dense check below measures exactly that, tile by tile.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from appeal_kit.matching.region import local_correlation, locate
+
+F32 = NDArray[np.float32]
+F64 = NDArray[np.float64]
+U8 = NDArray[np.uint8]
+
+RATIO = 0.8  # Lowe's ratio test
+TILE = 32  # dense-check tile side, accused analysis pixels
+SEARCH = 4  # +- pixels searched around each tile
+WIDE_SEARCH = 28  # second search for tiles that do not agree nearby
+CORR_OK = 0.7  # a tile "agrees" when its normalised correlation reaches this
+MOVED_OK = 0.8  # moved content is the same texture: it correlates strongly once found
+BLUR = 1.5  # Gaussian sigma, accused pixels, applied before the dense comparison
+NORM_STD = 45.0  # contrast (grey-level std) that texture thresholds assume
+SHARP = 0.015  # correlation-peak curvature above which a tile's shift is trusted
+SUBPIXEL_LIMIT = 0.45  # px: a trusted tile further off than this has moved
+SHIFT_LIMIT = 0.8  # pixels: a tile whose best match is further than this is displaced
+
+
+@dataclass
+class Fit:
+    """A RANSAC affine map (accused analysis px -> original analysis px) and its support."""
+
+    affine: F64  # 2 x 3
+    inliers: int
+    matches: int
+    mirrored: bool
+    inlier_points: F32  # accused analysis coordinates of the inliers
+
+
+def rootsift(desc: U8) -> F32:
+    """RootSIFT (Hellinger-normalised) descriptors: better nearest-neighbour matching."""
+    d = desc.astype(np.float32)
+    d /= np.maximum(d.sum(axis=1, keepdims=True), 1e-6)
+    return np.sqrt(d)
+
+
+def good_matches(query: F32, train: F32, matcher: cv2.BFMatcher) -> list[tuple[int, int]]:
+    """Index pairs passing the ratio test."""
+    if len(query) < 2 or len(train) < 2:
+        return []
+    pairs = matcher.knnMatch(query, train, k=2)
+    return [
+        (m[0].queryIdx, m[0].trainIdx)
+        for m in pairs
+        if len(m) == 2 and m[0].distance < RATIO * m[1].distance
+    ]
+
+
+def fit_affine(src: F32, dst: F32, threshold: float) -> tuple[F64 | None, NDArray[np.bool_]]:
+    """RANSAC affine ``src -> dst``; deterministic (fixed RNG seed)."""
+    if len(src) < 6:
+        return None, np.zeros(len(src), bool)
+    cv2.setRNGSeed(1234)
+    affine, mask = cv2.estimateAffine2D(
+        src,
+        dst,
+        method=cv2.RANSAC,
+        ransacReprojThreshold=threshold,
+        maxIters=4000,
+        confidence=0.999,
+        refineIters=10,
+    )
+    if affine is None or mask is None:
+        return None, np.zeros(len(src), bool)
+    return affine.astype(np.float64), mask.ravel().astype(bool)
+
+
+def plausible(affine: F64) -> bool:
+    """Reject degenerate maps: collapsed, absurdly scaled or strongly sheared."""
+    sv = np.linalg.svd(affine[:, :2], compute_uv=False)
+    return bool(sv[1] > 1e-3 and 1 / 20 < sv[0] < 20 and sv[0] / sv[1] < 2.0)
+
+
+def decompose(linear: F64) -> tuple[bool, float, float]:
+    """``(mirrored, rotation_deg, scale)`` of an accused -> original linear map.
+
+    Rotation is the counter-clockwise turn of the content in the accused image
+    (PIL's convention) after undoing the mirror; scale is accused size / original size.
+    """
+    mirrored = bool(np.linalg.det(linear) < 0)
+    forward = np.linalg.inv(linear)
+    if mirrored:
+        forward = forward @ np.diag([-1.0, 1.0])
+    angle = -math.degrees(math.atan2(forward[1, 0], forward[0, 0]))
+    angle = angle + 360.0 if angle <= -180.0 else angle
+    scale = math.sqrt(abs(np.linalg.det(forward)))
+    return mirrored, angle + 0.0, scale
+
+
+@dataclass
+class Dense:
+    """Tile statistics of the warped comparison (accused analysis pixels)."""
+
+    textured: int = 0  # tiles with detail in both images
+    busy: int = 0  # tiles with detail in either image: all of it should be explained
+    aligned: int = 0  # agree in place
+    displaced: int = 0  # agree only after a shift that their neighbours share
+    similarity: float = 0.0  # median in-place correlation of the aligned tiles
+    photo_rect: tuple[int, int, int, int] | None = None
+    # The part of the original the agreeing pixels come from (original analysis px).
+    region_box: tuple[int, int, int, int] | None = None
+    # Area of photo_rect over the area where the original's frame lands.
+    footprint_share: float = 0.0
+    # Mean in-place correlation over all textured tiles (ranks near-identical rivals).
+    agreement: float = 0.0
+    # Bounding box of the aligned tiles over photo_rect, by area: agreement spread
+    # over the picture, not one shared label.
+    aligned_spread: float = 0.0
+    conflict: float = 0.0  # see ``_around``
+    busy_around: bool = False
+    photo_beyond: bool = False
+    zone_flat: bool = True
+    grain_a: float = 0.0  # see ``_grain``
+    grain_o: float = 0.0
+    grain_corr: float = 0.0
+
+    @property
+    def displaced_share(self) -> float:
+        """Of the tiles that agree somewhere, the share that agree only after shifting."""
+        agreeing = self.aligned + self.displaced
+        return self.displaced / agreeing if agreeing else 0.0
+
+    @property
+    def aligned_share(self) -> float:
+        """Share of textured tiles that agree in place."""
+        return self.aligned / self.textured if self.textured else 0.0
+
+    @property
+    def explained_share(self) -> float:
+        """Share of tiles with detail in either image that agree in place."""
+        return self.aligned / self.busy if self.busy else 0.0
+
+
+@dataclass
+class _Tile:
+    x: float  # centre, accused analysis px
+    y: float
+    zero: float  # correlation in place
+    best: float  # best correlation within the search
+    dx: float  # shift of the best correlation
+    dy: float
+    sharpness: float  # peak curvature; ~0 when the shift is undetermined (an edge)
+    clipped: bool = False  # holds blown-out or crushed pixels: edges there look shifted
+
+    @property
+    def shift(self) -> float:
+        return math.hypot(self.dx, self.dy)
+
+
+def _subpixel(resp: F32, y: int, x: int) -> tuple[float, float, float]:
+    """Parabola peak offset around a maximum, and the peak's sharpness.
+
+    Sharpness is the smaller curvature of the two axes; it is zero on a straight
+    edge (the match slides along it) and at the border of the search window.
+    """
+
+    def fit(a: float, b: float, c: float) -> tuple[float, float]:
+        den = a - 2 * b + c
+        return (0.5 * (a - c) / den if abs(den) > 1e-6 else 0.0), -den
+
+    if not (0 < y < resp.shape[0] - 1 and 0 < x < resp.shape[1] - 1):
+        return 0.0, 0.0, 0.0
+    dy, cy = fit(resp[y - 1, x], resp[y, x], resp[y + 1, x])
+    dx, cx = fit(resp[y, x - 1], resp[y, x], resp[y, x + 1])
+    return float(np.clip(dx, -0.5, 0.5)), float(np.clip(dy, -0.5, 0.5)), float(min(cx, cy))
+
+
+def _search(tile: F32, warped: F32, x0: int, y0: int, reach: int) -> _Tile:
+    h, w = warped.shape
+    wx0, wy0 = max(0, x0 - reach), max(0, y0 - reach)
+    wx1, wy1 = min(w, x0 + TILE + reach), min(h, y0 + TILE + reach)
+    raw = cv2.matchTemplate(warped[wy0:wy1, wx0:wx1], tile, cv2.TM_CCOEFF_NORMED)
+    resp: F32 = np.asarray(np.nan_to_num(raw, nan=0.0), np.float32)
+    _, best, _, (bx, by) = cv2.minMaxLoc(resp)
+    sx, sy, sharp = _subpixel(resp, by, bx)
+    zero = float(resp[y0 - wy0, x0 - wx0])
+    return _Tile(
+        x0 + TILE / 2,
+        y0 + TILE / 2,
+        zero,
+        float(best),
+        bx + wx0 - x0 + sx,
+        by + wy0 - y0 + sy,
+        sharp,
+    )
+
+
+def _tiles(
+    accused: F32,
+    warped: F32,
+    valid: NDArray[np.bool_],
+    rect: tuple[int, int, int, int],
+    clipped: NDArray[np.bool_] | None = None,
+) -> tuple[list[_Tile], int, int]:
+    """Textured tiles inside ``rect`` and where the original lands, with their best shifts.
+
+    Tiles that do not agree nearby get a wide second search: a product moved
+    between two frames sits tens of pixels away, an overlay sits nowhere.
+    """
+    rx, ry, rw, rh = rect
+    # Fine detail present in both images: high-pass magnitude, the smaller of the two.
+    # Detail measured against each image's own contrast in the rectangle, so a
+    # darkened or faded copy (or a dark exposure) is tested as widely as a bright one.
+    box = (slice(ry, ry + rh), slice(rx, rx + rw))
+    here = valid[box]
+    spread_a = float(accused[box][here].std()) if here.any() else 1.0
+    spread_o = float(warped[box][here].std()) if here.any() else 1.0
+    fine_a = np.abs(accused - cv2.GaussianBlur(accused, (0, 0), 3.0)) * (
+        NORM_STD / max(spread_a, 1.0)
+    )
+    fine_o = np.abs(warped - cv2.GaussianBlur(warped, (0, 0), 3.0)) * (
+        NORM_STD / max(spread_o, 1.0)
+    )
+    detail, either = np.minimum(fine_a, fine_o), np.maximum(fine_a, fine_o)
+    nh, nw = rh // TILE, rw // TILE
+    out: list[_Tile] = []
+    if nh == 0 or nw == 0:
+        return out, 0, 0
+
+    def per_tile(image: NDArray[np.float32] | NDArray[np.bool_]) -> NDArray[np.float64]:
+        block = image[ry : ry + nh * TILE, rx : rx + nw * TILE].astype(np.float32)
+        return np.asarray(block.reshape(nh, TILE, nw, TILE).mean(axis=(1, 3)), np.float64)
+
+    inside = per_tile(valid) >= 1.0
+    # Detail in either image should be explained; only detail in both can test alignment.
+    busy_tiles = inside & (per_tile(either) >= 2.5)
+    test_tiles = inside & (per_tile(detail) >= 2.5)
+    clip_tiles = per_tile(clipped) > 0.01 if clipped is not None else np.zeros_like(inside)
+    for ty, tx in zip(*np.nonzero(test_tiles), strict=True):
+        y0, x0 = ry + int(ty) * TILE, rx + int(tx) * TILE
+        tile = np.ascontiguousarray(accused[y0 : y0 + TILE, x0 : x0 + TILE])
+        found = _search(tile, warped, x0, y0, SEARCH)
+        if found.best < CORR_OK:
+            found = _search(tile, warped, x0, y0, WIDE_SEARCH)
+        found.clipped = bool(clip_tiles[ty, tx])
+        out.append(found)
+    textured, busy = int(test_tiles.sum()), int(busy_tiles.sum())
+    return out, textured, busy
+
+
+def _classify(tiles: list[_Tile]) -> tuple[list[_Tile], list[_Tile]]:
+    """Aligned tiles, and displaced ones.
+
+    A tile is displaced when (a) its match is sharp (a corner-like detail, not
+    an edge the match can slide along), free of clipped pixels, and still sits
+    half a pixel or more away after the refined warp, like a neighbour: copies
+    stay within ~0.3 px, while parallax between hand-held frames or bracketed
+    exposures moves whole patches by 0.5-3 px; or (b) it is found
+    only further away, and two neighbours share its shift (a moved product),
+    which separates real motion from chance peaks on watermark text or noise.
+    """
+    trusted = [
+        t
+        for t in tiles
+        if t.sharpness >= SHARP and t.best >= 0.9 and not t.clipped and t.shift < SEARCH
+    ]
+    off = [t for t in trusted if t.shift >= SUBPIXEL_LIMIT]
+    # A layer that moved (parallax, a nudged product) moves several neighbouring
+    # tiles alike; a lone offset tile is a resampling or overlay artefact.
+    sharp_moved = [
+        t
+        for t in off
+        if any(
+            u is not t
+            and abs(u.x - t.x) <= 2.5 * TILE
+            and abs(u.y - t.y) <= 2.5 * TILE
+            and math.hypot(u.dx - t.dx, u.dy - t.dy) < 0.6
+            for u in off
+        )
+    ]
+    aligned = [
+        t for t in tiles if t.zero >= CORR_OK and (t.shift < SHIFT_LIMIT or t.best - t.zero < 0.03)
+    ]
+    moved = [
+        t
+        for t in tiles
+        if t.best >= MOVED_OK and t.shift >= SHIFT_LIMIT and t.best - t.zero >= 0.03
+    ]
+    coherent = []
+    for t in moved:
+        friends = sum(
+            1
+            for u in moved
+            if u is not t
+            and abs(u.x - t.x) <= 1.5 * TILE
+            and abs(u.y - t.y) <= 1.5 * TILE
+            and math.hypot(u.dx - t.dx, u.dy - t.dy) < 1.5
+        )
+        if friends >= 2:
+            coherent.append(t)
+    moved_ids = {id(t) for t in sharp_moved}
+    aligned = [t for t in aligned if id(t) not in moved_ids]
+    return aligned, sharp_moved + [t for t in coherent if id(t) not in moved_ids]
+
+
+def _warp(image: F32, affine: F64, size: tuple[int, int]) -> tuple[F32, NDArray[np.bool_]]:
+    flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+    warped = cv2.warpAffine(image, affine, size, flags=flags, borderValue=0)
+    inside = cv2.warpAffine(np.full(image.shape, 255, np.uint8), affine, size, flags=flags)
+    return warped.astype(np.float32), cv2.erode(inside, np.ones((5, 5), np.uint8)) > 0
+
+
+def dense_check(accused: U8, original: U8, affine: F64) -> tuple[Dense, F64]:
+    """Warp the original onto the accused image and test alignment tile by tile.
+
+    Returns the statistics and the affine refined on the agreeing tiles (the
+    keypoint fit can be off by a pixel in the corners; a copy then looks aligned
+    once refined, a different frame still does not).
+    """
+    h, w = accused.shape
+    # Compare both at the same band limit in the accused's frame: fine periodic
+    # detail (print, fabric) near the pixel grid aliases differently under the
+    # thief's resampling and ours, and would look like sub-pixel motion.
+    a = np.asarray(cv2.GaussianBlur(accused.astype(np.float32), (0, 0), BLUR), np.float32)
+    ratio = math.sqrt(abs(np.linalg.det(affine[:, :2])))
+    o = np.asarray(
+        cv2.GaussianBlur(original.astype(np.float32), (0, 0), BLUR * max(1.0, ratio)), np.float32
+    )
+    whole = (0, 0, w, h)
+    for _ in range(2):
+        warped, valid = _warp(o, affine, (w, h))
+        tiles, _textured, _busy = _tiles(a, warped, valid, whole)
+        aligned = [t for t in tiles if t.best >= CORR_OK and t.shift < 2.0]
+        if len(aligned) < 6:
+            break
+        src = np.array([[t.x, t.y] for t in aligned], np.float32)
+        moved = src + np.array([[t.dx, t.dy] for t in aligned], np.float32)
+        dst = cv2.transform(moved[None], affine)[0].astype(np.float32)
+        refined, mask = fit_affine(src, dst, threshold=0.5 * max(ratio, 1e-3))
+        if refined is None or mask.sum() < 6 or not plausible(refined):
+            break
+        affine = refined
+    warped, valid = _warp(o, affine, (w, h))
+    oh, ow = original.shape
+    rect, region = locate(a, warped, valid, affine, (ow, oh))
+    if rect is None:
+        return Dense(), affine
+    clipped = (accused <= 3) | (accused >= 252) | (warped <= 3) | (warped >= 252)
+    tiles, textured, busy = _tiles(a, warped, valid, rect, clipped)
+    aligned, displaced = _classify(tiles)
+    dense = Dense(
+        textured=textured,
+        busy=busy,
+        aligned=len(aligned),
+        displaced=len(displaced),
+        similarity=float(np.median([t.zero for t in aligned])) if aligned else 0.0,
+        photo_rect=rect,
+        region_box=region,
+        footprint_share=rect[2] * rect[3] / max(1, int(valid.sum())),
+        agreement=float(np.mean([t.zero for t in tiles])) if tiles else 0.0,
+        aligned_spread=_spread_of(aligned, rect),
+    )
+    dense.conflict, dense.busy_around, dense.photo_beyond, dense.zone_flat = _around(
+        accused, a, warped, valid, rect
+    )
+    dense.grain_a, dense.grain_o, dense.grain_corr = _grain(accused, original, affine, valid, rect)
+    return dense, affine
+
+
+def _grain(
+    accused: U8,
+    original: U8,
+    affine: F64,
+    valid: NDArray[np.bool_],
+    rect: tuple[int, int, int, int],
+) -> tuple[float, float, float]:
+    """Fine grain of both images in smooth areas, and how alike it is.
+
+    A copy carries our sensor noise (until recompression or shrinking wipes it
+    out); another exposure of the same scene has grain of its own that does not
+    correlate with ours. Returns ``(grain_accused, grain_original, correlation)``.
+    """
+    h, w = accused.shape
+    flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+    o = cv2.warpAffine(original.astype(np.float32), affine, (w, h), flags=flags)
+    a = accused.astype(np.float32)
+    ra = a - cv2.GaussianBlur(a, (0, 0), 1.0)
+    ro = o - cv2.GaussianBlur(o, (0, 0), 1.0)
+    smooth = cv2.GaussianBlur(a, (0, 0), 2.0)
+    structure = cv2.blur(
+        np.abs(cv2.Sobel(smooth, cv2.CV_32F, 1, 0)) + np.abs(cv2.Sobel(smooth, cv2.CV_32F, 0, 1)),
+        (7, 7),
+    )
+    x, y, rw, rh = rect
+    sel = np.zeros((h, w), bool)
+    sel[y : y + rh, x : x + rw] = True
+    sel &= valid & (structure < 6.0) & (a > 8) & (a < 247) & (o > 8) & (o < 247)
+    if sel.sum() < 2000:
+        return 0.0, 0.0, 0.0
+    va, vo = ra[sel], ro[sel]
+    ga, go = float(va.std()), float(vo.std())
+    if ga < 1e-3 or go < 1e-3:
+        return ga, go, 0.0
+    return ga, go, float(np.corrcoef(va, vo)[0, 1])
+
+
+def _around(
+    raw: U8, accused: F32, warped: F32, valid: NDArray[np.bool_], rect: tuple[int, int, int, int]
+) -> tuple[float, bool, bool, bool]:
+    """What surrounds the matching rectangle: ``(conflict, busy, photo_beyond, zone_flat)``.
+
+    *conflict*: where our frame lands but outside the rectangle, the share of
+    pixels with detail in the accused that disagrees with ours. High when only
+    a shared label or one part of a scene agrees; low around a pasted photo
+    (flat padding, a mostly flat page) or a turned copy (the slivers agree).
+    *busy*: outside the rectangle there is page furniture, not plain padding.
+    *photo_beyond*: beyond our frame the accused image is photographic (grain
+    and texture nearly everywhere), not a flat page or padding.
+    """
+    h, w = raw.shape
+    x, y, rw, rh = rect
+    margin = 16  # the correlation window and the trimming blur the rectangle's edge
+    near = np.zeros((h, w), bool)
+    near[max(0, y - margin) : y + rh + margin, max(0, x - margin) : x + rw + margin] = True
+    zone = valid & ~near
+    conflict = 0.0
+    if zone.sum() >= 0.05 * rw * rh:
+        corr = local_correlation(accused, warped)
+        k = (9, 9)
+        mean = cv2.blur(accused, k)
+        textured = (cv2.blur(accused * accused, k) - mean * mean) > 16.0
+        conflict = float((zone & textured & (corr < 0.5)).sum() / zone.sum())
+    inside = np.zeros((h, w), bool)
+    inside[y : y + rh, x : x + rw] = True
+    busy = False
+    if (~inside).sum() >= 100:
+        outside = raw[~inside].astype(np.int32)
+        mode = int(np.bincount(outside // 8).argmax()) * 8 + 4
+        busy = bool((np.abs(outside - mode) > 24).mean() > 0.1)
+    beyond = ~valid & ~near
+    detail = np.abs(raw.astype(np.float32) - cv2.GaussianBlur(raw.astype(np.float32), (0, 0), 2.0))
+    photo_beyond = bool(beyond.sum() >= 400 and (detail[beyond] < 1.0).mean() < 0.65)
+    # Where ours lands beside the rectangle: flat (page, padding) or photographic.
+    zone_flat = bool(zone.sum() < 400 or (detail[zone] < 1.0).mean() >= 0.65)
+    return conflict, busy, photo_beyond, zone_flat
+
+
+def _spread_of(tiles: list[_Tile], rect: tuple[int, int, int, int]) -> float:
+    if not tiles:
+        return 0.0
+    xs, ys = [t.x for t in tiles], [t.y for t in tiles]
+    area = (max(xs) - min(xs) + TILE) * (max(ys) - min(ys) + TILE)
+    return float(min(1.0, area / max(1, rect[2] * rect[3])))

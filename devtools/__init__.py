@@ -1,0 +1,1 @@
+"""Developer tools: synthetic test photos and competitor-style copies for tests and benchmarks. Not shipped."""
