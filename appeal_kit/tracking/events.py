@@ -26,7 +26,7 @@ import tomlkit
 from tomlkit.items import AoT, Array
 
 from appeal_kit.case.config import EVENT_TYPES, Case, CaseEvent, find_case_file, load_case
-from appeal_kit.errors import CaseConfigError, InvalidValueError
+from appeal_kit.errors import CaseConfigError, InvalidValueError, OutputError
 from appeal_kit.tracking.deadlines import local_zone
 
 POINTS_EVENT = "points-deducted"
@@ -244,8 +244,11 @@ def write_atomically(path: Path, data: bytes) -> None:
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -253,7 +256,17 @@ def write_atomically(path: Path, data: bytes) -> None:
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise _cannot_write(path, exc) from None
         raise
+
+
+def _cannot_write(path: Path, exc: OSError) -> OutputError:
+    """A read-only folder or full disk is the user's to fix (exit 5), not a bug."""
+    return OutputError(
+        f"cannot write {path}: {exc.strerror or exc}; nothing was changed",
+        hint=f"make {path.parent} writable (or free some space) and run the command again",
+    )

@@ -302,3 +302,21 @@ def test_calendar_refuses_an_output_among_the_evidence(case_dir: Path) -> None:
         assert not (case_dir / folder / "sub").exists()
     beside = run_cli("calendar", case_dir, "-o", case_dir / "deadlines.ics", "--as-of", AS_OF)
     assert beside.code == 0, beside.stderr
+
+
+def test_log_on_a_read_only_case_folder_is_an_output_error(case_dir: Path, monkeypatch) -> None:
+    # Tests run as root, where chmod alone would not stop the write: make it fail as it
+    # does for a normal user on a read-only folder.
+    import tempfile
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    before = (case_dir / "case.toml").read_bytes()
+    result = run_cli("log", case_dir, "submitted", "--at", AS_OF)
+    assert result.code == 5, result.stderr
+    assert "internal error" not in result.stderr
+    assert "cannot write" in result.stderr and "Permission denied" in result.stderr
+    assert str(case_dir / "case.toml") in result.stderr.replace("\n", "")
+    assert (case_dir / "case.toml").read_bytes() == before
