@@ -308,7 +308,11 @@ def _write_outputs(
     analysis: Analysis, out_dir: Path, work: Path, progress: Progress | None
 ) -> BuildResult:
     """Draw, lay out and hash everything into ``work``, then move it to ``out_dir``."""
-    from appeal_kit.comparison.pictures import ComparisonImage, render_comparison
+    from appeal_kit.comparison.pictures import (
+        ComparisonImage,
+        comparison_name,
+        render_comparison,
+    )
     from appeal_kit.dossier.content import DossierContent
     from appeal_kit.dossier.render import write_dossier
 
@@ -320,7 +324,7 @@ def _write_outputs(
     def draw(numbered: tuple[int, MatchResult]) -> ComparisonImage:
         number, match = numbered
         assert match.original is not None
-        name = f"{number:02d}-{match.accused.stem}-vs-{match.original.stem}.jpg"
+        name = comparison_name(number, match.accused, match.original)
         return render_comparison(
             match.original,
             match.accused,

@@ -342,3 +342,20 @@ def test_unmatched_accused_image_is_named_in_the_dossier(make_case, options) -> 
     flat = " ".join(pdf_text(result.pdf_path).split())
     assert "Accused images without a matching original" in flat
     assert "accused/unrelated.jpg" in flat
+
+
+def test_long_cjk_names_give_bounded_unique_output_names(make_case, options) -> None:
+    case = make_case(2)
+    long_name = "侵权商品图片" * 13  # 78 characters, 234 bytes in UTF-8
+    for index, path in enumerate(sorted((case / "accused").iterdir())):
+        path.rename(path.with_name(f"{long_name}{index}.jpg"))
+    for index, path in enumerate(sorted((case / "originals").iterdir())):
+        path.rename(path.with_name(f"{long_name}原图{index}.JPG"))
+    result = build_dossier(case, options)
+    names = [p.name for p in result.comparison_paths]
+    assert len(names) == 4 and len(set(names)) == 4
+    assert all(len(name.encode("utf-8")) <= 200 for name in names)
+    assert all(p.is_file() for p in result.comparison_paths)
+    # The name still says which files it compares, cut on a character boundary.
+    assert all(name.startswith("0") and "侵权商品图片" in name for name in names)
+    assert verify_manifest(result.manifest_path, case) == []

@@ -53,6 +53,27 @@ NO_DATA = (222, 222, 222)
 VERDICT_COLOURS = {"match": (0, 110, 40), "possible": (176, 96, 0), "none": (90, 90, 90)}
 
 
+# A file name is at most 255 bytes on common file systems; the side-by-side's name also
+# gets "-proof" and, while it is written, a ".NAME.xxxxxxxx.part" temp name. 160 bytes
+# leaves room for both.
+NAME_BYTES = 160
+
+
+def comparison_name(number: int, accused: Path, original: Path) -> str:
+    """``07-ACCUSED-vs-ORIGINAL.jpg``, at most ``NAME_BYTES`` bytes in UTF-8.
+
+    Long stems (a 78-character Chinese name is 234 bytes) are cut on a character
+    boundary; the pair number in front keeps every name unique.
+    """
+    prefix, middle, suffix = f"{number:02d}-", "-vs-", ".jpg"
+    room = NAME_BYTES - len((prefix + middle + suffix).encode("utf-8"))
+    stems = [accused.stem, original.stem]
+    while sum(len(s.encode("utf-8")) for s in stems) > room:
+        longest = max(range(2), key=lambda i: len(stems[i].encode("utf-8")))
+        stems[longest] = stems[longest][:-1]
+    return f"{prefix}{stems[0]}{middle}{stems[1]}{suffix}"
+
+
 @dataclass
 class ComparisonImage:
     """The JPEG(s) written for one pair, and the text that goes with them.
