@@ -1,0 +1,50 @@
+"""Translations: two translators, as Sphinx has, kept apart from the start.
+
+* **Console** (``appeal_kit.i18n.console``, gettext domain ``console``): every
+  word printed in the terminal, i.e. messages, errors and their fixes, table
+  headers, progress labels and ``--help``. Its language is the *user's*: the
+  locale as gettext reads it (``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``,
+  ``LANG``), overridden by ``APPEAL_KIT_LANG=zh|en``.
+
+  - ``__("Case folder {path} does not exist.", path=folder)``: translate now,
+    then fill the named fields. One whole sentence per call, never fragments.
+  - ``lazy__("Show the version.")``: for text defined at import time (Typer
+    option help, label tables); it is translated when shown.
+  - ``ngettext__("{n} file", "{n} files", count)``: plural forms.
+  - ``console_language()`` tells which language is in use;
+    ``set_console_language("zh")`` forces it (tests).
+
+* **Document** (``appeal_kit.i18n.document``, domain ``dossier``; owned by the
+  dossier side): every word written into the PDF and the comparison pictures,
+  in the *case's* language (case.toml ``language``: en, zh or zh+en). Mark with
+  ``N_``, translate with ``translate(message, lang)``; see that module.
+
+Rules for both: the English text in the code is the catalog key; JSON output
+stays English (it is an API), so keep an untranslated copy for JSON. After
+adding strings, run ``.venv/bin/python -m devtools.catalogs`` (README,
+Development) and ask the i18n engineers for the Chinese; tests fail while a
+message lacks a translation.
+
+This package sits at the bottom of the import graph: it imports nothing else
+from appeal_kit.
+"""
+
+from appeal_kit.i18n.console import (
+    ConsoleLang,
+    LazyText,
+    __,
+    console_language,
+    lazy__,
+    ngettext__,
+    set_console_language,
+)
+
+__all__ = [
+    "ConsoleLang",
+    "LazyText",
+    "__",
+    "console_language",
+    "lazy__",
+    "ngettext__",
+    "set_console_language",
+]

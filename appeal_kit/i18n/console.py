@@ -1,0 +1,125 @@
+"""The console translator: terminal text in the user's language.
+
+Everything appeal-kit prints in a terminal (messages, errors and their fixes,
+table headers, progress labels, ``--help``) goes through ``__`` (or ``lazy__``
+for text defined at import time) and the ``console`` gettext domain. The
+language follows the locale as gettext reads it; ``APPEAL_KIT_LANG`` overrides
+it. It is read at call time, never cached at import, so tests can change it.
+"""
+
+from __future__ import annotations
+
+import gettext
+import os
+from pathlib import Path
+from typing import Literal
+
+ConsoleLang = Literal["en", "zh"]
+
+DOMAIN = "console"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+# gettext's own order: the first of these that is set decides.
+LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+_forced: ConsoleLang | None = None
+_catalogs: dict[tuple[Path, str], gettext.NullTranslations] = {}
+
+
+def _language_of(value: str) -> ConsoleLang | None:
+    """``zh_CN.UTF-8`` -> zh, ``en_GB`` / ``C`` / ``POSIX`` -> en, anything else -> None."""
+    code = value.strip().split(".", 1)[0].split("@", 1)[0].lower()
+    if code.startswith("zh"):
+        return "zh"
+    if code.startswith("en") or code in ("c", "posix"):
+        return "en"
+    return None
+
+
+def console_language() -> ConsoleLang:
+    """The terminal's language: ``APPEAL_KIT_LANG``, else the locale, else English.
+
+    ``APPEAL_KIT_LANG=zh|en`` wins. Otherwise the first of ``LANGUAGE``,
+    ``LC_ALL``, ``LC_MESSAGES``, ``LANG`` that is set decides; ``LANGUAGE`` may
+    list several languages (``fr:zh_CN``) and the first one we have is taken.
+    A language we have no catalog for reads as English.
+    """
+    if _forced is not None:
+        return _forced
+    chosen = _language_of(os.environ.get("APPEAL_KIT_LANG", ""))
+    if chosen is not None:
+        return chosen
+    for name in LOCALE_VARIABLES:
+        value = os.environ.get(name, "")
+        if not value:
+            continue
+        for entry in value.split(":"):
+            found = _language_of(entry)
+            if found is not None:
+                return found
+        return "en"
+    return "en"
+
+
+def set_console_language(lang: ConsoleLang | None) -> None:
+    """Force the console language (tests, or a caller that knows better); None undoes it."""
+    global _forced
+    _forced = lang
+
+
+def _catalog(lang: ConsoleLang) -> gettext.NullTranslations:
+    # Keyed by folder too, so a test that points LOCALE_DIR elsewhere gets its own catalog.
+    key = (LOCALE_DIR, lang)
+    if key not in _catalogs:
+        if lang == "en":
+            _catalogs[key] = gettext.NullTranslations()
+        else:
+            _catalogs[key] = gettext.translation(
+                DOMAIN, LOCALE_DIR, languages=[lang], fallback=True
+            )
+    return _catalogs[key]
+
+
+def __(message: str, /, **fields: object) -> str:  # noqa: N807 - Sphinx's name for it
+    """``message`` in the console language, then ``.format(**fields)`` when fields are given.
+
+    Write one whole sentence with named placeholders, never glued fragments::
+
+        __("{name} was captured on {day}", name=path.name, day=day)
+    """
+    text = _catalog(console_language()).gettext(str.__str__(message))
+    return text.format(**fields) if fields else text
+
+
+def ngettext__(singular: str, plural: str, n: int, /, **fields: object) -> str:
+    """The singular or plural form for ``n`` in the console language, formatted with n and fields.
+
+    ``ngettext__("{n} file", "{n} files", count)``
+    """
+    text = _catalog(console_language()).ngettext(singular, plural, n)
+    return text.format(n=n, **fields)
+
+
+class LazyText(str):
+    """Console text defined at import time (option help, labels): translated when used.
+
+    The ``str`` value is the English source (the catalog key), so it can stand
+    wherever a ``str`` is expected, e.g. ``typer.Option(help=...)``. ``str(text)``,
+    f-strings and ``format`` give the translation in the language of that moment;
+    the CLI resolves help text through the catalog just before it runs.
+    """
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return __(self)
+
+    def __format__(self, spec: str) -> str:
+        return format(__(self), spec)
+
+    def format(self, *args: object, **kwargs: object) -> str:
+        return __(self).format(*args, **kwargs)
+
+
+def lazy__(message: str, /) -> LazyText:
+    """Mark ``message`` for the console catalog; it is translated each time it is shown."""
+    return LazyText(message)
