@@ -8,6 +8,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
+from appeal_kit.i18n.document import DocLang
+
 PageSize = Literal["a4", "letter"]
 
 DEFAULT_MAX_SIZE_MB = 10.0
@@ -37,6 +39,8 @@ class BuildOptions:
     originals_library: Path | None = None
     max_size_mb: float = DEFAULT_MAX_SIZE_MB
     local_timezone: str | None = None
+    # The dossier's language; None follows case.toml ``language`` (default English).
+    lang: DocLang | None = None
 
     @property
     def worker_count(self) -> int:

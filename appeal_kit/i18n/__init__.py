@@ -38,13 +38,29 @@ from appeal_kit.i18n.console import (
     ngettext__,
     set_console_language,
 )
+from appeal_kit.i18n.document import (
+    DocLang,
+    N_,
+    both,
+    format_date,
+    format_day,
+    translate,
+    zone_name,
+)
 
 __all__ = [
     "ConsoleLang",
+    "DocLang",
     "LazyText",
+    "N_",
     "__",
+    "both",
     "console_language",
+    "format_date",
+    "format_day",
     "lazy__",
     "ngettext__",
     "set_console_language",
+    "translate",
+    "zone_name",
 ]
