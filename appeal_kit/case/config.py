@@ -6,14 +6,21 @@ names the file, the line, the field and the fix.
 
 from __future__ import annotations
 
-import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from appeal_kit.case.files import (
+    MAX_CASE_FILE_BYTES,
+    UnusableTextError,
+    decode_text,
+    read_limited,
+    scan_folder,
+)
+from appeal_kit.case.reader import Reader, deepest_line, key_on_line, suggest
 from appeal_kit.errors import CaseConfigError, CaseNotFoundError
 
 CASE_FILE = "case.toml"
@@ -33,8 +40,6 @@ EVENT_TYPES = (
 VIOLATION_TYPES = ("minor-edits", "direct-copy", "copyright-trademark")
 MODES = ("appeal", "complaint")
 
-# Files an OS or a camera app leaves in folders; never evidence, never reported.
-IGNORED_NAMES = frozenset({"thumbs.db", "desktop.ini", "case.toml"})
 
 TOP_LEVEL_KEYS = {
     "platform": 'platform profile in templates/platforms/ (default "aliexpress")',
@@ -89,6 +94,8 @@ class CaseFiles:
     originals: tuple[Path, ...]
     accused: tuple[Path, ...]
     documents: tuple[Path, ...]
+    # Links in the evidence folders that lead outside the case: never read, only named.
+    outside: tuple[Path, ...] = ()
 
 
 @dataclass
@@ -158,193 +165,29 @@ class Case:
         return min(dates) if dates else None
 
     def files(self) -> CaseFiles:
-        """List the case's input files, sorted by relative path."""
+        """List the case's input files, sorted by relative path.
+
+        Links leading outside the case folder are set apart in ``outside``.
+        """
+        root = self.root.resolve()
+        listings = [
+            scan_folder(folder, root)
+            for folder in (self.originals_dir, self.accused_dir, self.documents_dir)
+        ]
         return CaseFiles(
-            originals=list_files(self.originals_dir),
-            accused=list_files(self.accused_dir),
-            documents=list_files(self.documents_dir),
+            originals=listings[0].files,
+            accused=listings[1].files,
+            documents=listings[2].files,
+            outside=tuple(path for listing in listings for path in listing.outside),
         )
 
 
 def list_files(folder: Path) -> tuple[Path, ...]:
     """Every regular file below ``folder`` (hidden and OS clutter files skipped)."""
-    if not folder.is_dir():
-        return ()
-    found = [
-        p
-        for p in folder.rglob("*")
-        if p.is_file()
-        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
-        and p.name.lower() not in IGNORED_NAMES
-    ]
-    return tuple(sorted(found, key=lambda p: p.relative_to(folder).as_posix()))
+    return scan_folder(folder).files
 
 
 # --------------------------------------------------------------------------- loading
-
-
-class _Locator:
-    """Finds the line of a key in TOML text, so errors can point at it.
-
-    tomllib gives no positions for values, so we track table headers line by line.
-    Good enough for the flat layout ``init`` writes; falls back to the header line.
-    """
-
-    _header = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-]+)\s*\]\]?")
-    _key = re.compile(r"^\s*([A-Za-z0-9_\-]+|\"[^\"]*\")\s*=")
-
-    def __init__(self, text: str) -> None:
-        self.lines = text.splitlines()
-
-    def find(self, table: str | None, index: int | None, key: str | None) -> int | None:
-        current: tuple[str | None, int | None] = (None, None)
-        counts: dict[str, int] = {}
-        header_line: int | None = None
-        for number, line in enumerate(self.lines, start=1):
-            stripped = line.split("#", 1)[0]
-            head = self._header.match(stripped)
-            if head:
-                name = head.group(2)
-                if head.group(1) == "[[":
-                    counts[name] = counts.get(name, -1) + 1
-                    current = (name, counts[name])
-                else:
-                    current = (name, None)
-                if current == (table, index):
-                    header_line = number
-                    if key is None:
-                        return number
-                continue
-            if current != (table, index) or key is None:
-                continue
-            found = self._key.match(stripped)
-            if found and found.group(1).strip('"') == key:
-                return number
-        return header_line
-
-
-def _suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1)
-    return f"did you mean '{close[0]}'?" if close else "allowed: " + ", ".join(choices)
-
-
-class _Reader:
-    """Turns the parsed TOML into a ``Case``, raising pointed errors."""
-
-    def __init__(self, path: Path, text: str) -> None:
-        self.path = path
-        self.locate = _Locator(text)
-
-    def fail(
-        self,
-        message: str,
-        *,
-        table: str | None = None,
-        index: int | None = None,
-        key: str | None = None,
-        hint: str,
-    ) -> CaseConfigError:
-        line = self.locate.find(table, index, key)
-        field_name = (
-            key
-            if table is None
-            else f"{table}[{index}].{key}"
-            if index is not None
-            else (f"{table}.{key}" if key else table)
-        )
-        return CaseConfigError(message, path=self.path, line=line, field=field_name, hint=hint)
-
-    def text(self, data: dict[str, Any], key: str, **where: Any) -> str:
-        value = data.get(key, "")
-        if not isinstance(value, str):
-            raise self.fail(
-                f"'{key}' must be text, got {type(value).__name__}",
-                key=key,
-                hint=f'put the value in quotes: {key} = "{value}"',
-                **where,
-            )
-        return value.strip()
-
-    def moment(
-        self, data: dict[str, Any], key: str, *, need_offset: bool = True, **where: Any
-    ) -> datetime | None:
-        """A date-time with offset; a bare date is accepted where ``need_offset`` is off."""
-        value = data.get(key)
-        if value is None or value == "":
-            return None
-        example = "2024-10-10T09:30:00+08:00"
-        if isinstance(value, str):
-            raw = value.strip()
-            try:
-                value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-            except ValueError:
-                try:
-                    value = date.fromisoformat(raw)
-                except ValueError:
-                    raise self.fail(
-                        f"'{key}' is not an ISO 8601 date-time: {data.get(key)!r}",
-                        key=key,
-                        hint=f"write it like {key} = {example}",
-                        **where,
-                    ) from None
-        if isinstance(value, datetime):
-            if value.tzinfo is None:
-                raise self.fail(
-                    f"'{key}' has no UTC offset, so the deadline could be hours off",
-                    key=key,
-                    hint=f"add the offset shown on the notice, e.g. {key} = {value.isoformat()}+08:00",
-                    **where,
-                )
-            return value
-        if isinstance(value, date):
-            if need_offset:
-                raise self.fail(
-                    f"'{key}' needs a time and a UTC offset, not just a date",
-                    key=key,
-                    hint=f"write it like {key} = {value.isoformat()}T09:30:00+08:00",
-                    **where,
-                )
-            # A day without a time: the start of that day in UTC, which is never later
-            # than the listing really appeared anywhere on Earth minus a few hours.
-            return datetime.combine(value, time(0, 0), tzinfo=UTC)
-        raise self.fail(
-            f"'{key}' must be a date-time, got {type(value).__name__}",
-            key=key,
-            hint=f"write it like {key} = {example}",
-            **where,
-        )
-
-    def check_keys(
-        self,
-        data: dict[str, Any],
-        allowed: tuple[str, ...] | list[str],
-        table: str | None,
-        index: int | None,
-    ) -> None:
-        for key in data:
-            if key not in allowed:
-                hint = f"{_suggest(key, tuple(allowed))} (remove it or fix the spelling)"
-                if table is not None and key in TOP_LEVEL_KEYS:
-                    # TOML files every line after a [[table]] header into that table.
-                    header = f"[[{table}]]" if index is not None else f"[{table}]"
-                    hint = (
-                        f"'{key}' belongs at the top of case.toml: move the line above the "
-                        f"first table header (a line such as {header}), or it counts as part "
-                        "of that table"
-                    )
-                raise self.fail(
-                    f"unknown key '{key}'", table=table, index=index, key=key, hint=hint
-                )
-
-    def table_list(self, data: dict[str, Any], key: str) -> list[dict[str, Any]]:
-        value = data.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-            raise self.fail(
-                f"'{key}' must be a list of tables",
-                key=key,
-                hint=f"write each entry under its own [[{key}]] header",
-            )
-        return value
 
 
 def find_case_file(case_dir: Path) -> Path:
@@ -371,9 +214,35 @@ def load_case(case_dir: Path) -> Case:
     """Read and validate a case folder. Raises ``CaseConfigError`` on any problem."""
     case_dir = case_dir.resolve()
     case_file = find_case_file(case_dir)
-    text = case_file.read_text(encoding="utf-8-sig")
+    raw = b""
+    try:
+        raw = read_limited(
+            case_file,
+            MAX_CASE_FILE_BYTES,
+            what=CASE_FILE,
+            fix="case.toml holds settings only; put long text in the statement file",
+        )
+        text = decode_text(raw, what=CASE_FILE)
+    except UnusableTextError as problem:
+        raise CaseConfigError(
+            problem.reason,
+            path=case_file,
+            line=problem.line,
+            field=key_on_line(raw.decode("latin-1"), problem.line),
+            hint=problem.fix,
+        ) from None
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        # tomllib recurses once per nested array; thousands of '[' exhaust the stack.
+        raise CaseConfigError(
+            "arrays or tables are nested too deeply to read",
+            path=case_file,
+            line=deepest_line(text),
+            field=key_on_line(text, deepest_line(text)),
+            hint="case.toml needs at most one list inside a value, e.g. "
+            'images = ["accused/a.jpg"]; remove the extra [ and ] brackets',
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         line_match = re.search(r"line (\d+)", str(exc))
         line = int(line_match.group(1)) if line_match else None
@@ -398,15 +267,13 @@ def load_case(case_dir: Path) -> Case:
 
 
 def _build_case(case_dir: Path, case_file: Path, text: str, data: dict[str, Any]) -> Case:
-    reader = _Reader(case_file, text)
+    reader = Reader(case_file, text, TOP_LEVEL_KEYS)
     reader.check_keys(data, tuple(TOP_LEVEL_KEYS), None, None)
     case = Case(root=case_dir, case_file=case_file)
     case.platform = reader.text(data, "platform") or "aliexpress"
     case.mode = reader.text(data, "mode") or "appeal"
     if case.mode not in MODES:
-        raise reader.fail(
-            f"unknown mode '{case.mode}'", key="mode", hint=_suggest(case.mode, MODES)
-        )
+        raise reader.fail(f"unknown mode '{case.mode}'", key="mode", hint=suggest(case.mode, MODES))
     case.case_id = reader.text(data, "case_id")
     case.store = reader.text(data, "store")
     case.seller_id = reader.text(data, "seller_id")
@@ -417,7 +284,7 @@ def _build_case(case_dir: Path, case_file: Path, text: str, data: dict[str, Any]
         raise reader.fail(
             f"unknown violation type '{case.violation}'",
             key="violation",
-            hint=_suggest(case.violation, VIOLATION_TYPES),
+            hint=suggest(case.violation, VIOLATION_TYPES),
         )
     points = data.get("points_at_stake")
     if points is not None and (
@@ -436,13 +303,14 @@ def _build_case(case_dir: Path, case_file: Path, text: str, data: dict[str, Any]
         _check_zone(reader, case.timezone)
     statement = reader.text(data, "statement")
     if statement:
-        case.statement = (case_dir / statement).resolve()
+        case.statement = reader.inside_case(case_dir, statement, key="statement")
         if not case.statement.is_file():
             raise reader.fail(
                 f"statement file not found: {statement}",
                 key="statement",
                 hint=f"create {statement} in the case folder, or remove the line to use the template",
             )
+        reader.check_statement(case.statement, statement)
     for i, entry in enumerate(reader.table_list(data, "accused")):
         reader.check_keys(entry, ACCUSED_KEYS, "accused", i)
         images = entry.get("images", [])
@@ -455,6 +323,9 @@ def _build_case(case_dir: Path, case_file: Path, text: str, data: dict[str, Any]
                 hint='e.g. images = ["accused/listing-main.jpg"]',
             )
         for name in images:
+            # Refused whether or not it exists: the message must not reveal that either.
+            for rel in (name, f"{ACCUSED}/{name}"):
+                reader.inside_case(case_dir, rel, table="accused", index=i, key="images")
             if not ((case_dir / name).is_file() or (case_dir / ACCUSED / name).is_file()):
                 present = [p.name for p in list_files(case_dir / ACCUSED)]
                 raise reader.fail(
@@ -462,7 +333,7 @@ def _build_case(case_dir: Path, case_file: Path, text: str, data: dict[str, Any]
                     table="accused",
                     index=i,
                     key="images",
-                    hint=(_suggest(Path(name).name, present) if present else "accused/ is empty")
+                    hint=(suggest(Path(name).name, present) if present else "accused/ is empty")
                     + f' — give paths like "{ACCUSED}/{present[0] if present else "listing.jpg"}"',
                 )
         case.accused_listings.append(
@@ -481,7 +352,9 @@ def _build_case(case_dir: Path, case_file: Path, text: str, data: dict[str, Any]
         resolved: list[Path] = []
         for key, folder in (("accused", ACCUSED), ("original", ORIGINALS)):
             rel = reader.text(entry, key, table="pairs", index=i)
-            target = (case_dir / rel).resolve() if rel else None
+            target = (
+                reader.inside_case(case_dir, rel, table="pairs", index=i, key=key) if rel else None
+            )
             if target is None or not target.is_file():
                 raise reader.fail(
                     f"{key} file not found: {rel or '(empty)'}",
@@ -501,7 +374,7 @@ def _build_case(case_dir: Path, case_file: Path, text: str, data: dict[str, Any]
                 table="events",
                 index=i,
                 key="type",
-                hint=_suggest(kind, EVENT_TYPES),
+                hint=suggest(kind, EVENT_TYPES),
             )
         at = reader.moment(entry, "at", table="events", index=i)
         if at is None:
@@ -545,7 +418,7 @@ def _build_case(case_dir: Path, case_file: Path, text: str, data: dict[str, Any]
     return case
 
 
-def _check_zone(reader: _Reader, name: str) -> None:
+def _check_zone(reader: Reader, name: str) -> None:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     try:

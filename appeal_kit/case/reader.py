@@ -1,0 +1,249 @@
+"""Reading parsed ``case.toml`` values with errors that point at file, line and field.
+
+``tomllib`` gives no positions, so ``Locator`` finds a key's line by tracking table
+headers; ``Reader`` turns wrong values into ``CaseConfigError``s with a fix.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Collection
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from appeal_kit.case.files import (
+    MAX_STATEMENT_BYTES,
+    UnusableTextError,
+    decode_text,
+    inside,
+    read_limited,
+)
+from appeal_kit.errors import CaseConfigError
+
+# Dates a case can hold. Earlier or later is a typo (year 1, 9999), and would
+# overflow when shifted between time zones or by a deadline's days.
+YEARS = (1990, 2100)
+
+
+class Locator:
+    """Finds the line of a key in TOML text, so errors can point at it.
+
+    tomllib gives no positions for values, so we track table headers line by line.
+    Good enough for the flat layout ``init`` writes; falls back to the header line.
+    """
+
+    _header = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-]+)\s*\]\]?")
+    _key = re.compile(r"^\s*([A-Za-z0-9_\-]+|\"[^\"]*\")\s*=")
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.splitlines()
+
+    def find(self, table: str | None, index: int | None, key: str | None) -> int | None:
+        current: tuple[str | None, int | None] = (None, None)
+        counts: dict[str, int] = {}
+        header_line: int | None = None
+        for number, line in enumerate(self.lines, start=1):
+            stripped = line.split("#", 1)[0]
+            head = self._header.match(stripped)
+            if head:
+                name = head.group(2)
+                if head.group(1) == "[[":
+                    counts[name] = counts.get(name, -1) + 1
+                    current = (name, counts[name])
+                else:
+                    current = (name, None)
+                if current == (table, index):
+                    header_line = number
+                    if key is None:
+                        return number
+                continue
+            if current != (table, index) or key is None:
+                continue
+            found = self._key.match(stripped)
+            if found and found.group(1).strip('"') == key:
+                return number
+        return header_line
+
+
+def suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f"did you mean '{close[0]}'?" if close else "allowed: " + ", ".join(choices)
+
+
+class Reader:
+    """Turns the parsed TOML into a ``Case``, raising pointed errors."""
+
+    def __init__(self, path: Path, text: str, top_level_keys: Collection[str] = ()) -> None:
+        self.path = path
+        self.locate = Locator(text)
+        # Keys that belong above the first table header (for the "move it up" hint).
+        self.top_level_keys = frozenset(top_level_keys)
+
+    def fail(
+        self,
+        message: str,
+        *,
+        table: str | None = None,
+        index: int | None = None,
+        key: str | None = None,
+        hint: str,
+    ) -> CaseConfigError:
+        line = self.locate.find(table, index, key)
+        field_name = (
+            key
+            if table is None
+            else f"{table}[{index}].{key}"
+            if index is not None
+            else (f"{table}.{key}" if key else table)
+        )
+        return CaseConfigError(message, path=self.path, line=line, field=field_name, hint=hint)
+
+    def text(self, data: dict[str, Any], key: str, **where: Any) -> str:
+        value = data.get(key, "")
+        if not isinstance(value, str):
+            raise self.fail(
+                f"'{key}' must be text, got {type(value).__name__}",
+                key=key,
+                hint=f'put the value in quotes: {key} = "{value}"',
+                **where,
+            )
+        return value.strip()
+
+    def moment(
+        self, data: dict[str, Any], key: str, *, need_offset: bool = True, **where: Any
+    ) -> datetime | None:
+        """A date-time with offset; a bare date is accepted where ``need_offset`` is off."""
+        value = data.get(key)
+        if value is None or value == "":
+            return None
+        example = "2024-10-10T09:30:00+08:00"
+        if isinstance(value, str):
+            raw = value.strip()
+            try:
+                value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+            except ValueError:
+                try:
+                    value = date.fromisoformat(raw)
+                except ValueError:
+                    raise self.fail(
+                        f"'{key}' is not an ISO 8601 date-time: {data.get(key)!r}",
+                        key=key,
+                        hint=f"write it like {key} = {example}",
+                        **where,
+                    ) from None
+        if isinstance(value, date) and not YEARS[0] <= value.year <= YEARS[1]:
+            raise self.fail(
+                f"'{key}' is in the year {value.year}, which cannot be right for this case",
+                key=key,
+                hint=f"check the year (appeal-kit accepts {YEARS[0]} to {YEARS[1]}); "
+                f"write it like {key} = {example}",
+                **where,
+            )
+        if isinstance(value, datetime):
+            if value.tzinfo is None:
+                raise self.fail(
+                    f"'{key}' has no UTC offset, so the deadline could be hours off",
+                    key=key,
+                    hint=f"add the offset shown on the notice, e.g. {key} = {value.isoformat()}+08:00",
+                    **where,
+                )
+            return value
+        if isinstance(value, date):
+            if need_offset:
+                raise self.fail(
+                    f"'{key}' needs a time and a UTC offset, not just a date",
+                    key=key,
+                    hint=f"write it like {key} = {value.isoformat()}T09:30:00+08:00",
+                    **where,
+                )
+            # A day without a time: the start of that day in UTC, which is never later
+            # than the listing really appeared anywhere on Earth minus a few hours.
+            return datetime.combine(value, time(0, 0), tzinfo=UTC)
+        raise self.fail(
+            f"'{key}' must be a date-time, got {type(value).__name__}",
+            key=key,
+            hint=f"write it like {key} = {example}",
+            **where,
+        )
+
+    def check_keys(
+        self,
+        data: dict[str, Any],
+        allowed: tuple[str, ...] | list[str],
+        table: str | None,
+        index: int | None,
+    ) -> None:
+        for key in data:
+            if key not in allowed:
+                hint = f"{suggest(key, tuple(allowed))} (remove it or fix the spelling)"
+                if table is not None and key in self.top_level_keys:
+                    # TOML files every line after a [[table]] header into that table.
+                    header = f"[[{table}]]" if index is not None else f"[{table}]"
+                    hint = (
+                        f"'{key}' belongs at the top of case.toml: move the line above the "
+                        f"first table header (a line such as {header}), or it counts as part "
+                        "of that table"
+                    )
+                raise self.fail(
+                    f"unknown key '{key}'", table=table, index=index, key=key, hint=hint
+                )
+
+    def table_list(self, data: dict[str, Any], key: str) -> list[dict[str, Any]]:
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise self.fail(
+                f"'{key}' must be a list of tables",
+                key=key,
+                hint=f"write each entry under its own [[{key}]] header",
+            )
+        return value
+
+    def inside_case(self, case_dir: Path, rel: str, **where: Any) -> Path:
+        """``rel`` resolved against the case folder; a case.toml error when it leads outside.
+
+        Links are followed first, so a link inside the case pointing elsewhere is refused too.
+        """
+        found = inside(case_dir, case_dir / rel)
+        if found is None:
+            raise self.fail(
+                f"'{rel}' is outside the case folder; appeal-kit only reads files inside it",
+                hint="copy the file into the case folder and give its path relative to it, "
+                'e.g. "statement.md" or "originals/IMG_0001.jpg"',
+                **where,
+            )
+        return found
+
+    def check_statement(self, path: Path, rel: str) -> None:
+        """The statement must be a UTF-8 text file of reviewable length."""
+        fix = (
+            f"shorten {rel} to the points a reviewer needs (one to five pages); "
+            "put long evidence in documents/ instead"
+        )
+        try:
+            data = read_limited(path, MAX_STATEMENT_BYTES, what=rel, fix=fix)
+            decode_text(data, what=rel, utf16=False)
+        except UnusableTextError as problem:
+            where = f" (line {problem.line} of {rel})" if problem.line else ""
+            raise self.fail(problem.reason + where, key="statement", hint=problem.fix) from None
+
+
+def deepest_line(text: str) -> int | None:
+    """The first line where brackets nest more than 32 deep (roughly: strings count too)."""
+    depth = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        for char in line:
+            depth += 1 if char in "[{" else -1 if char in "]}" else 0
+            if depth > 32:
+                return number
+    return None
+
+
+def key_on_line(text: str, line: int | None) -> str | None:
+    """The key set on ``line`` (1-based) of ``text``, for errors found below the TOML level."""
+    lines = text.splitlines()
+    if line is None or not 0 < line <= len(lines):
+        return None
+    found = Locator._key.match(lines[line - 1])
+    return found.group(1).strip('"') if found else None
