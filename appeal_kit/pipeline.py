@@ -20,8 +20,15 @@ from zoneinfo import ZoneInfo
 from appeal_kit import checks
 from appeal_kit.analysis import Analysis
 from appeal_kit.case.config import DEFAULT_OUTPUT, Case, load_case
+from appeal_kit.case.files import OUTSIDE_FIX, OUTSIDE_REASON
 from appeal_kit.dossier import facts as summary
-from appeal_kit.dossier.manifest import MANIFEST_NAME, ManifestEntry, entry_for, manifest_json
+from appeal_kit.dossier.manifest import (
+    MANIFEST_NAME,
+    ManifestEntry,
+    entry_for,
+    manifest_json,
+    readable_entry,
+)
 from appeal_kit.errors import InputFileError, OutputError
 from appeal_kit.evidence.images import Problem, check_file, describe_error, open_image
 from appeal_kit.evidence.metadata import read_many
@@ -201,6 +208,11 @@ def _analyse(case: Case, options: BuildOptions, progress: Progress | None) -> An
     accused, bad_accused = _side_files(case, files.accused, "accused", jobs)
     documents, bad_documents = _side_files(case, files.documents, "document", jobs)
     excluded += bad_accused + bad_documents
+    # Links to files outside the case: named, never read (their target stays private).
+    excluded += [
+        ExcludedFile(case.link_name(p), case.role_of(p), OUTSIDE_REASON, OUTSIDE_FIX)
+        for p in files.outside
+    ]
 
     library = _library_originals(options)
     usable = [m.path for m in originals if m.ok and m.width]
@@ -223,15 +235,17 @@ def _analyse(case: Case, options: BuildOptions, progress: Progress | None) -> An
     deadlines = compute_deadlines(case, profile, as_of=as_of)
     shoots = group_shoots([m for m in originals if m.ok])
     # Every input is hashed, the excluded ones too: the manifest proves what was supplied.
-    inputs = [
+    # A file that cannot be read cannot be hashed: it is listed as excluded, with why.
+    hashed = [
         ManifestEntry(m.display_path, "original", m.sha256, m.size_bytes)
         if m.sha256
-        else entry_for(m.path, m.display_path, "original")
+        else readable_entry(m.path, m.display_path, "original")
         for m in originals
         if m.path.is_file()
     ]
-    inputs += [entry_for(p, case.display(p), "accused") for p in files.accused]
-    inputs += [entry_for(p, case.display(p), "document") for p in files.documents]
+    hashed += [readable_entry(p, case.display(p), "accused") for p in files.accused]
+    hashed += [readable_entry(p, case.display(p), "document") for p in files.documents]
+    inputs = [entry for entry in hashed if entry is not None]
     inputs.append(entry_for(case.case_file, case.display(case.case_file), "case"))
     if case.statement is not None:
         inputs.append(entry_for(case.statement, case.display(case.statement), "statement"))
@@ -370,6 +384,7 @@ def _write_outputs(
         outtakes=outtakes,
         include_gps=options.include_gps,
         page_size=options.page_size,
+        language=options.lang or case.language,
     )
     pdf_path = work / PDF_NAME
     info = write_dossier(content, pdf_path)

@@ -22,6 +22,8 @@ from appeal_kit.case.files import (
 )
 from appeal_kit.case.reader import Reader, deepest_line, key_on_line, suggest
 from appeal_kit.errors import CaseConfigError, CaseNotFoundError
+from appeal_kit.i18n.document import DocLang, parse_doc_lang
+from appeal_kit.models import Role
 
 CASE_FILE = "case.toml"
 ORIGINALS = "originals"
@@ -55,6 +57,7 @@ TOP_LEVEL_KEYS = {
     "own_listing_url": "your own listing's URL",
     "own_listing_date": "when your own listing went live",
     "timezone": 'your local time zone, e.g. "Europe/Berlin"',
+    "language": 'the dossier\'s language: "en", "zh" or "zh+en"',
     "accused": "[[accused]] tables",
     "pairs": "[[pairs]] tables",
     "events": "[[events]] tables",
@@ -117,6 +120,7 @@ class Case:
     own_listing_url: str = ""
     own_listing_date: datetime | None = None
     timezone: str | None = None
+    language: DocLang = "en"
     accused_listings: list[AccusedListing] = field(default_factory=list)
     pairs: dict[Path, Path] = field(default_factory=dict)
     events: list[CaseEvent] = field(default_factory=list)
@@ -148,6 +152,20 @@ class Case:
             return path.resolve().relative_to(self.root.resolve()).as_posix()
         except ValueError:
             return str(path)
+
+    def link_name(self, path: Path) -> str:
+        """How an evidence path is shown without following links (``originals/x.jpg``)."""
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return path.name
+
+    def role_of(self, path: Path) -> Role:
+        """``original``, ``accused`` or ``document``: which evidence folder ``path`` is in."""
+        folder = self.link_name(path).split("/", 1)[0]
+        if folder == ACCUSED:
+            return "accused"
+        return "document" if folder == DOCUMENTS else "original"
 
     def listing_for(self, accused_image: Path) -> AccusedListing | None:
         """The listing an accused image belongs to (by ``images`` or the only one)."""
@@ -301,6 +319,14 @@ def _build_case(case_dir: Path, case_file: Path, text: str, data: dict[str, Any]
     case.timezone = reader.text(data, "timezone") or None
     if case.timezone:
         _check_zone(reader, case.timezone)
+    language = reader.text(data, "language") or "en"
+    case.language = parse_doc_lang(language) or "en"
+    if parse_doc_lang(language) is None:
+        raise reader.fail(
+            f"unknown dossier language '{language}'",
+            key="language",
+            hint='use language = "en", "zh" or "zh+en" (Chinese with English on every page)',
+        )
     statement = reader.text(data, "statement")
     if statement:
         case.statement = reader.inside_case(case_dir, statement, key="statement")

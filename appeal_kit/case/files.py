@@ -33,6 +33,12 @@ _BOMS = (
 _BINARY = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
+# How an evidence file that is a link to somewhere outside the case is excluded. Neither
+# the target's path nor its content is ever read into a report.
+OUTSIDE_REASON = "is a link to a file outside the case folder; it was not read"
+OUTSIDE_FIX = "copy the file itself (not a link or shortcut) into the case folder"
+
+
 class UnusableTextError(ValueError):
     """Why a file is not usable text: ``reason``, the 1-based ``line`` and the ``fix``."""
 

@@ -40,6 +40,14 @@ def entry_for(path: Path, shown_as: str, role: str, sha256: str | None = None) -
     )
 
 
+def readable_entry(path: Path, shown_as: str, role: str) -> ManifestEntry | None:
+    """``entry_for``, or ``None`` when the file cannot be read (it is excluded with why)."""
+    try:
+        return entry_for(path, shown_as, role)
+    except OSError:
+        return None
+
+
 def manifest_json(
     case_id: str,
     inputs: list[ManifestEntry],
