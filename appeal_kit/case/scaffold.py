@@ -30,6 +30,8 @@ class CaseFields:
     timezone: str = ""
     urls: list[str] = field(default_factory=list)
     first_seen: str = ""
+    # The dossier's language; empty leaves the English default as a commented example.
+    language: str = ""
 
 
 def _quoted(text: str) -> str:
@@ -111,6 +113,9 @@ def render_case_toml(fields: CaseFields) -> str:
         if fields.timezone
         else '# timezone = "Europe/Berlin"',
         "accused_block": "\n".join(accused_lines).rstrip() + "\n",
+        "language_line": f"language = {_quoted(fields.language)}"
+        if fields.language
+        else '# language = "zh+en"',
     }
     text = template
     for key, value in values.items():
@@ -121,6 +126,13 @@ def render_case_toml(fields: CaseFields) -> str:
         )
         text = text.replace("{" + key + "}", rendered)
     return text
+
+
+def proposed_language() -> str:
+    """``zh+en`` under a Chinese console locale (the seller reads it, the reviewer too)."""
+    from appeal_kit.i18n import console_language
+
+    return "zh+en" if console_language() == "zh" else ""
 
 
 def create_case(folder: Path, fields: CaseFields, *, force: bool = False) -> Path:

@@ -20,6 +20,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from appeal_kit.i18n.document import DocLang, parse_doc_lang
 from appeal_kit.errors import ExitCode, InvalidValueError
 from appeal_kit.models import Finding
 from appeal_kit.tracking.deadlines import parse_moment
@@ -124,7 +125,7 @@ def init(
 
     Example: appeal-kit init my-case --case-id AE-123 --notice-received 2024-10-10T09:30:00+08:00
     """
-    from appeal_kit.case.scaffold import CaseFields, create_case
+    from appeal_kit.case.scaffold import CaseFields, create_case, proposed_language
 
     fields = CaseFields(
         platform=platform,
@@ -147,6 +148,7 @@ def init(
             ("notice_received", "Notice received (e.g. 2024-10-10T09:30:00+08:00)"),
         ):
             while not getattr(fields, name):
+        language=proposed_language(),
                 answer = typer.prompt(question, default="", show_default=False).strip()
                 if name == "notice_received" and answer:
                     try:
@@ -293,6 +295,19 @@ def build(
     page_size: Annotated[str, typer.Option(help="a4 or letter.")] = "a4",
     as_of: Annotated[
         str | None, typer.Option(help="State deadline status as of this time on the page.")
+def _doc_lang(value: str | None) -> DocLang | None:
+    """``--lang`` as a dossier language, or an error naming the three choices."""
+    if value is None:
+        return None
+    lang = parse_doc_lang(value)
+    if lang is None:
+        raise InvalidValueError(
+            f"unknown dossier language '{value}'",
+            hint="use --lang en, --lang zh or --lang zh+en (Chinese and English on each page)",
+        )
+    return lang
+
+
     ] = None,
     jobs: Annotated[int, typer.Option(min=0, help="Worker processes (0: all cores).")] = 0,
     cache_dir: Annotated[Path | None, typer.Option(help="Feature cache folder.")] = None,
@@ -311,6 +326,10 @@ def build(
     from appeal_kit.options import BuildOptions
     from appeal_kit.pipeline import build_dossier
 
+    lang: Annotated[
+        str | None,
+        typer.Option(help="Dossier language: en, zh or zh+en (default: case.toml language)."),
+    ] = None,
     if page_size.lower() not in ("a4", "letter"):
         raise InvalidValueError(
             f"unknown page size '{page_size}'", hint="use --page-size a4 or letter"
@@ -334,6 +353,7 @@ def build(
     for item in result.excluded:
         err.print(
             f"[yellow]excluded:[/] {item.display_path} {escape(item.reason)}"
+        lang=_doc_lang(lang),
             + (f"\n  fix: {escape(item.fix)}" if item.fix else ""),
             highlight=False,
         )

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from appeal_kit.case.config import Case
 from appeal_kit.errors import AppealKitError, ExitCode
+from appeal_kit.i18n.document import DocLang
 from appeal_kit.models import Deadline, ExcludedFile, Finding, ImageMetadata, MatchResult
 
 if TYPE_CHECKING:
@@ -56,6 +57,8 @@ class DossierContent:
     include_gps: bool = False
     page_size: Literal["a4", "letter"] = "a4"
     # Supporting document images are decoded no larger than this (pixels, longer side).
+    # en, zh or zh+en (case.toml ``language``, ``build --lang``): every word on the pages.
+    language: DocLang = "en"
     document_max_side: int = 2000
     # Contact-sheet thumbnails, longer side in pixels.
     thumbnail_max_side: int = 360
