@@ -1,0 +1,201 @@
+"""The command tree in the console language: our --help, and Typer's own words.
+
+Command docstrings and option help stay plain English in the code (they are the
+catalog keys; ``devtools.catalogs`` reads them from the command tree). Just
+before a run, ``localized_command`` builds the Click command from the Typer app
+and replaces each help text with its translation, so ``--help`` is read in the
+language of that moment. Typer and its vendored Click print a few words of their
+own (``Usage:``, panel titles, usage errors) without a catalog we can use; they
+are listed here, marked for ours, and swapped in the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import typer
+
+from appeal_kit.i18n import LazyText, __, console_language, lazy__
+
+# Typer's words, as its rich help and our usage-error line show them.
+USAGE = lazy__("Usage: ")
+OPTIONS_METAVAR = lazy__("[OPTIONS]")
+SUBCOMMAND_METAVAR = lazy__("COMMAND [ARGS]...")
+HELP_OPTION = lazy__("Show this message and exit.")
+TRY_HELP = lazy__("Try '{command} {option}' for help.")
+ERROR_PREFIX = lazy__("Error: {message}")
+RICH_WORDS: dict[str, LazyText] = {
+    "ARGUMENTS_PANEL_TITLE": lazy__("Arguments"),
+    "OPTIONS_PANEL_TITLE": lazy__("Options"),
+    "COMMANDS_PANEL_TITLE": lazy__("Commands"),
+    "ERRORS_PANEL_TITLE": lazy__("Error"),
+    "ABORTED_TEXT": lazy__("Aborted."),
+    "DEFAULT_STRING": lazy__("[default: {}]"),
+    "REQUIRED_LONG_STRING": lazy__("[required]"),
+    "DEPRECATED_STRING": lazy__("(deprecated) "),
+    "ENVVAR_STRING": lazy__("[env var: {}]"),
+}
+# Typer's plain (non-rich) help passes these through gettext's ``_``, which we point at ours.
+CORE_WORDS = (
+    lazy__("Arguments"),
+    lazy__("Options"),
+    lazy__("Commands"),
+    lazy__("default: {default}"),
+    lazy__("required"),
+    lazy__("env var: {var}"),
+    lazy__("(dynamic)"),
+    lazy__("Aborted!"),
+    lazy__("Missing command."),
+)
+
+# Usage errors Click words itself (f-strings): recognised by shape, then said again.
+_USAGE_ERRORS: tuple[tuple[re.Pattern[str], LazyText], ...] = (
+    (
+        re.compile(r"No such command (?P<name>'[^']*')\. Did you mean (?P<guess>.+)\?$"),
+        lazy__("There is no command {name}. Did you mean {guess}?"),
+    ),
+    (
+        re.compile(r"No such command (?P<name>'[^']*')\.$"),
+        lazy__("There is no command {name}. The commands are listed by appeal-kit --help."),
+    ),
+    (re.compile(r"Missing command\.$"), lazy__("Name a command, e.g. appeal-kit build CASE.")),
+    (
+        re.compile(r"Got unexpected extra arguments? \((?P<args>.*)\)$"),
+        lazy__("Too many arguments: {args} (put quotes around a path that contains spaces)."),
+    ),
+    (
+        re.compile(r"Input should be a valid integer.*"),
+        lazy__("a whole number is needed, such as 4"),
+    ),
+    (
+        re.compile(r"Input should be a valid number.*"),
+        lazy__("a number is needed, such as 8.5"),
+    ),
+    (
+        re.compile(r"Input should be greater than or equal to (?P<limit>\S+)$"),
+        lazy__("it must be {limit} or more"),
+    ),
+    (
+        re.compile(r"Input should be less than or equal to (?P<limit>\S+)$"),
+        lazy__("it must be {limit} or less"),
+    ),
+    (
+        re.compile(r"(?P<value>'[^']*') is not one of (?P<choices>.*)\.$"),
+        lazy__("{value} is not one of {choices}."),
+    ),
+)
+
+
+def _say_again(message: str) -> str:
+    """One of Click's own sentences in the console language (unchanged when unknown)."""
+    for pattern, text in _USAGE_ERRORS:
+        found = pattern.match(message)
+        if found:
+            return __(text, **found.groupdict())
+    return message
+
+
+def _walk(command: Any) -> Iterator[Any]:
+    yield command
+    for sub in getattr(command, "commands", {}).values():
+        yield from _walk(sub)
+
+
+def _install_typer_words() -> None:
+    """Point Typer's built-in words at the console catalog (once per run: the language may change)."""
+    from typer import core, rich_utils
+    from typer._click import formatting
+
+    for name, text in RICH_WORDS.items():
+        if hasattr(rich_utils, name):
+            setattr(rich_utils, name, __(text))
+    if hasattr(rich_utils, "RICH_HELP"):
+        rich_utils.RICH_HELP = __(
+            "Try [blue]'{command_path} {help_option}'[/] for help.",
+        )
+    if hasattr(core, "_"):
+        # Only the words above are in our catalog; any other passes through unchanged.
+        core._ = __
+    writer = formatting.HelpFormatter.write_usage
+    if not getattr(writer, "_appeal_kit", False):
+
+        def write_usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
+            writer(self, prog, args, __(USAGE) if prefix is None else prefix)
+
+        write_usage._appeal_kit = True  # type: ignore[attr-defined]
+        formatting.HelpFormatter.write_usage = write_usage  # type: ignore[method-assign]
+
+
+def localized_command(app: typer.Typer) -> Any:
+    """The Click command for ``app`` with every help text in the console language."""
+    from typer._click import Context
+
+    command = typer.main.get_command(app)
+    if console_language() == "en":
+        return command
+    _install_typer_words()
+    for item in _walk(command):
+        for attr in ("help", "short_help", "epilog"):
+            text = getattr(item, attr, None)
+            if text:
+                setattr(item, attr, __(text))
+        if getattr(item, "options_metavar", None):
+            item.options_metavar = __(OPTIONS_METAVAR)
+        if getattr(item, "subcommand_metavar", None) == str.__str__(SUBCOMMAND_METAVAR):
+            item.subcommand_metavar = __(SUBCOMMAND_METAVAR)
+        for param in item.params:
+            if param.help:
+                param.help = __(param.help)
+        helper = item.get_help_option(Context(item))
+        if helper is not None:
+            helper.help = __(HELP_OPTION)
+    return command
+
+
+def show_usage_error(exc: Any, echo: Callable[[str], None]) -> None:
+    """A usage error (bad option, missing argument) in the console language, as Click lays it out."""
+    if console_language() == "en":
+        exc.show()
+        return
+    from typer._click import exceptions as click_errors
+
+    ctx = getattr(exc, "ctx", None)
+    if ctx is not None:
+        echo(ctx.get_usage())
+        if ctx.command.get_help_option(ctx) is not None:
+            echo(__(TRY_HELP, command=ctx.command_path, option=ctx.help_option_names[0]))
+        echo("")
+    echo(__(ERROR_PREFIX, message=_usage_message(exc, click_errors)))
+
+
+def _param_name(exc: Any) -> str:
+    hint = getattr(exc, "param_hint", None)
+    if hint is None and getattr(exc, "param", None) is not None:
+        try:
+            hint = exc.param.get_error_hint(exc.ctx)
+        except TypeError:  # Typer's own parameters take no context
+            hint = exc.param.get_error_hint()
+    if isinstance(hint, list | tuple):
+        return " / ".join(repr(x) for x in hint)
+    return str(hint or "")
+
+
+def _usage_message(exc: Any, errors: Any) -> str:
+    if isinstance(exc, errors.NoSuchOption):
+        text = __("There is no option {option}.", option=exc.option_name)
+        if exc.possibilities:
+            text += " " + __(
+                "Did you mean {options}?", options=", ".join(sorted(exc.possibilities))
+            )
+        return text
+    if isinstance(exc, errors.MissingParameter):
+        name = _param_name(exc)
+        if getattr(exc.param, "param_type_name", "") == "option":
+            return __("The option {name} is required.", name=name)
+        return __("The argument {name} is missing.", name=name)
+    if isinstance(exc, errors.BadParameter):
+        name = _param_name(exc)
+        return __("Invalid value for {name}: {problem}", name=name, problem=_say_again(exc.message))
+    return _say_again(exc.format_message())
