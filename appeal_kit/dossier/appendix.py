@@ -42,6 +42,8 @@ def documents_part(state: RenderState) -> list[Flowable]:
         title = f"Document: {item.display}"
         flow.append(Paragraph(markup(title), st.h2))
         flow.append(Paragraph(markup(f"SHA-256 {item.sha256}"), st.small))
+        if item.note:
+            flow.append(Paragraph(markup(item.note), st.body))
         if item.kind == "image" and item.jpeg is not None:
             room_h = state.frame_h - 48
             width, height = fit_box(item.pixel_size[0], item.pixel_size[1], state.frame_w, room_h)

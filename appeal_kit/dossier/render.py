@@ -45,7 +45,15 @@ from appeal_kit.dossier.style import (
     zone,
 )
 from appeal_kit.errors import InputFileError
-from appeal_kit.evidence.images import Problem, check_file, describe_error, open_image, sha256_file
+from appeal_kit.evidence.images import (
+    PAGE_ONE_NOTE,
+    Problem,
+    check_file,
+    describe_error,
+    frame_count,
+    open_image,
+    sha256_file,
+)
 from appeal_kit.evidence.raw import embedded_thumbnail, upright_thumbnail
 from appeal_kit.fsutil import atomic_write_bytes
 from appeal_kit.models import ExcludedFile, ImageMetadata
@@ -133,6 +141,7 @@ def _load_attachment(path: Path, display: str, digest: str, max_side: int) -> At
         loaded = open_image(path, max_side=max_side)
     except InputFileError as exc:
         return unusable(describe_error(exc))
+    pages = frame_count(path) if kind == "TIFF" else 1
     return Attachment(
         path,
         display,
@@ -140,6 +149,8 @@ def _load_attachment(path: Path, display: str, digest: str, max_side: int) -> At
         "image",
         jpeg=jpeg_bytes(loaded.image),
         pixel_size=(loaded.full_width, loaded.full_height),
+        # A multi-page scan shows its first page; say so rather than let it pass as whole.
+        note=PAGE_ONE_NOTE.format(kind=kind, pages=f"{pages:,}") if pages > 1 else "",
     )
 
 

@@ -40,6 +40,8 @@ class Attachment:
     # Why the document cannot be used (shown to the reviewer); ``error_fix`` is the seller's to-do.
     error: str | None = None
     error_fix: str = ""
+    # What the reviewer should know about what is shown (only page 1 of a multi-page TIFF).
+    note: str = ""
 
 
 # An embedded picture for the page: JPEG bytes and their pixel size.

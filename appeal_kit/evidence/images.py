@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from appeal_kit.errors import (
@@ -252,10 +253,31 @@ def open_image(path: Path, *, max_side: int | None = None, gray: bool = False) -
     return LoadedImage(image=rgb, full_width=width, full_height=height, format=kind)
 
 
+# Greyscale modes of more than 8 bits (16-bit PNG and TIFF, 32-bit integer, float).
+# Pillow's convert() clips them at 255 instead of scaling, so a 16-bit scan turns white.
+WIDE_GREY_MODES = ("I;16", "I;16L", "I;16B", "I;16N", "I", "F")
+
+
+def _eight_bit_grey(img: Image.Image) -> Image.Image:
+    """An ``L`` image of a wide greyscale image, its full range scaled to 0..255."""
+    values = np.asarray(img, dtype=np.float64)
+    if img.mode == "F":
+        # Float images are 0..1 (scientific TIFFs) or already 0..255.
+        top = 1.0 if values.size and float(np.nanmax(values)) <= 1.0 else 255.0
+    elif img.mode == "I" and values.size and float(values.max()) <= 255:
+        top = 255.0  # an 8-bit image that merely sits in a 32-bit container
+    else:
+        top = 65535.0  # 16-bit samples (PNG and TIFF store the full 0..65535 range)
+    scaled = np.clip(np.nan_to_num(values) * (255.0 / top), 0, 255)
+    return Image.fromarray(np.rint(scaled).astype(np.uint8), mode="L")
+
+
 def _to_rgb(img: Image.Image) -> Image.Image:
     """RGB copy; transparency is flattened onto white, as a listing page shows it."""
     if img.mode == "RGB":
         return img.copy()
+    if img.mode in WIDE_GREY_MODES:
+        return _eight_bit_grey(img).convert("RGB")
     if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
         rgba = img.convert("RGBA")
         canvas = Image.new("RGB", rgba.size, (255, 255, 255))
@@ -268,8 +290,36 @@ def _to_gray(img: Image.Image) -> Image.Image:
     """Luminance copy (ITU-R 601, as OpenCV's RGB2GRAY), transparency flattened onto white."""
     if img.mode == "L":
         return img.copy()
+    if img.mode in WIDE_GREY_MODES:
+        return _eight_bit_grey(img)
     # Every other mode goes through the RGB path, so both agree on 16-bit and alpha.
     return (img if img.mode == "RGB" else _to_rgb(img)).convert("L")
+
+
+# A scanned document saved as one multi-page TIFF (a fax, a 40-page certificate
+# bundle). The dossier places page 1, like every image document, and says so: a
+# reviewer must never take page 1 for the whole file. Pages are counted up to a
+# cap, so a crafted file of a million empty pages costs no time.
+MAX_COUNTED_PAGES = 10_000
+PAGE_ONE_NOTE = (
+    "Only page 1 of the {pages} pages in this {kind} file is shown here. The file "
+    "itself, with every page, is listed with its SHA-256 in the manifest."
+)
+
+
+def frame_count(path: Path) -> int:
+    """Pages (frames) in an image file, counted up to ``MAX_COUNTED_PAGES``; 1 when unknown."""
+    count = 1
+    try:
+        with Image.open(path) as img:
+            while count < MAX_COUNTED_PAGES:
+                img.seek(count)
+                count += 1
+    except EOFError:  # past the last page
+        pass
+    except Exception:  # page 1 decoded already; a damaged later page only ends the count
+        pass
+    return count
 
 
 class Problem(NamedTuple):
