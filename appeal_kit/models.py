@@ -13,6 +13,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from appeal_kit.i18n.console import english
+
 Verdict = Literal["match", "possible", "none"]
 Severity = Literal["blocker", "warning", "info"]
 Role = Literal["original", "accused", "document"]
@@ -38,8 +40,9 @@ class Finding:
         return {
             "severity": self.severity,
             "code": self.code,
-            "message": self.message,
-            "fix": self.fix,
+            # JSON is an API: English even when the terminal shows these in Chinese.
+            "message": english(self.message),
+            "fix": english(self.fix),
             "path": self.path,
         }
 
@@ -127,14 +130,14 @@ class ImageMetadata:
             "has_gps": self.has_gps,
             "has_thumbnail": self.has_thumbnail,
             "thumbnail_matches": self.thumbnail_matches,
-            "warnings": list(self.warnings),
+            "warnings": [english(w) for w in self.warnings],
             "findings": [f.to_json() for f in self.findings],
         }
         if include_gps:
             data["gps"] = list(self.gps) if self.gps else None
         if self.error is not None:
-            data["error"] = self.error
-            data["error_fix"] = self.error_fix
+            data["error"] = english(self.error)
+            data["error_fix"] = english(self.error_fix) if self.error_fix else self.error_fix
         return data
 
 
@@ -282,6 +285,6 @@ class ExcludedFile:
         return {
             "path": self.display_path,
             "role": self.role,
-            "reason": self.reason,
-            "fix": self.fix,
+            "reason": english(self.reason),
+            "fix": english(self.fix) if self.fix else self.fix,
         }

@@ -19,8 +19,11 @@
   in the *case's* language (case.toml ``language``: en, zh or zh+en). Mark with
   ``N_``, translate with ``translate(message, lang)``; see that module.
 
-Rules for both: the English text in the code is the catalog key; JSON output
-stays English (it is an API), so keep an untranslated copy for JSON. After
+Rules for both: the English text in the code is the catalog key. JSON output
+stays English (it is an API): ``__`` returns a ``Translated`` str that remembers
+its English, so ``english(finding.message)`` gives the JSON wording even when the
+terminal speaks Chinese (a string glued together afterwards loses it: pass whole
+sentences through ``__``). After
 adding strings, run ``.venv/bin/python -m devtools.catalogs`` (README,
 Development) and ask the i18n engineers for the Chinese; tests fail while a
 message lacks a translation.
@@ -32,15 +35,17 @@ from appeal_kit.
 from appeal_kit.i18n.console import (
     ConsoleLang,
     LazyText,
+    Translated,
     __,
     console_language,
+    english,
     lazy__,
     ngettext__,
     set_console_language,
 )
 from appeal_kit.i18n.document import (
-    DocLang,
     N_,
+    DocLang,
     both,
     format_date,
     format_day,
@@ -49,13 +54,15 @@ from appeal_kit.i18n.document import (
 )
 
 __all__ = [
+    "N_",
     "ConsoleLang",
     "DocLang",
     "LazyText",
-    "N_",
+    "Translated",
     "__",
     "both",
     "console_language",
+    "english",
     "format_date",
     "format_day",
     "lazy__",

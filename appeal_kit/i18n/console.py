@@ -79,15 +79,55 @@ def _catalog(lang: ConsoleLang) -> gettext.NullTranslations:
     return _catalogs[key]
 
 
+class Translated(str):
+    """Text from ``__``: the translation, remembering its English source.
+
+    It is a ``str`` (the translated text) wherever it goes, e.g. into a
+    ``Finding`` or an exception; ``english`` (or ``english(text)``) gives the
+    English wording for JSON, and ``msgid`` / ``fields`` let another translator
+    (the dossier's) say it again in its own language.
+    """
+
+    msgid: str
+    fields: dict[str, object]
+
+    def __new__(cls, text: str, msgid: str, fields: dict[str, object]) -> Translated:
+        made = super().__new__(cls, text)
+        made.msgid = msgid
+        made.fields = fields
+        return made
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Findings travel between worker processes: keep the source through pickling.
+        return (Translated, (str.__str__(self), self.msgid, self.fields))
+
+    @property
+    def english(self) -> str:
+        """The same message in English (the catalog key, filled in)."""
+        if not self.fields:
+            return self.msgid
+        return self.msgid.format(**{k: english(v) for k, v in self.fields.items()})
+
+
+def english(text: object) -> str:
+    """The English wording of ``text`` (from ``__``) for JSON; other text as it is."""
+    if isinstance(text, Translated):
+        return text.english
+    return str.__str__(text) if isinstance(text, str) else str(text)
+
+
 def __(message: str, /, **fields: object) -> str:  # noqa: N807 - Sphinx's name for it
     """``message`` in the console language, then ``.format(**fields)`` when fields are given.
 
     Write one whole sentence with named placeholders, never glued fragments::
 
         __("{name} was captured on {day}", name=path.name, day=day)
+
+    The result is a ``Translated`` str: ``english(result)`` gives the English for JSON.
     """
-    text = _catalog(console_language()).gettext(str.__str__(message))
-    return text.format(**fields) if fields else text
+    msgid = str.__str__(message)
+    text = _catalog(console_language()).gettext(msgid)
+    return Translated(text.format(**fields) if fields else text, msgid, fields)
 
 
 def ngettext__(singular: str, plural: str, n: int, /, **fields: object) -> str:
