@@ -12,34 +12,47 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from appeal_kit.i18n.document import DocLang, parse_doc_lang
 from appeal_kit.errors import ExitCode, InvalidValueError
-from appeal_kit.models import Finding
-from appeal_kit.tracking.deadlines import parse_moment
+from appeal_kit.i18n import __, lazy__
+from appeal_kit.i18n.document import DocLang, parse_doc_lang
+
+if TYPE_CHECKING:  # the library loads inside each command, so --help starts fast
+    from appeal_kit.models import Finding
 
 console = Console()
 err = Console(stderr=True)
 
 STAGE_LABELS = {
-    "metadata": "Reading metadata",
-    "index originals": "Indexing originals",
-    "index accused": "Indexing accused images",
-    "match": "Matching accused images",
-    "comparisons": "Drawing comparisons",
-    "dossier": "Writing the PDF",
+    "metadata": lazy__("Reading metadata"),
+    "index originals": lazy__("Indexing originals"),
+    "index accused": lazy__("Indexing accused images"),
+    "match": lazy__("Matching accused images"),
+    "comparisons": lazy__("Drawing comparisons"),
+    "dossier": lazy__("Writing the PDF"),
 }
 SEVERITY_STYLE = {"blocker": "bold red", "warning": "yellow", "info": "cyan"}
+# The terminal names severities in the reader's language; JSON keeps the English codes.
+SEVERITY_WORDS = {
+    "blocker": lazy__("blocker"),
+    "warning": lazy__("warning"),
+    "info": lazy__("info"),
+}
+VERDICT_WORDS = {
+    "match": lazy__("match"),
+    "possible": lazy__("possible"),
+    "none": lazy__("none"),
+}
 
 CaseArg = Annotated[
-    Path, typer.Argument(help="The case folder (with case.toml).", show_default=False)
+    Path,
+    typer.Argument(metavar="CASE", help="The case folder (with case.toml).", show_default=False),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
@@ -50,6 +63,15 @@ def _progress(enabled: bool) -> Iterator[Any]:
     if not enabled:
         yield None
         return
+    # Imported here so that --help and the quick commands start without it.
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     with Progress(
         TextColumn("{task.description:<26}"),
         BarColumn(),
@@ -62,7 +84,8 @@ def _progress(enabled: bool) -> Iterator[Any]:
 
         def update(stage: str, done: int, total: int) -> None:
             if stage not in tasks:
-                tasks[stage] = bar.add_task(STAGE_LABELS.get(stage, stage), total=total)
+                label = __(STAGE_LABELS[stage]) if stage in STAGE_LABELS else stage
+                tasks[stage] = bar.add_task(label, total=total)
             bar.update(tasks[stage], completed=done, total=total)
 
         yield update
@@ -77,15 +100,16 @@ def _short_time(moment: datetime) -> str:
     return f"{text} {offset[:3]}:{offset[3:]}" if offset else text
 
 
-def print_findings(findings: list[Finding], *, title: str = "Pre-flight check") -> None:
+def print_findings(findings: list[Finding], *, title: str | None = None) -> None:
     """The findings as a table, worst first (or a one-line all-clear)."""
+    title = title or __("Pre-flight check")
     if not findings:
-        console.print(f"[green]{title}: no problems found.[/]")
+        console.print(__("[green]{title}: no problems found.[/]", title=title))
         return
     table = Table(title=title, title_justify="left", show_lines=False, expand=False)
-    table.add_column("Severity", no_wrap=True)
-    table.add_column("Problem")
-    table.add_column("What to do")
+    table.add_column(__("Severity"), no_wrap=True)
+    table.add_column(__("Problem"))
+    table.add_column(__("What to do"))
     for item in findings:
         style = SEVERITY_STYLE[item.severity]
         # Every problem names its file, even when the message itself does not.
@@ -93,7 +117,8 @@ def print_findings(findings: list[Finding], *, title: str = "Pre-flight check") 
         if item.path and item.path not in message:
             message = f"{item.path}: {message}"
         # Messages quote case.toml ("[[pairs]]"): escape so rich shows them as written.
-        table.add_row(f"[{style}]{item.severity}[/]", escape(message), escape(item.fix))
+        severity = __(SEVERITY_WORDS[item.severity])
+        table.add_row(f"[{style}]{severity}[/]", escape(message), escape(item.fix))
     console.print(table)
 
 
@@ -140,19 +165,21 @@ def init(
         timezone=timezone,
         urls=list(url or []),
         first_seen=first_seen,
+        language=proposed_language(),
     )
     if sys.stdin.isatty() and sys.stdout.isatty():
         for name, question in (
-            ("case_id", "Case or complaint id"),
-            ("store", "Your store name"),
-            ("notice_received", "Notice received (e.g. 2024-10-10T09:30:00+08:00)"),
+            ("case_id", __("Case or complaint id")),
+            ("store", __("Your store name")),
+            ("notice_received", __("Notice received (e.g. 2024-10-10T09:30:00+08:00)")),
         ):
             while not getattr(fields, name):
-        language=proposed_language(),
                 answer = typer.prompt(question, default="", show_default=False).strip()
                 if name == "notice_received" and answer:
+                    from appeal_kit.tracking.deadlines import parse_moment
+
                     try:
-                        parse_moment(answer, what="the notice time")
+                        parse_moment(answer, what=__("the notice time"))
                     except InvalidValueError as exc:
                         err.print(f"[yellow]{escape(exc.message)}[/] — {escape(exc.hint or '')}")
                         continue  # ask again rather than lose the answers so far
@@ -160,11 +187,19 @@ def init(
                 if not answer:
                     break  # left empty: a commented example goes into case.toml
     case_file = create_case(folder, fields, force=force)
-    console.print(f"Created [bold]{case_file}[/] and the folders originals/, accused/, documents/.")
     console.print(
-        "Next: copy your camera originals into originals/, the accused listing images or "
-        "screenshots into accused/, certificates into documents/, fill in case.toml, then run\n"
-        f"  appeal-kit build {folder}"
+        __(
+            "Created [bold]{file}[/] and the folders originals/, accused/, documents/.",
+            file=case_file,
+        )
+    )
+    console.print(
+        __(
+            "Next: copy your camera originals into originals/, the accused listing images or "
+            "screenshots into accused/, certificates into documents/, fill in case.toml, "
+            "then run\n  appeal-kit build {folder}",
+            folder=folder,
+        )
     )
 
 
@@ -192,10 +227,10 @@ def exif(
             raise typer.Exit(int(ExitCode.COMPLETED_WITH_PROBLEMS))
         return
     table = Table(show_lines=False)
-    table.add_column("File", overflow="fold", ratio=2)
-    for column in ("Captured", "Camera", "Serial"):
+    table.add_column(__("File"), overflow="fold", ratio=2)
+    for column in (__("Captured"), __("Camera"), __("Serial")):
         table.add_column(column, overflow="fold", ratio=1)
-    table.add_column("Size", no_wrap=True)
+    table.add_column(__("Size"), no_wrap=True)
     # Paths relative to the folder they share, so rows stay distinguishable when narrow.
     common = os.path.commonpath([os.path.dirname(m.display_path) or "." for m in items or []])
     common = "" if common in (".", "") else common
@@ -211,26 +246,31 @@ def exif(
                     _short_time(meta.captured_at) if meta.captured_at else "",
                     meta.camera or "",
                     meta.serial or "",
-                    "[red]image unreadable[/]",
+                    __("[red]image unreadable[/]"),
                 )
             else:
-                table.add_row(shown, "[red]unreadable[/]", "", "", "")
-            fix = f"\n    fix: {escape(meta.error_fix)}" if meta.error_fix else ""
+                table.add_row(shown, __("[red]unreadable[/]"), "", "", "")
+            fix = __("\n    fix: {fix}", fix=escape(meta.error_fix)) if meta.error_fix else ""
             notes.append(f"[red]{escape(shown)}[/]: {escape(meta.error)}{fix}")
             continue
         remarks = meta.warnings + [f.message for f in meta.findings]
         if meta.has_gps:
-            remarks.insert(0, "GPS present" + (f" {meta.gps}" if include_gps and meta.gps else ""))
+            remarks.insert(
+                0,
+                __("GPS present {where}", where=meta.gps)
+                if include_gps and meta.gps
+                else __("GPS present"),
+            )
         notes += [f"{escape(shown)}: {escape(remark)}" for remark in remarks]
         table.add_row(
             shown,
-            _short_time(meta.captured_at) if meta.captured_at else "[yellow]none[/]",
+            _short_time(meta.captured_at) if meta.captured_at else __("[yellow]none[/]"),
             meta.camera or "",
             meta.serial or "",
             f"{meta.width}×{meta.height}" if meta.width else "",
         )
     if common:
-        table.caption = f"in {common.rstrip('/')}/"
+        table.caption = __("in {folder}/", folder=common.rstrip("/"))
     console.print(table)
     for line in notes:
         console.print(f"  • {line}", highlight=False)
@@ -261,30 +301,50 @@ def match(
     if as_json:
         print(json.dumps([m.to_json(base) for m in analysis.matches], indent=2))
         return
-    table = Table(caption="Full paths, regions and scores: appeal-kit match CASE --json")
-    for column in ("Accused", "Original", "Verdict", "Points", "Covers", "Transform"):
+    table = Table(caption=__("Full paths, regions and scores: appeal-kit match CASE --json"))
+    for column in (
+        __("Accused"),
+        __("Original"),
+        __("Verdict"),
+        __("Points"),
+        __("Covers"),
+        __("Transform"),
+    ):
         table.add_column(column, overflow="fold")
     for item in analysis.matches:
         colour = {"match": "green", "possible": "yellow", "none": "red"}[item.verdict]
         transform = ", ".join(
             part
             for part in (
-                "screenshot" if item.is_screenshot else "",
-                "mirrored" if item.mirrored else "",
-                f"rotated {item.rotation:.0f}°" if abs(item.rotation) >= 1 else "",
-                f"scale {item.scale:.0%}" if item.original else "",
+                __("screenshot") if item.is_screenshot else "",
+                __("mirrored") if item.mirrored else "",
+                __("rotated {angle:.0f}°", angle=item.rotation) if abs(item.rotation) >= 1 else "",
+                __("scale {scale:.0%}", scale=item.scale) if item.original else "",
             )
             if part
         )
         table.add_row(
             item.accused.name,
             item.original.name if item.original else "—",
-            f"[{colour}]{item.verdict}[/]",
+            f"[{colour}]{__(VERDICT_WORDS[item.verdict])}[/]",
             str(item.inliers),
             f"{item.coverage:.0%}",
             transform,
         )
     console.print(table)
+
+
+def _doc_lang(value: str | None) -> DocLang | None:
+    """``--lang`` as a dossier language, or an error naming the three choices."""
+    if value is None:
+        return None
+    lang = parse_doc_lang(value)
+    if lang is None:
+        raise InvalidValueError(
+            __("unknown dossier language '{value}'", value=value),
+            hint=__("use --lang en, --lang zh or --lang zh+en (Chinese and English on each page)"),
+        )
+    return lang
 
 
 def build(
@@ -295,19 +355,6 @@ def build(
     page_size: Annotated[str, typer.Option(help="a4 or letter.")] = "a4",
     as_of: Annotated[
         str | None, typer.Option(help="State deadline status as of this time on the page.")
-def _doc_lang(value: str | None) -> DocLang | None:
-    """``--lang`` as a dossier language, or an error naming the three choices."""
-    if value is None:
-        return None
-    lang = parse_doc_lang(value)
-    if lang is None:
-        raise InvalidValueError(
-            f"unknown dossier language '{value}'",
-            hint="use --lang en, --lang zh or --lang zh+en (Chinese and English on each page)",
-        )
-    return lang
-
-
     ] = None,
     jobs: Annotated[int, typer.Option(min=0, help="Worker processes (0: all cores).")] = 0,
     cache_dir: Annotated[Path | None, typer.Option(help="Feature cache folder.")] = None,
@@ -318,6 +365,10 @@ def _doc_lang(value: str | None) -> DocLang | None:
         float, typer.Option(min=0.1, help="Warn above this dossier size, in MB.")
     ] = 10.0,
     timezone: Annotated[str | None, typer.Option(help="Your time zone for the tracker.")] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(help="Dossier language: en, zh or zh+en (default: case.toml language)."),
+    ] = None,
 ) -> None:
     """Build the PDF dossier, comparison images and manifest for a case.
 
@@ -325,14 +376,12 @@ def _doc_lang(value: str | None) -> DocLang | None:
     """
     from appeal_kit.options import BuildOptions
     from appeal_kit.pipeline import build_dossier
+    from appeal_kit.tracking.deadlines import parse_moment
 
-    lang: Annotated[
-        str | None,
-        typer.Option(help="Dossier language: en, zh or zh+en (default: case.toml language)."),
-    ] = None,
     if page_size.lower() not in ("a4", "letter"):
         raise InvalidValueError(
-            f"unknown page size '{page_size}'", hint="use --page-size a4 or letter"
+            __("unknown page size '{size}'", size=page_size),
+            hint=__("use --page-size a4 or letter"),
         )
     options = BuildOptions(
         out_dir=out,
@@ -345,6 +394,7 @@ def _doc_lang(value: str | None) -> DocLang | None:
         originals_library=originals,
         max_size_mb=max_size,
         local_timezone=timezone,
+        lang=_doc_lang(lang),
     )
     with _progress(True) as update:
         result = build_dossier(case, options, progress=update)
@@ -352,30 +402,63 @@ def _doc_lang(value: str | None) -> DocLang | None:
     # Excluded files get a line each (file names never wrapped); the table has the rest.
     for item in result.excluded:
         err.print(
-            f"[yellow]excluded:[/] {item.display_path} {escape(item.reason)}"
-        lang=_doc_lang(lang),
-            + (f"\n  fix: {escape(item.fix)}" if item.fix else ""),
+            __(
+                "[yellow]excluded:[/] {path} {reason}",
+                path=item.display_path,
+                reason=escape(item.reason),
+            )
+            + (__("\n  fix: {fix}", fix=escape(item.fix)) if item.fix else ""),
             highlight=False,
         )
     others = [f for f in result.findings if f.code != "excluded-file"]
     if others or not result.excluded:
         print_findings(others)
     else:
-        console.print("Pre-flight check: no problems besides the excluded files above.")
+        console.print(__("Pre-flight check: no problems besides the excluded files above."))
     pairs = analysis.paired
     console.print(
-        f"[bold green]Dossier written:[/] {result.pdf_path}\n"
-        f"  {result.page_count} pages, {result.pdf_size / 1e6:.1f} MB; "
-        f"{len(pairs)} of {len(analysis.accused)} accused images paired; "
-        f"{len(result.excluded)} files excluded\n"
-        f"  manifest: {result.manifest_path}\n"
-        f"  preview it: appeal-kit preview {case}" + (f" --out {out}" if out else ""),
+        __(
+            "[bold green]Dossier written:[/] {pdf}\n"
+            "  {pages} pages, {size:.1f} MB; {paired} of {accused} accused images paired; "
+            "{excluded} files excluded\n"
+            "  manifest: {manifest}\n"
+            "  preview it: {command}",
+            pdf=result.pdf_path,
+            pages=result.page_count,
+            size=result.pdf_size / 1e6,
+            paired=len(pairs),
+            accused=len(analysis.accused),
+            excluded=len(result.excluded),
+            manifest=result.manifest_path,
+            command=f"appeal-kit preview {case}" + (f" --out {out}" if out else ""),
+        ),
         highlight=False,
     )
+    if result.draft:
+        # The dossier is written (to show what is missing) but marked DRAFT on every page.
+        err.print(
+            "[bold red]"
+            + escape(__("DRAFT: not ready to submit. Every page is marked DRAFT; exit code 1."))
+            + "[/]"
+        )
+        for finding in result.findings:
+            if finding.severity == "blocker":
+                err.print(
+                    __(
+                        "[red]blocker:[/] {message}\n  fix: {fix}",
+                        message=escape(finding.message),
+                        fix=escape(finding.fix),
+                    ),
+                    highlight=False,
+                )
+        raise typer.Exit(int(ExitCode.COMPLETED_WITH_PROBLEMS))
     if result.excluded:
         err.print(
-            f"[yellow]Finished with {len(result.excluded)} excluded file(s): exit code 1.[/] "
-            "They are listed on the dossier's Excluded files page."
+            __(
+                "[yellow]Finished with {count} excluded file(s): exit code 1.[/] "
+                "They are listed on the dossier's Excluded files page.",
+                count=len(result.excluded),
+            )
         )
         raise typer.Exit(int(ExitCode.COMPLETED_WITH_PROBLEMS))
 
@@ -405,15 +488,43 @@ def preview(
     data = json.loads(manifest.read_text(encoding="utf-8")) if manifest.is_file() else {}
     pairs = sum(1 for o in data.get("outputs", []) if o.get("role") == "comparison")
     console.print(
-        f"{result.pdf_path}: {result.page_count} pages, {result.pdf_size / 1e6:.1f} MB, "
-        f"{pairs} comparison pages\nPage images: {folder / PREVIEW_DIR}/page-001.png … "
-        f"page-{result.page_count:03d}.png",
+        __(
+            "{pdf}: {pages} pages, {size:.1f} MB, {pairs} comparison pages\n"
+            "Page images: {folder}/page-001.png … page-{last:03d}.png",
+            pdf=result.pdf_path,
+            pages=result.page_count,
+            size=result.pdf_size / 1e6,
+            pairs=pairs,
+            folder=folder / PREVIEW_DIR,
+            last=result.page_count,
+        ),
         highlight=False,
     )
     for item in data.get("excluded", []):
-        err.print(f"[yellow]warning:[/] excluded {item['path']}: {item['reason']}", highlight=False)
+        # The manifest keeps English reasons (JSON); the file name and reason are shown as stored.
+        err.print(
+            __(
+                "[yellow]warning:[/] excluded {path}: {reason}",
+                path=item["path"],
+                reason=escape(item["reason"]),
+            ),
+            highlight=False,
+        )
     if open_viewer:
-        typer.launch(str(result.pdf_path))
+        from appeal_kit.cli.viewer import open_in_viewer
+
+        problem = open_in_viewer(result.pdf_path)
+        if problem is not None:
+            err.print(
+                __(
+                    "Could not open a PDF viewer: {problem}. The dossier is at {path}; "
+                    "open it with any PDF reader.",
+                    problem=problem,
+                    path=result.pdf_path,
+                ),
+                highlight=False,
+                soft_wrap=True,
+            )
 
 
 def check(

@@ -11,7 +11,7 @@ import io
 import json
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich import box
@@ -20,38 +20,23 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from appeal_kit.case.config import load_case
-from appeal_kit.models import Deadline, DeadlineState
-from appeal_kit.tracking.calendar import export_calendar
-from appeal_kit.tracking.deadlines import (
-    compute_deadlines,
-    format_in,
-    format_lateness,
-    format_time_left,
-    local_zone,
-    parse_moment,
-    profile_for_case,
-)
-from appeal_kit.tracking.events import local_now, log_event, write_atomically
-from appeal_kit.tracking.points import StoreLedger, WhatIf, store_ledgers, what_if
-from appeal_kit.tracking.workspace import (
-    CSV_COLUMNS,
-    CaseStatus,
-    DisplayZone,
-    display_zone,
-    load_cases,
-    scan_workspace,
-)
+# The library is imported inside each command, so `appeal-kit --help` starts
+# without loading the case reader, the deadline rules or the platform profiles.
+if TYPE_CHECKING:
+    from appeal_kit.models import Deadline, DeadlineState
+    from appeal_kit.tracking.points import StoreLedger, WhatIf
+    from appeal_kit.tracking.workspace import CaseStatus, DisplayZone
 
 console = Console()
 
+# Keyed by DeadlineState's values (a StrEnum member looks up as its string).
 STATE_STYLE = {
-    DeadlineState.OPEN: "",
-    DeadlineState.DUE_SOON: "bold yellow",
-    DeadlineState.MISSED: "bold red",
-    DeadlineState.DONE: "green",
-    DeadlineState.INFO: "cyan",
-    DeadlineState.LATE: "yellow",
+    "open": "",
+    "due-soon": "bold yellow",
+    "missed": "bold red",
+    "done": "green",
+    "info": "cyan",
+    "late": "yellow",
 }
 
 AsOf = Annotated[
@@ -68,6 +53,8 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a ta
 def _as_of(text: str | None) -> datetime:
     if text is None:
         return _clock().replace(microsecond=0)
+    from appeal_kit.tracking.deadlines import parse_moment
+
     return parse_moment(text, what="--as-of")
 
 
@@ -75,7 +62,7 @@ def _echo_json(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
-def _styled(text: str, state: DeadlineState | None) -> str:
+def _styled(text: str, state: DeadlineState | str | None) -> str:
     style = STATE_STYLE.get(state, "") if state else ""
     return f"[{style}]{escape(text)}[/]" if style else escape(text)
 
@@ -85,14 +72,22 @@ def deadlines(
     as_json: AsJson = False,
     as_of: AsOf = None,
 ) -> None:
-    r"""Show the case's deadlines in the platform's and your time zone, with time left.
+    """Show the case's deadlines in the platform's and your time zone, with time left.
 
     States: open, due-soon (under 12 hours left), missed, done, late (done, but after
     the due time: the platform may refuse it), info (a platform review running
-    late). A date in case.toml's \\[deadlines] table beats the platform rule.
+    late). A date in case.toml's [deadlines] table beats the platform rule.
 
     Example: appeal-kit deadlines samples/demo-case --as-of 2024-10-11T08:00:00+08:00
     """
+    from appeal_kit.case.config import load_case
+    from appeal_kit.tracking.deadlines import (
+        compute_deadlines,
+        format_in,
+        local_zone,
+        profile_for_case,
+    )
+
     now = _as_of(as_of)
     case = load_case(case_dir)
     profile = profile_for_case(case)
@@ -123,9 +118,11 @@ def deadlines(
 
 def _deadline_left(deadline: Deadline, now: datetime) -> str:
     """The Time left cell: empty once done, how late for a late one."""
-    if deadline.state == DeadlineState.DONE:
+    from appeal_kit.tracking.deadlines import format_lateness, format_time_left
+
+    if deadline.state == "done":
         return ""
-    if deadline.state == DeadlineState.LATE:
+    if deadline.state == "late":
         return f"done {format_lateness(deadline)} late"
     return format_time_left(deadline.due, now)
 
@@ -152,6 +149,10 @@ def log(
 
     Example: appeal-kit log samples/demo-case submitted --at 2024-10-11T10:00:00+08:00
     """
+    from appeal_kit.case.config import load_case
+    from appeal_kit.tracking.deadlines import parse_moment
+    from appeal_kit.tracking.events import local_now, log_event
+
     if at:
         when, zone_line = parse_moment(at, what="--at"), ""
     else:
@@ -197,6 +198,9 @@ def status(
 
     Example: appeal-kit status samples/workspace --as-of 2026-03-04T12:00:00+08:00
     """
+    from appeal_kit.tracking.events import write_atomically
+    from appeal_kit.tracking.workspace import display_zone, scan_workspace
+
     now = _as_of(as_of)
     rows = scan_workspace(root, as_of=now)
     zone = display_zone(rows, timezone)
@@ -212,6 +216,8 @@ def status(
 
 
 def _csv_bytes(rows: list[CaseStatus]) -> bytes:
+    from appeal_kit.tracking.workspace import CSV_COLUMNS
+
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(CSV_COLUMNS), lineterminator="\r\n")
     writer.writeheader()
@@ -223,6 +229,8 @@ def _csv_bytes(rows: list[CaseStatus]) -> bytes:
 
 def _left_text(due: datetime, now: datetime) -> str:
     """``8 h 0 min`` or ``overdue by`` over ``2 h 0 min``: short words that fit a narrow column."""
+    from appeal_kit.tracking.deadlines import format_time_left
+
     text = format_time_left(due, now)
     if text.startswith("overdue by "):
         return "overdue by\n" + text.removeprefix("overdue by ")
@@ -287,6 +295,8 @@ def status_table(
     Each column is at least as wide as its longest word and cells wrap at spaces
     (see ``fit_widths``). Only a terminal too narrow for even that lets rich fold words.
     """
+    from appeal_kit.tracking.deadlines import format_in
+
     cells = [_status_cells(row, now, zone.zone) for row in rows]
     columns = [[texts[i] for texts in cells] for i in range(len(STATUS_COLUMNS))]
     natural = [
@@ -332,7 +342,7 @@ def status_table(
         plain = len(state_lines) - len(row.late)
         state_cell = "\n".join(
             [escape(line) for line in state_lines[:plain]]
-            + [_styled(line, DeadlineState.LATE) for line in state_lines[plain:]]
+            + [_styled(line, "late") for line in state_lines[plain:]]
         )
         table.add_row(
             first,
@@ -360,6 +370,14 @@ def points(
     ] = None,
     as_json: AsJson = False,
     as_of: AsOf = None,
+    timezone: Annotated[
+        str | None,
+        typer.Option(
+            "--timezone",
+            metavar="ZONE",
+            help="Show every time in this zone, e.g. Europe/Berlin (default: the cases' zone).",
+        ),
+    ] = None,
 ) -> None:
     """Penalty points in force per store, when they expire, and the next threshold.
 
@@ -368,8 +386,16 @@ def points(
 
     Example: appeal-kit points samples/workspace --if-upheld samples/workspace/02-rejected
     """
+    from appeal_kit.case.config import load_case
+    from appeal_kit.tracking.points import store_ledgers, what_if
+    from appeal_kit.tracking.workspace import display_zone, scan_workspace
+
     now = _as_of(as_of)
-    cases, broken = load_cases(root)
+    rows = scan_workspace(root, as_of=now)
+    cases = [row.case for row in rows if row.case is not None]
+    broken = [row for row in rows if row.case is None]
+    # The same zone, chosen the same way, as ``status`` shows: the two tables agree.
+    zone = display_zone(rows, timezone)
     ledgers = store_ledgers(cases, as_of=now)
     scenario = what_if(load_case(if_upheld), cases, as_of=now) if if_upheld else None
     if as_json:
@@ -382,20 +408,33 @@ def points(
             }
         )
         return
-    console.print(_points_table(ledgers, now))
+    console.print(_points_table(ledgers, now, zone))
     if scenario:
         console.print(_what_if_text(scenario), highlight=False)
     _print_broken(broken)
 
 
-def _points_table(ledgers: list[StoreLedger], now: datetime) -> Table:
-    table = Table(title=f"Penalty points as of {now:%Y-%m-%d %H:%M %Z}", title_justify="left")
+def _points_table(ledgers: list[StoreLedger], now: datetime, zone: DisplayZone) -> Table:
+    from appeal_kit.i18n import __
+    from appeal_kit.tracking.deadlines import format_in
+
+    table = Table(
+        title=__(
+            "Penalty points as of {now}\nAll times in {zone} ({reason})",
+            now=format_in(now, zone.zone),
+            zone=zone.name,
+            reason=zone.reason,
+        ),
+        title_justify="left",
+    )
     for column in ("Store", "Platform", "In force", "Reached", "Next threshold", "Expiring"):
         table.add_column(column)
     for ledger in ledgers:
         reached = ledger.reached
         upcoming = ledger.next_level
-        expiring = "\n".join(f"{e.points} on {e.expires:%Y-%m-%d}" for e in ledger.active)
+        expiring = "\n".join(
+            f"{e.points} on {e.expires.astimezone(zone.zone):%Y-%m-%d}" for e in ledger.active
+        )
         if upcoming:
             nxt = f"{upcoming.effect} at {upcoming.points} ({ledger.remaining} left)"
         else:
@@ -452,6 +491,9 @@ def calendar(
 
     Example: appeal-kit calendar samples/workspace -o deadlines.ics
     """
+    # icalendar is large: loaded only by this command, not by --help or status.
+    from appeal_kit.tracking.calendar import export_calendar
+
     result = export_calendar(root, output, as_of=_as_of(as_of))
     console.print(
         f"Wrote {result.events} open deadline(s) and {result.cancelled} done one(s) as "

@@ -22,9 +22,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import tomlkit
-from tomlkit.items import AoT, Array
-
 from appeal_kit.case.config import EVENT_TYPES, Case, CaseEvent, find_case_file, load_case
 from appeal_kit.errors import CaseConfigError, InvalidValueError, OutputError
 from appeal_kit.tracking.deadlines import local_zone
@@ -156,6 +153,8 @@ def _same(entry: dict[str, Any], event: CaseEvent) -> bool:
 
 
 def _event_table(event: CaseEvent, newline: str) -> str:
+    import tomlkit  # only writing an event needs it; `status` and `--help` start without it
+
     rows = [("type", event.type), ("at", event.at)]
     if event.note:
         rows.append(("note", event.note))
@@ -208,6 +207,9 @@ def _header_lines(lines: list[str]) -> list[int]:
 
 
 def _with_event_tomlkit(text: str, event: CaseEvent) -> str:
+    import tomlkit
+    from tomlkit.items import AoT, Array
+
     doc = tomlkit.parse(text)
     values: dict[str, Any] = {"type": event.type, "at": event.at}
     if event.note:

@@ -17,8 +17,6 @@ from pathlib import Path
 from typing import Any, Literal, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays
-
 from appeal_kit.errors import CaseConfigError
 from appeal_kit.resources import platform_profile_path, templates_dir
 
@@ -193,6 +191,9 @@ class PlatformProfile:
 
 @functools.lru_cache(maxsize=16)
 def _holiday_calendar(country: str) -> Any:
+    # Imported here: the holidays package is large, and only a business-day count needs it.
+    import holidays
+
     return holidays.country_holidays(country)
 
 
