@@ -183,19 +183,7 @@ def run_checks(analysis: Analysis, *, now: datetime | None = None) -> list[Findi
                 "licence (PDF or image) to documents/.",
             )
         )
-    missing = [
-        key for key in ("case_id", "store", "seller_id", "complainant") if not getattr(case, key)
-    ]
-    if missing:
-        found.append(
-            Finding(
-                "warning",
-                "missing-case-fields",
-                "case.toml has no " + ", ".join(missing) + "; the statement shows a placeholder "
-                "such as (seller id) instead.",
-                "Fill them in from the penalty notice in Seller Center.",
-            )
-        )
+    found += _case_field_findings(analysis)
     if case.notice_received is None:
         found.append(
             Finding(
@@ -241,6 +229,77 @@ def run_checks(analysis: Analysis, *, now: datetime | None = None) -> list[Findi
                 )
             )
     return _sorted(_unique(found))
+
+
+def _case_field_findings(analysis: Analysis) -> list[Finding]:
+    """What the case lacks for a complete dossier; a gap the statement needs blocks it."""
+    from appeal_kit.dossier.statement import statement_gaps
+    from appeal_kit.i18n.console import __
+
+    case = analysis.case
+    found: list[Finding] = []
+    if not case.files().accused:
+        found.append(
+            Finding(
+                "blocker",
+                "no-accused",
+                __("Nothing in accused/: there is no copied image to compare with your originals."),
+                __(
+                    "Save the images (or screenshots) of the other listing into accused/ and "
+                    "build again."
+                ),
+            )
+        )
+    for key, what, fix in (
+        ("case_id", __("case id"), __('Add case_id = "..." (the id on the notice) to case.toml.')),
+        ("store", __("store name"), __('Add store = "..." (your store name) to case.toml.')),
+    ):
+        if not getattr(case, key):
+            found.append(
+                Finding(
+                    "warning",
+                    f"no-{key.replace('_', '-')}",
+                    __("case.toml has no {what}, so the dossier cannot name it.", what=what),
+                    fix,
+                )
+            )
+    if not any(a.url for a in case.accused_listings):
+        found.append(
+            Finding(
+                "warning",
+                "no-listing-url",
+                __("case.toml names no URL for the other listing, so a reviewer cannot open it."),
+                __('Add an [[accused]] table with url = "https://..." (the listing\'s address).'),
+            )
+        )
+    if case.first_seen() is None:
+        found.append(
+            Finding(
+                "warning",
+                "no-first-seen",
+                __(
+                    "case.toml has no first_seen date for the other listing, so the dossier "
+                    "cannot say how long before it your photos were taken."
+                ),
+                __(
+                    "Add first_seen = 2024-10-10 (when you first saw their listing) to [[accused]]."
+                ),
+            )
+        )
+    for name, fix in sorted(statement_gaps(analysis).items()):
+        found.append(
+            Finding(
+                "blocker",
+                "statement-placeholder",
+                __(
+                    "The statement needs {{{name}}}, which the case does not give, so the "
+                    "dossier would show a placeholder.",
+                    name=name,
+                ),
+                fix,
+            )
+        )
+    return found
 
 
 def _unique(findings: list[Finding]) -> list[Finding]:

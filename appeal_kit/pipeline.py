@@ -21,7 +21,8 @@ from appeal_kit import checks
 from appeal_kit.analysis import Analysis
 from appeal_kit.case.config import DEFAULT_OUTPUT, Case, load_case
 from appeal_kit.case.files import OUTSIDE_FIX, OUTSIDE_REASON
-from appeal_kit.dossier import facts as summary
+from appeal_kit.dossier import statement as summary
+from appeal_kit.dossier.facts import establish
 from appeal_kit.dossier.manifest import (
     MANIFEST_NAME,
     ManifestEntry,
@@ -58,6 +59,11 @@ class BuildResult:
     page_count: int
     pdf_size: int
     comparison_paths: list[Path]
+
+    @property
+    def draft(self) -> bool:
+        """True when ``check`` has a blocker: the dossier is marked DRAFT, not ready to submit."""
+        return checks.has_blockers(self.analysis.findings)
 
     @property
     def excluded(self) -> list[ExcludedFile]:
@@ -356,7 +362,8 @@ def _write_outputs(
             rendered.append(image)
             if progress:
                 progress("comparisons", len(rendered), len(pairs))
-    statement = summary.statement_text(analysis)
+    found = establish(analysis)
+    statement = summary.statement_text(analysis, found)
     matched_originals = {m.original for m in pairs}
     outtakes = [
         frame
@@ -366,7 +373,7 @@ def _write_outputs(
     ]
     content = DossierContent(
         case=case,
-        summary=summary.evidence_summary(analysis),
+        summary=summary.statement_values(analysis, found)[0]["summary"],
         originals=analysis.usable_originals,
         matches=pairs,
         comparisons=rendered,
@@ -385,6 +392,9 @@ def _write_outputs(
         include_gps=options.include_gps,
         page_size=options.page_size,
         language=options.lang or case.language,
+        facts=found,
+        # A blocker marks every page DRAFT; the CLI then exits 1 (see BuildResult.draft).
+        draft_reasons=[f.message for f in analysis.findings if f.severity == "blocker"],
     )
     pdf_path = work / PDF_NAME
     info = write_dossier(content, pdf_path)

@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
 from appeal_kit.dossier.state import Bookmark
-from appeal_kit.dossier.style import ACCENT, RULE, SHADE, markup
+from appeal_kit.dossier.style import ACCENT, ALARM, BOLD, RULE, SHADE, markup
+from appeal_kit.i18n.document import N_, TextLang, translate
 
 if TYPE_CHECKING:
     from appeal_kit.dossier.state import RenderState
@@ -79,4 +82,20 @@ def scaled(widths: list[float], total: float) -> list[float]:
     return [w * factor for w in widths]
 
 
-# --------------------------------------------------------------------------- 0 cover
+DRAFT_MARK = N_("DRAFT: not ready to submit")
+
+
+def draw_draft_mark(canvas: Canvas, page_w: float, page_h: float, lang: TextLang = "en") -> None:
+    """A red band across the top of the page: this dossier has blockers (see ``check``).
+
+    Drawn on every page, appended documents included, above the header so it
+    never covers evidence.
+    """
+    text = translate(DRAFT_MARK, lang)
+    canvas.saveState()
+    canvas.setFillColor(ALARM)
+    canvas.rect(0, page_h - 7 * mm, page_w, 7 * mm, stroke=0, fill=1)
+    canvas.setFillColor(colors.white)
+    canvas.setFont(BOLD, 10)
+    canvas.drawCentredString(page_w / 2, page_h - 5 * mm, text)
+    canvas.restoreState()

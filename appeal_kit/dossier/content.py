@@ -25,6 +25,7 @@ from appeal_kit.models import Deadline, ExcludedFile, Finding, ImageMetadata, Ma
 
 if TYPE_CHECKING:
     from appeal_kit.comparison.pictures import ComparisonImage
+    from appeal_kit.dossier.facts import CaseFacts
 
 
 @dataclass
@@ -56,14 +57,23 @@ class DossierContent:
     outtakes: list[ImageMetadata] = field(default_factory=list)
     include_gps: bool = False
     page_size: Literal["a4", "letter"] = "a4"
-    # Supporting document images are decoded no larger than this (pixels, longer side).
     # en, zh or zh+en (case.toml ``language``, ``build --lang``): every word on the pages.
     language: DocLang = "en"
+    # Supporting document images are decoded no larger than this (pixels, longer side).
     document_max_side: int = 2000
     # Contact-sheet thumbnails, longer side in pixels.
     thumbnail_max_side: int = 360
     # Outtakes beyond this many are counted, not shown, to keep the PDF small.
     max_outtakes: int = 60
+    # What the build established (cover headlines, timeline sentences); None: no claims.
+    facts: CaseFacts | None = None
+    # Blockers from ``check``: when any, every page is marked DRAFT and the cover lists them.
+    draft_reasons: list[str] = field(default_factory=list)
+
+    @property
+    def draft(self) -> bool:
+        """True when the dossier is not ready to submit."""
+        return bool(self.draft_reasons)
 
 
 @dataclass
@@ -107,6 +117,11 @@ def statement_values(case: Case, facts: dict[str, str]) -> dict[str, str]:
     }
     values.update(facts)
     return values
+
+
+def placeholders(template_text: str) -> set[str]:
+    """The ``{name}`` placeholders a statement template uses."""
+    return {m.group(1) for m in _PLACEHOLDER.finditer(template_text) if m.group(1)}
 
 
 def fill_statement(template_text: str, case: Case, facts: dict[str, str]) -> str:

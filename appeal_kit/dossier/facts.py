@@ -1,18 +1,31 @@
-"""Plain-language sentences built from the evidence.
+"""The facts the build established, and every sentence the dossier says about them.
 
-The cover summary, and the facts a statement template is filled with.
+``establish`` turns an ``Analysis`` into ``CaseFacts``: one ``Fact`` per claim the
+dossier could make (captured before the complainant's listing, a crop of our
+frame, the originals as the camera wrote them, ...). A fact knows whether it
+holds, which part of the dossier shows its evidence, and one whole sentence: the
+claim when it holds, what *is* known when it does not. The statement, the cover
+and the timeline take their sentences from here, so no page can claim what
+another page disproves.
+
+Capture times without a UTC offset are compared under one stated rule
+(``TimeRule``): in the case's ``timezone`` when it is set, else every time as a
+local clock time, and the dossier says a day count can then be off by one.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from appeal_kit.evidence.images import RAW_EXTENSIONS
+from appeal_kit.dossier.rules import APPEAL_ROLES, Roles, Say, TimeRule, roles_for, time_rule
+from appeal_kit.i18n.document import N_, TextLang
 from appeal_kit.models import ImageMetadata
 
 if TYPE_CHECKING:
     from appeal_kit.analysis import Analysis
+    from appeal_kit.case.config import Case
 
 PLATFORM_NAMES = {
     "aliexpress": "AliExpress",
@@ -22,21 +35,70 @@ PLATFORM_NAMES = {
     "dmca": "DMCA",
 }
 
-
-def _day(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d") if value else "unknown"
-
-
-def _span(times: list[datetime]) -> str:
-    """Words for the capture days, e.g. on 2024-03-10, or from 2024-03-10 to 2024-03-12."""
-    if not times:
-        return "at an unknown time"
-    first, last = _day(times[0]), _day(times[-1])
-    return f"on {first}" if first == last else f"from {first} to {last}"
+# Where in the dossier a fact's evidence is (part titles as the contents list them).
+ON_ORIGINALS = "Evidence: our originals"
+ON_COMPARISONS = "Comparisons"
+ON_TIMELINE = "Timeline"
+ON_FRAMES = "Other frames from the same shoot"
+ON_DOCUMENTS = "Supporting documents"
+ON_COVER = "Cover"
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" + ("" if count == 1 else "s")
+def iso_day(value: datetime) -> str:
+    """A date as YYYY-MM-DD (language-neutral; the same in every translation)."""
+    return value.strftime("%Y-%m-%d")
+
+
+# --------------------------------------------------------------------------- facts
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One thing the build established, and how the dossier says it.
+
+    ``sentence`` is the claim when ``holds``, else what is known instead ("" when
+    nothing needs saying). ``evidence`` names the part of the dossier that shows
+    it. ``weight`` ranks the facts for page 1 (0: never a headline).
+    """
+
+    key: str
+    holds: bool
+    sentence: str
+    evidence: str
+    weight: int = 0
+
+
+@dataclass
+class CaseFacts:
+    """Every fact of a case, in the order the statement says them."""
+
+    facts: list[Fact]
+    rule: TimeRule
+    roles: Roles = APPEAL_ROLES
+    # Whole days from our earliest matched capture to the first sighting, when both are known.
+    days_before: int | None = None
+    lang: TextLang = "en"
+
+    def get(self, key: str) -> Fact | None:
+        """The fact named ``key``, if the case has one."""
+        return next((f for f in self.facts if f.key == key), None)
+
+    def holds(self, key: str) -> bool:
+        """True when the fact ``key`` exists and holds."""
+        fact = self.get(key)
+        return fact is not None and fact.holds
+
+    def headlines(self, limit: int = 4) -> list[Fact]:
+        """The strongest facts that hold, strongest first (page 1)."""
+        strong = [f for f in self.facts if f.holds and f.weight > 0 and f.sentence]
+        return sorted(strong, key=lambda f: -f.weight)[:limit]
+
+    def sentences(self) -> list[str]:
+        """The statement's sentences, in order (holding or not), without empty ones.
+
+        The filed-in-time line is the cover's: the statement is written before filing.
+        """
+        return [f.sentence for f in self.facts if f.sentence and f.evidence != ON_COVER]
 
 
 def matched_originals(analysis: Analysis) -> list[ImageMetadata]:
@@ -45,116 +107,449 @@ def matched_originals(analysis: Analysis) -> list[ImageMetadata]:
     return sorted((m for m in analysis.originals if m.path in wanted), key=lambda m: m.display_path)
 
 
-def facts(analysis: Analysis) -> dict[str, str]:
-    """Named facts for statement templates (``{store}``, ``{days_before}``, ...)."""
-    case = analysis.case
-    matched = matched_originals(analysis)
-    times = sorted(m.captured_at for m in matched if m.captured_at)
-    first_seen = case.first_seen()
-    cameras = sorted({m.camera for m in matched if m.camera})
-    serials = sorted({m.serial for m in matched if m.serial})
-    days_before = ""
-    if times and first_seen:
-        earliest = times[0] if times[0].tzinfo else times[0].replace(tzinfo=first_seen.tzinfo)
-        days_before = str((first_seen - earliest).days)
-    strong = [m for m in analysis.paired if m.verdict == "match"]
-    return {
-        "platform": PLATFORM_NAMES.get(case.platform, case.platform),
-        "case_id": case.case_id or "(no case id)",
-        "store": case.store or "(store name)",
-        "seller_id": case.seller_id or "(seller id)",
-        "complainant": case.complainant or "the complainant",
-        "notice_received": case.notice_received.isoformat(sep=" ") if case.notice_received else "",
-        "accused_count": str(len(analysis.accused)),
-        "matched_count": str(len(strong)),
-        "matched_phrase": (
-            f"All {len(strong)} accused images"
-            if len(strong) == len(analysis.accused) and len(strong) > 1
-            else f"{len(strong)} of the {len(analysis.accused)} accused images"
-        ),
-        "possible_count": str(len(analysis.paired) - len(strong)),
-        "original_count": str(len(analysis.usable_originals)),
-        "first_capture": _day(times[0]) if times else "unknown",
-        "last_capture": _day(times[-1]) if times else "unknown",
-        "capture_span": _span(times),
-        # Offer RAW files only when the case holds some.
-        "files_offer": "the original files and the camera's RAW files"
-        if any(m.path.suffix.lower() in RAW_EXTENSIONS for m in analysis.originals)
-        else "the original files",
-        "first_seen": _day(first_seen),
-        "days_before": days_before or "unknown",
-        "camera": ", ".join(cameras) or "unknown camera",
-        "serial": ", ".join(serials) or "not recorded",
-        "accused_urls": ", ".join(a.url for a in case.accused_listings if a.url) or "(not given)",
-        "own_listing_url": case.own_listing_url or "",
-        "documents_count": str(len(analysis.documents)),
-        "summary": evidence_summary(analysis),
-    }
+def _name(meta: ImageMetadata) -> str:
+    return meta.display_path.rsplit("/", 1)[-1]
 
 
-def evidence_summary(analysis: Analysis) -> str:
-    """One paragraph for the cover, e.g. "4 accused images match originals captured ..."."""
-    from appeal_kit.evidence.shoots import describe_shoots
+def _as_camera_wrote(meta: ImageMetadata) -> bool:
+    """True when nothing says the file changed since capture and its thumbnail agrees."""
+    changed = {"modified-after-capture", "edited-with-software", "thumbnail-differs"}
+    return meta.thumbnail_matches is True and not any(f.code in changed for f in meta.findings)
 
-    case = analysis.case
-    matched = matched_originals(analysis)
-    strong = [m for m in analysis.paired if m.verdict == "match"]
-    possible = [m for m in analysis.paired if m.verdict == "possible"]
-    parts: list[str] = []
-    if not analysis.accused:
-        parts.append("No accused images were supplied.")
-    elif not analysis.paired:
-        parts.append(
-            f"None of the {_plural(len(analysis.accused), 'accused image')} could be matched "
-            "to an original."
+
+def _capture_fact(matched: list[ImageMetadata], rule: TimeRule, say: Say) -> Fact:
+    dated = [m for m in matched if m.captured_at is not None]
+    if not matched:
+        return Fact("captured", False, "", ON_ORIGINALS)
+    if not dated:
+        sentence = say(N_("None of the matched originals records a capture time."))
+        return Fact("captured", False, sentence, ON_ORIGINALS)
+    dated.sort(key=lambda m: rule.at(m.captured_at))  # type: ignore[arg-type]
+    first, last = dated[0].captured_at, dated[-1].captured_at
+    assert first is not None and last is not None
+    bodies: list[str] = []
+    for meta in dated:
+        if not meta.camera:
+            continue
+        body = (
+            say(N_("{camera} (serial {serial})"), camera=meta.camera, serial=meta.serial)
+            if meta.serial
+            else say(N_("{camera} (serial not recorded)"), camera=meta.camera)
+        )
+        if body not in bodies:
+            bodies.append(body)
+    days = {"first": iso_day(first), "last": iso_day(last), "cameras": "; ".join(bodies)}
+    one_day = days["first"] == days["last"]
+    if not bodies:
+        sentence = (
+            say(N_("Our matched originals were captured on {first}; they name no camera."), **days)
+            if one_day
+            else say(
+                N_(
+                    "Our matched originals were captured from {first} to {last}; they name no camera."
+                ),
+                **days,
+            )
+        )
+    elif one_day:
+        sentence = say.n(
+            len(bodies),
+            N_("Our matched originals were captured on {first} with one camera: {cameras}."),
+            N_("Our matched originals were captured on {first} with {count} cameras: {cameras}."),
+            **days,
         )
     else:
-        times = sorted(m.captured_at for m in matched if m.captured_at)
-        cameras = sorted({m.camera for m in matched if m.camera})
-        serials = sorted({m.serial for m in matched if m.serial})
-        verb = "match" if len(strong) != 1 else "matches"
-        sentence = f"{_plural(len(strong), 'accused image')} {verb} " if strong else ""
-        if possible:
-            sentence += ("and " if strong else "") + (
-                f"{_plural(len(possible), 'accused image')} possibly "
-                + ("match " if len(possible) != 1 else "matches ")
+        sentence = say.n(
+            len(bodies),
+            N_(
+                "Our matched originals were captured from {first} to {last} with one camera: {cameras}."
+            ),
+            N_(
+                "Our matched originals were captured from {first} to {last} with {count} "
+                "cameras: {cameras}."
+            ),
+            **days,
+        )
+    return Fact("captured", True, sentence, ON_ORIGINALS)
+
+
+def _before_fact(
+    matched: list[ImageMetadata], case: Case, rule: TimeRule, say: Say, roles: Roles
+) -> tuple[Fact, int | None]:
+    dated = [m.captured_at for m in matched if m.captured_at is not None]
+    first_seen = case.first_seen()
+    listing = say(roles.listing)
+    if first_seen is None:
+        sentence = say(
+            N_("The date {listing} was first seen is not recorded in this case."), listing=listing
+        )
+        return Fact("captured-before", False, sentence, ON_TIMELINE), None
+    if not dated:
+        return Fact("captured-before", False, "", ON_TIMELINE), None
+    earliest = min(dated, key=rule.at)
+    days = rule.days(earliest, first_seen)
+    fields: dict[str, str | int] = {
+        "capture_day": iso_day(earliest),
+        "seen_day": iso_day(first_seen),
+        "listing": listing,
+    }
+    if days >= 0:
+        sentence = say.n(
+            days,
+            N_(
+                "Our earliest matched original was captured on {capture_day}, 1 day before "
+                "{listing} was first seen ({seen_day})."
+            ),
+            N_(
+                "Our earliest matched original was captured on {capture_day}, {count} days "
+                "before {listing} was first seen ({seen_day})."
+            ),
+            **fields,
+        )
+        return Fact("captured-before", True, sentence, ON_TIMELINE, 100), days
+    sentence = say.n(
+        -days,
+        N_(
+            "Our earliest matched original was captured on {capture_day}, 1 day after "
+            "{listing} was first seen ({seen_day})."
+        ),
+        N_(
+            "Our earliest matched original was captured on {capture_day}, {count} days after "
+            "{listing} was first seen ({seen_day})."
+        ),
+        **fields,
+    )
+    return Fact("captured-before", False, sentence, ON_TIMELINE), days
+
+
+def _listing_fact(case: Case, rule: TimeRule, say: Say, roles: Roles) -> Fact | None:
+    own, first_seen = case.own_listing_date, case.first_seen()
+    if own is None:
+        return None
+    if first_seen is None:
+        sentence = say(N_("Our own listing has been live since {day}."), day=iso_day(own))
+        return Fact("listing-before", False, sentence, ON_TIMELINE)
+    days = rule.days(own, first_seen)
+    fields: dict[str, str | int] = {"day": iso_day(own), "listing": say(roles.listing)}
+    if days > 0:
+        sentence = say.n(
+            days,
+            N_("Our own listing has been live since {day}, 1 day before {listing} was first seen."),
+            N_(
+                "Our own listing has been live since {day}, {count} days before {listing} was "
+                "first seen."
+            ),
+            **fields,
+        )
+        return Fact("listing-before", True, sentence, ON_TIMELINE, 90)
+    sentence = say(
+        N_("Our own listing went live on {day}, not before {listing} was first seen."), **fields
+    )
+    return Fact("listing-before", False, sentence, ON_TIMELINE)
+
+
+def _match_fact(analysis: Analysis, say: Say, roles: Roles) -> Fact:
+    total = len(analysis.accused)
+    strong = [m for m in analysis.paired if m.verdict == "match"]
+    possible = [m for m in analysis.paired if m.verdict == "possible"]
+    unmatched = total - len(strong) - len(possible)
+    listing = say(roles.listing)
+    if total == 0:
+        sentence = say(
+            N_("No image of {listing} was supplied, so no comparison is shown."), listing=listing
+        )
+        return Fact("matched", False, sentence, ON_COMPARISONS)
+    sentences: list[str] = []
+    if len(strong) == total:
+        sentences.append(
+            say.n(
+                total,
+                N_(
+                    "The image of {listing} matches our original geometrically; the comparison "
+                    "page shows the matched region of our original."
+                ),
+                N_(
+                    "All {count} images of {listing} match our originals geometrically; the "
+                    "comparison pages show the matched region of each original."
+                ),
+                listing=listing,
             )
-        sentence += "originals" if len(matched) != 1 else "an original"
-        if times:
-            span = (
-                _day(times[0])
-                if _day(times[0]) == _day(times[-1])
-                else (f"{_day(times[0])} to {_day(times[-1])}")
+        )
+    elif strong:
+        sentences.append(
+            say.n(
+                len(strong),
+                N_(
+                    "1 of the {total} images of {listing} matches our original geometrically; "
+                    "its comparison page shows the matched region."
+                ),
+                N_(
+                    "{count} of the {total} images of {listing} match our originals "
+                    "geometrically; their comparison pages show the matched regions."
+                ),
+                total=total,
+                listing=listing,
             )
-            sentence += f" captured {span}"
-        if cameras:
-            sentence += f" on {'a ' if len(cameras) == 1 else ''}{' and '.join(cameras)}"
-            if serials:
-                sentence += f" (serial {', '.join(serials)})"
-        first_seen = case.first_seen()
-        if times and first_seen:
-            earliest = times[0] if times[0].tzinfo else times[0].replace(tzinfo=first_seen.tzinfo)
-            days = (first_seen - earliest).days
-            if days >= 0:
-                sentence += f", {_plural(days, 'day')} before the accused listing was first seen"
-            else:
-                sentence += f", {_plural(-days, 'day')} AFTER the accused listing was first seen"
-        parts.append(sentence + ".")
-    if analysis.shoots:
-        parts.append(f"The originals come from {describe_shoots(analysis.shoots)}.")
-    if analysis.documents:
-        parts.append(f"{_plural(len(analysis.documents), 'supporting document')} attached.")
-    return " ".join(parts)
-
-
-def statement_text(analysis: Analysis) -> str:
-    """The appeal (or complaint) statement: the user's file, or the filled template."""
-    from appeal_kit.dossier.content import fill_statement
-    from appeal_kit.resources import templates_dir
-
-    case = analysis.case
-    if case.statement is not None:
-        template = case.statement.read_text(encoding="utf-8")
+        )
     else:
-        template = (templates_dir() / "statements" / f"{case.mode}.md").read_text(encoding="utf-8")
-    return fill_statement(template, case, facts(analysis))
+        sentences.append(
+            say.n(
+                total,
+                N_("The image of {listing} was not confirmed as a match of our originals."),
+                N_(
+                    "None of the {count} images of {listing} was confirmed as a match of our originals."
+                ),
+                listing=listing,
+            )
+        )
+    if possible:
+        sentences.append(
+            say.n(
+                len(possible),
+                N_("1 more only possibly matches an original; its comparison page says so."),
+                N_("{count} more only possibly match an original; their comparison pages say so."),
+            )
+        )
+    if unmatched > 0:
+        sentences.append(
+            say.n(
+                unmatched,
+                N_("1 matches none of our originals and is listed after the comparisons."),
+                N_("{count} match none of our originals and are listed after the comparisons."),
+            )
+        )
+    holds = bool(strong) and len(strong) == total
+    return Fact("matched", holds, " ".join(sentences), ON_COMPARISONS, 50 if strong else 0)
+
+
+def _crop_fact(analysis: Analysis, say: Say) -> Fact | None:
+    """The copy shows only part of our frame: it was cut from our larger picture."""
+    shares: list[float] = []
+    for match in analysis.paired:
+        meta = analysis.metadata_for(match.original)
+        if match.verdict != "match" or not match.original_contains_more or meta is None:
+            continue
+        if match.region and meta.width and meta.height:
+            shares.append(match.region[2] * match.region[3] / (meta.width * meta.height))
+    if not shares:
+        return None
+    percent = max(1, round(min(shares) * 100))
+    sentence = say.n(
+        len(shares),
+        N_("The copy is a crop of our larger frame: it shows {percent} % of our original."),
+        N_(
+            "{count} of the copies are crops of our larger frames; the tightest shows "
+            "{percent} % of our original."
+        ),
+        percent=percent,
+    )
+    return Fact("crop", True, sentence, ON_COMPARISONS, 80)
+
+
+def _frames_fact(analysis: Analysis, say: Say) -> Fact:
+    matched = {m.original for m in analysis.paired}
+    shoots = [s for s in analysis.shoots if any(f.path in matched for f in s.frames)]
+    others = [f for s in shoots for f in s.frames if f.path not in matched]
+    if not others:
+        return Fact("other-frames", False, "", ON_FRAMES)
+    serials = sorted({s.serial for s in shoots if s.serial})
+    cameras = sorted({s.camera for s in shoots if s.camera})
+    if serials:
+        sentence = say.n(
+            len(others),
+            N_(
+                "1 more frame of the same shoot, from the same camera (serial {serial}), is "
+                "included; only the photographer holds the whole shoot."
+            ),
+            N_(
+                "{count} more frames of the same shoot, from the same camera (serial {serial}), "
+                "are included; only the photographer holds the whole shoot."
+            ),
+            serial=", ".join(serials),
+        )
+    else:
+        sentence = say.n(
+            len(others),
+            N_(
+                "1 more frame of the same shoot, from the same camera model ({camera}), is "
+                "included; only the photographer holds the whole shoot."
+            ),
+            N_(
+                "{count} more frames of the same shoot, from the same camera model ({camera}), "
+                "are included; only the photographer holds the whole shoot."
+            ),
+            camera=", ".join(cameras) or say(N_("camera not recorded")),
+        )
+    return Fact("other-frames", True, sentence, ON_FRAMES, 70)
+
+
+def _in_a_shoot(analysis: Analysis, meta: ImageMetadata) -> bool:
+    """True when ``meta`` belongs to a shoot with other frames (same body, same session)."""
+    return any(len(s.frames) > 1 and meta in s.frames for s in analysis.shoots)
+
+
+def _originals_facts(analysis: Analysis, say: Say) -> list[Fact]:
+    """Unchanged since capture: said only of files whose camera thumbnail agrees."""
+    originals = sorted(analysis.usable_originals, key=lambda m: m.display_path)
+    if not originals:
+        return [Fact("unchanged", False, say(N_("No usable original was supplied.")), ON_ORIGINALS)]
+    kept = [m for m in originals if _as_camera_wrote(m)]
+    if len(kept) == len(originals):
+        sentence = say.n(
+            len(originals),
+            N_(
+                "Our original is as the camera wrote it: its embedded camera thumbnail matches "
+                "the image, and its SHA-256 is in the manifest."
+            ),
+            N_(
+                "All {count} originals are as the camera wrote them: each embedded camera "
+                "thumbnail matches its image, and each SHA-256 is in the manifest."
+            ),
+        )
+        return [Fact("unchanged", True, sentence, ON_ORIGINALS, 40)]
+    facts: list[Fact] = []
+    for meta in originals:
+        if meta in kept:
+            continue
+        name, of_shoot = _name(meta), _in_a_shoot(analysis, meta) and meta.serial
+        if meta.thumbnail_matches is False:
+            text = (
+                say(
+                    N_(
+                        "{name} was re-saved after capture (its camera thumbnail differs); its "
+                        "capture time and serial are those of the shoot."
+                    ),
+                    name=name,
+                )
+                if of_shoot
+                else say(
+                    N_("{name} was re-saved after capture (its camera thumbnail differs)."),
+                    name=name,
+                )
+            )
+        elif any(
+            f.code in ("modified-after-capture", "edited-with-software") for f in meta.findings
+        ):
+            text = (
+                say(
+                    N_(
+                        "{name} was saved again after capture (its metadata says so); its "
+                        "capture time and serial are those of the shoot."
+                    ),
+                    name=name,
+                )
+                if of_shoot
+                else say(
+                    N_("{name} was saved again after capture (its metadata says so)."), name=name
+                )
+            )
+        else:
+            continue  # not checked (no thumbnail): neither claimed unchanged nor edited
+        facts.append(Fact("re-saved", False, text, ON_ORIGINALS))
+    if kept:
+        facts.append(
+            Fact(
+                "unchanged-some",
+                True,
+                say.n(
+                    len(kept),
+                    N_(
+                        "1 other original is as the camera wrote it: its embedded camera "
+                        "thumbnail matches the image."
+                    ),
+                    N_(
+                        "{count} other originals are as the camera wrote them: each embedded "
+                        "camera thumbnail matches its image."
+                    ),
+                ),
+                ON_ORIGINALS,
+            )
+        )
+    hashed = say.n(
+        len(originals),
+        N_("The original is listed with its SHA-256 in the manifest."),
+        N_("All {count} originals are listed with their SHA-256 in the manifest."),
+    )
+    return [*facts, Fact("hashed", True, hashed, ON_ORIGINALS)]
+
+
+def _larger_fact(analysis: Analysis, say: Say) -> Fact | None:
+    """Our files have more pixels than the copies made from them (said only when true)."""
+    from PIL import Image
+
+    pairs = [m for m in analysis.paired if m.verdict == "match"]
+    if not pairs:
+        return None
+    for match in pairs:
+        meta = analysis.metadata_for(match.original)
+        if meta is None or not meta.width or not meta.height:
+            return None
+        if match.accused_rect is not None:
+            size = match.accused_rect[2] * match.accused_rect[3]
+        else:
+            try:
+                with Image.open(match.accused) as img:  # reads the header only
+                    size = img.width * img.height
+            except OSError:
+                return None
+        if meta.width * meta.height <= size:
+            return None
+    sentence = say.n(
+        len(pairs),
+        N_("Our original has more pixels than the copy made from it."),
+        N_("Each of our originals has more pixels than the copy made from it."),
+    )
+    return Fact("larger", True, sentence, ON_COMPARISONS, 30)
+
+
+def _filed_fact(analysis: Analysis, say: Say) -> Fact | None:
+    """In an appeal: the appeal went in within the platform's window."""
+    from appeal_kit.models import DeadlineState
+
+    if analysis.case.mode == "complaint":
+        return None
+    for deadline in analysis.deadlines:
+        if deadline.kind != "deadline" or deadline.settled_at is None:
+            continue
+        if deadline.state == DeadlineState.DONE:
+            zone = deadline.due.tzinfo
+            sentence = say(
+                N_("This appeal was filed on {filed}, within the platform's window (due {due})."),
+                filed=deadline.settled_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                due=deadline.due.strftime("%Y-%m-%d %H:%M"),
+            )
+            return Fact("filed-in-time", True, sentence, ON_COVER)
+    return None
+
+
+def establish(analysis: Analysis, lang: TextLang = "en") -> CaseFacts:
+    """Every fact of the case, each with its sentence (in ``lang``) and its evidence part."""
+    case, say = analysis.case, Say(lang)
+    roles = roles_for(case)
+    matched = matched_originals(analysis)
+    rule = time_rule(case, analysis.originals)
+    before, days_before = _before_fact(matched, case, rule, say, roles)
+    facts: list[Fact] = [before]
+    optional = [
+        _listing_fact(case, rule, say, roles),
+        _match_fact(analysis, say, roles),
+        _crop_fact(analysis, say),
+        _larger_fact(analysis, say),
+        _capture_fact(matched, rule, say),
+    ]
+    facts += [f for f in optional if f is not None]
+    facts += _originals_facts(analysis, say)
+    facts.append(_frames_fact(analysis, say))
+    if rule.missing_offsets:
+        facts.append(Fact("time-rule", True, rule.note(say), ON_ORIGINALS))
+    if analysis.documents:
+        attached = say.n(
+            len(analysis.documents),
+            N_("1 supporting document is attached."),
+            N_("{count} supporting documents are attached."),
+        )
+        facts.append(Fact("documents", True, attached, ON_DOCUMENTS))
+    filed = _filed_fact(analysis, say)
+    if filed is not None:
+        facts.append(filed)
+    return CaseFacts(facts=facts, rule=rule, roles=roles, days_before=days_before, lang=lang)

@@ -21,6 +21,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
+from appeal_kit.dossier.blocks import draw_draft_mark
 from appeal_kit.dossier.content import DossierContent, DossierInfo, deterministic_id, document_title
 from appeal_kit.dossier.pages import build_story
 from appeal_kit.dossier.state import (
@@ -39,6 +40,7 @@ from appeal_kit.dossier.style import (
     MUTED,
     PAGE_SIZES,
     RULE,
+    pdf_settings,
     register_fonts,
     split_runs,
     styles,
@@ -255,6 +257,8 @@ def draw_page_furniture(
         note_w = stringWidth(note, BODY, 7)
         draw_text(canvas, right, 8 * mm, note, BODY, 7, right=True)
         draw_text(canvas, left, 8 * mm, who, BODY, 7, max_width=right - left - note_w - 12)
+    if state.content.draft:
+        draw_draft_mark(canvas, page_w, page_h)
     canvas.restoreState()
 
 
@@ -303,7 +307,7 @@ def _build(
 
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=on_page)])
     state.markers = {}
-    with _binary_images():
+    with _binary_images(), pdf_settings(case):
         doc.build(story_factory(state))
     return buffer.getvalue(), doc.page
 
@@ -397,7 +401,7 @@ def _append_pdfs(data: bytes, state: RenderState) -> bytes:
 def _header_overlay(state: RenderState, writer: PdfWriter, pages: list[int]) -> PdfReader:
     """One overlay page per appended page, its size, with only the header on it."""
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, invariant=1)
+    canvas = Canvas(buffer, invariant=1, initialFontName=BODY)  # never unembedded Helvetica
     for number in pages:
         target = writer.pages[number - 1]
         box = target.mediabox

@@ -11,14 +11,19 @@ from __future__ import annotations
 
 import gzip
 import io
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import reportlab
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4, LETTER
@@ -28,6 +33,9 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 from appeal_kit.resources import font_path
+
+if TYPE_CHECKING:
+    from appeal_kit.case.config import Case
 
 FONT_DIR = Path(reportlab.__file__).resolve().parent / "fonts"
 BODY = "Vera"
@@ -135,6 +143,7 @@ def styles() -> Styles:
             "leading": 13.5,
             "alignment": TA_LEFT,
             "wordWrap": "CJK",  # CJK wrapping lets long URLs and hashes break anywhere
+            "bulletFontName": BODY,  # reportlab's default, Helvetica, is never embedded
         }
         base.update(kw)
         return ParagraphStyle(name, **base)
@@ -236,3 +245,54 @@ def short_hash(digest: str, length: int = 16) -> str:
 def plural(count: int, word: str, words: str | None = None) -> str:
     """``1 frame``, ``3 frames``."""
     return f"{count:,} {word if count == 1 else (words or word + 's')}"
+
+
+def case_moment(case: Case) -> datetime | None:
+    """The latest moment case.toml records (an event, the notice, a first sighting).
+
+    The PDF's CreationDate and ModDate come from it, never the clock, so every
+    rebuild of the same case has the same dates and the same bytes.
+    """
+    moments = [e.at for e in case.events]
+    moments += [a.first_seen for a in case.accused_listings if a.first_seen is not None]
+    moments += [m for m in (case.notice_received, case.own_listing_date) if m is not None]
+    aware = [m if m.tzinfo else m.replace(tzinfo=UTC) for m in moments]
+    return max(aware) if aware else None
+
+
+@contextmanager
+def pdf_settings(case: Case) -> Iterator[None]:
+    """The reportlab settings of one dossier: binary images, Vera first, the case's dates.
+
+    * ASCII85 would add a quarter to every JPEG, so image streams stay binary.
+    * reportlab starts every canvas in Helvetica, which it never embeds; starting in
+      Vera (embedded) keeps every font in the PDF embedded.
+    * With ``invariant`` set, reportlab dates the PDF from ``SOURCE_DATE_EPOCH``
+      (else 2000-01-01); the case's own latest moment is the honest date.
+    """
+    from reportlab.graphics import shapes
+    from reportlab.platypus import tables
+
+    register_fonts()
+    moment = case_moment(case)
+    saved = (rl_config.useA85, rl_config.canvas_basefontname, os.environ.get(_EPOCH))
+    # Table cells and drawings also start in Helvetica unless told otherwise.
+    saved_cell, saved_shape = tables.CellStyle.fontname, shapes.STATE_DEFAULTS["fontName"]
+    rl_config.useA85 = 0
+    rl_config.canvas_basefontname = BODY
+    tables.CellStyle.fontname = BODY
+    shapes.STATE_DEFAULTS["fontName"] = BODY
+    if moment is not None:
+        os.environ[_EPOCH] = str(int(moment.timestamp()))
+    try:
+        yield
+    finally:
+        rl_config.useA85, rl_config.canvas_basefontname = saved[0], saved[1]
+        tables.CellStyle.fontname, shapes.STATE_DEFAULTS["fontName"] = saved_cell, saved_shape
+        if saved[2] is None:
+            os.environ.pop(_EPOCH, None)
+        else:
+            os.environ[_EPOCH] = saved[2]
+
+
+_EPOCH = "SOURCE_DATE_EPOCH"

@@ -414,8 +414,10 @@ def test_templates_fill_completely(mode: str, tmp_path: Path) -> None:
     template = (templates_dir() / "statements" / f"{mode}.md").read_text(encoding="utf-8")
     known = set(statement_values(case, {}))
     evidence = set(re.findall(r"\{([a-z_]+)\}", template)) - known
-    # The evidence facts the pipeline supplies (appeal_kit.dossier.facts.facts).
+    # The evidence facts the pipeline supplies (appeal_kit.dossier.statement).
     assert evidence <= {
+        "opening",
+        "evidence_points",
         "summary",
         "original_count",
         "first_capture",

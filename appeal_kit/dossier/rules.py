@@ -1,0 +1,157 @@
+"""How the dossier names the other side, compares times and says whole sentences.
+
+Below ``facts`` and the page builders, which all read it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from appeal_kit.i18n.document import N_, TextLang, translate
+from appeal_kit.models import ImageMetadata
+
+if TYPE_CHECKING:
+    from appeal_kit.case.config import Case
+
+
+class Say:
+    """Whole sentences in the dossier's language: ``say(N_("... {x} ..."), x=1)``.
+
+    Messages are marked with ``N_`` where they are written, so Babel extracts them;
+    ``n`` picks the singular or plural whole sentence and fills ``{count}``.
+    """
+
+    def __init__(self, lang: TextLang = "en") -> None:
+        self.lang: TextLang = lang
+
+    def __call__(self, message: str, **fields: str | int) -> str:
+        return _one_stop(translate(message, self.lang, **fields))
+
+    def n(self, count: int, one: str, many: str, **fields: str | int) -> str:
+        """``one`` when ``count`` is 1, else ``many``, with ``{count}`` filled in."""
+        return _one_stop(translate(one if count == 1 else many, self.lang, count=count, **fields))
+
+
+def _one_stop(sentence: str) -> str:
+    """One full stop where a filled-in name already ends with one ("Co.." -> "Co.")."""
+    if sentence.endswith("..") and not sentence.endswith("..."):
+        return sentence[:-1]
+    return sentence
+
+
+# --------------------------------------------------------------------------- roles
+
+
+@dataclass(frozen=True)
+class Roles:
+    """The other side and their listing, named as the platform names them.
+
+    In an appeal the other side is the complainant; "accused" would point at the
+    seller who is appealing. In a complaint we accuse, so theirs is the infringing
+    listing. The case folder keeps ``accused/`` for both (compatibility).
+    """
+
+    party: str  # "the complainant"
+    listing: str  # "the complainant's listing"
+    listings: str  # heading for the list of their listings
+    image: str  # "the complainant's image"
+    image_label: str  # column or caption label for one of their images
+
+
+# Marked for the catalog; pass each through ``translate`` where it is shown.
+APPEAL_ROLES = Roles(
+    party=N_("the complainant"),
+    listing=N_("the complainant's listing"),
+    listings=N_("The complainant's listings"),
+    image=N_("the complainant's image"),
+    image_label=N_("Complainant's listing image"),
+)
+COMPLAINT_ROLES = Roles(
+    party=N_("the infringing seller"),
+    listing=N_("the infringing listing"),
+    listings=N_("The infringing listings"),
+    image=N_("the infringing image"),
+    image_label=N_("Infringing listing image"),
+)
+
+
+def roles_for(case: Case) -> Roles:
+    """How this case names the other side."""
+    return COMPLAINT_ROLES if case.mode == "complaint" else APPEAL_ROLES
+
+
+# --------------------------------------------------------------------------- times
+
+
+@dataclass(frozen=True)
+class TimeRule:
+    """How capture times are compared when some have no UTC offset.
+
+    With the case's ``timezone`` set, a time without an offset is read in that zone
+    and everything is compared in UTC. Without it, and with some offsets missing,
+    every time is compared as the local clock time it shows (offsets dropped), so a
+    day count can be off by one; ``note`` says so on the page.
+    """
+
+    zone: tzinfo | None
+    zone_name: str
+    missing_offsets: int
+
+    @property
+    def local_clock(self) -> bool:
+        """True when times are compared as local clock times (no zone to read them in)."""
+        return self.zone is None and self.missing_offsets > 0
+
+    def at(self, value: datetime) -> datetime:
+        """``value`` in the rule's common frame (UTC, or naive local clock time)."""
+        if self.local_clock:
+            return value.replace(tzinfo=None)
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=self.zone or UTC)
+        return value.astimezone(UTC)
+
+    def days(self, earlier: datetime, later: datetime) -> int:
+        """Whole days from ``earlier`` to ``later`` (negative when reversed)."""
+        seconds = (self.at(later) - self.at(earlier)).total_seconds()
+        whole = int(abs(seconds) // 86400)
+        return whole if seconds >= 0 else -whole
+
+    def note(self, say: Say) -> str:
+        """The rule in one sentence for the page, or "" when every time has an offset."""
+        if self.missing_offsets == 0:
+            return ""
+        if self.local_clock:
+            return say.n(
+                self.missing_offsets,
+                N_(
+                    "One original records no UTC offset and the case sets no time zone, so "
+                    "capture times are compared as local clock times; a day count can be off "
+                    "by one."
+                ),
+                N_(
+                    "{count} originals record no UTC offset and the case sets no time zone, so "
+                    "capture times are compared as local clock times; a day count can be off "
+                    "by one."
+                ),
+            )
+        return say(
+            N_("Capture times without a UTC offset are read as {zone} time (case.toml: timezone)."),
+            zone=self.zone_name,
+        )
+
+
+def time_rule(case: Case, originals: list[ImageMetadata]) -> TimeRule:
+    """The rule for this case's originals (see ``TimeRule``)."""
+    missing = sum(
+        1 for m in originals if m.ok and m.captured_at is not None and m.captured_at.tzinfo is None
+    )
+    zone: tzinfo | None = None
+    if case.timezone:
+        try:
+            zone = ZoneInfo(case.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = None
+    return TimeRule(zone, case.timezone or "", missing)
