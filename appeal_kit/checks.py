@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from PIL import Image
 
+from appeal_kit.evidence.metadata import TIMEZONE_UNKNOWN, timezone_advice
 from appeal_kit.models import DeadlineState, Finding, ImageMetadata, MatchResult
 from appeal_kit.options import BuildOptions
 
@@ -150,7 +151,8 @@ def run_checks(analysis: Analysis, *, now: datetime | None = None) -> list[Findi
                     meta.display_path,
                 )
             )
-        found.extend(meta.findings)
+        # The time-zone advice concerns the case, not each file: given once, below.
+        found.extend(f for f in meta.findings if f.code != TIMEZONE_UNKNOWN)
         if meta.has_gps and not analysis.options.include_gps:
             found.append(
                 Finding(
@@ -228,6 +230,8 @@ def run_checks(analysis: Analysis, *, now: datetime | None = None) -> list[Findi
                     "Submit what you have now; you can resubmit with more evidence.",
                 )
             )
+    if case.timezone is None:
+        found += timezone_advice(originals)
     return _sorted(_unique(found))
 
 

@@ -265,6 +265,12 @@ def load_case(case_dir: Path) -> Case:
         line_match = re.search(r"line (\d+)", str(exc))
         line = int(line_match.group(1)) if line_match else None
         duplicate = "overwrite" in str(exc).lower() or "duplicate" in str(exc).lower()
+        spelling = _date_spelling(text, line) if line is not None else None
+        if spelling is not None:
+            message, fix = spelling
+            raise CaseConfigError(
+                message, path=case_file, line=line, field=key_on_line(text, line), hint=fix
+            ) from None
         if duplicate:
             hint = "a key or table is set twice; keep one of them"
         elif line is not None and _looks_like_date(text, line):
@@ -483,6 +489,32 @@ def _is_day(value: object) -> bool:
             return False
         return True
     return False
+
+
+def _date_spelling(text: str, line: int) -> tuple[str, str] | None:
+    """What is wrong, and the fix, for a date-time TOML cannot read because of its spelling."""
+    lines = text.splitlines()
+    if not 0 < line <= len(lines) or "=" not in lines[line - 1]:
+        return None
+    key, value = (part.strip() for part in lines[line - 1].split("=", 1))
+    found = re.match(
+        r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(:\d{2}(?:\.\d+)?)?(\s*)([+\-]\d{2}:\d{2}|Z)?", value
+    )
+    if not found:
+        return None
+    day, clock, seconds, space, offset = found.groups()
+    fixed = f"{key} = {day}T{clock}{seconds or ':00'}{offset or '+08:00'}"
+    if space and offset:
+        return (
+            f"'{key}' has a space between the time and its UTC offset, which TOML cannot read",
+            f"remove the space: {fixed}",
+        )
+    if not seconds:
+        return (
+            f"'{key}' has a time without seconds, which TOML cannot read",
+            f"add the seconds (':00'): {fixed}",
+        )
+    return None
 
 
 def _looks_like_date(text: str, line: int) -> bool:

@@ -67,7 +67,7 @@ def decode_text(data: bytes, *, what: str, utf16: bool = True) -> str:
         text = data.decode(encoding or "utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        if encoding is None and _BINARY.search(data[:4096].decode("latin-1")):
+        if encoding is None and b"\x00" in data[:4096]:
             raise _binary(what, line) from None
         raise UnusableTextError(
             f"{what} is not saved as UTF-8 (byte {exc.start + 1} is not UTF-8 text; "
@@ -76,8 +76,12 @@ def decode_text(data: bytes, *, what: str, utf16: bool = True) -> str:
             line,
         ) from None
     text = text.lstrip("\ufeff")
-    bad = _BINARY.search(text)
-    if bad:
+    controls = _BINARY.findall(text)
+    # A stray control character is a copy-and-paste accident (TOML names its line);
+    # a NUL, or many of them, means the file is not text at all.
+    if "\x00" in controls or len(controls) * 100 > len(text):
+        bad = _BINARY.search(text)
+        assert bad is not None
         raise _binary(what, text.count("\n", 0, bad.start()) + 1)
     return text
 

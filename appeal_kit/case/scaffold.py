@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from appeal_kit.case.config import ACCUSED, CASE_FILE, DOCUMENTS, MODES, ORIGINALS, VIOLATION_TYPES
+from appeal_kit.case.reader import YEARS
 from appeal_kit.errors import InvalidValueError, OutputError
 from appeal_kit.fsutil import atomic_write_text
 from appeal_kit.resources import templates_dir
@@ -35,8 +37,9 @@ class CaseFields:
 
 
 def _quoted(text: str) -> str:
-    # A JSON string is a valid TOML basic string, escapes included.
-    return json.dumps(text, ensure_ascii=False)
+    # A JSON string is a valid TOML basic string, escapes included, except that TOML
+    # also wants DEL escaped (JSON leaves it raw).
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def _check(fields: CaseFields) -> None:
@@ -57,14 +60,9 @@ def _check(fields: CaseFields) -> None:
             hint="use one of: " + ", ".join(VIOLATION_TYPES),
         )
     if fields.notice_received:
-        parse_moment(fields.notice_received, what="--notice-received")
+        toml_moment(fields.notice_received, what="--notice-received")
     if fields.first_seen:
-        try:
-            date.fromisoformat(fields.first_seen[:10])
-        except ValueError:
-            raise InvalidValueError(
-                f"--first-seen is not a date: {fields.first_seen}", hint="write it like 2024-09-30"
-            ) from None
+        toml_moment(fields.first_seen, what="--first-seen", day_ok=True)
     if fields.timezone:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -76,10 +74,49 @@ def _check(fields: CaseFields) -> None:
             ) from None
 
 
+def toml_moment(text: str, *, what: str, day_ok: bool = False) -> str:
+    """``text`` as a TOML date-time (seconds always written), or a day where ``day_ok``.
+
+    TOML needs the seconds (``10:15:00``) and no space before the offset; people and
+    ``init``'s own prompt write ``10:15+08:00``. What ``init`` writes must load again.
+    """
+    raw = text.strip()
+    example = "2026-11-22T09:30:00+08:00"
+    if day_ok and len(raw) == 10:
+        try:
+            day = date.fromisoformat(raw)
+        except ValueError:
+            raise InvalidValueError(
+                f"{what} is not a date: {text}", hint="write it like 2024-09-30"
+            ) from None
+        _check_year(day.year, what, text)
+        return day.isoformat()
+    if re.search(r"\d\s+(?:[+\-]\d{2}:?\d{2}|Z)$", raw):
+        raise InvalidValueError(
+            f"{what} has a space before its UTC offset: {text!r}",
+            hint="write the offset right after the time, without a space: e.g. " + example,
+        )
+    moment = parse_moment(raw, what=what)
+    _check_year(moment.year, what, text)
+    return moment.isoformat()
+
+
+def _check_year(year: int, what: str, text: str) -> None:
+    if not YEARS[0] <= year <= YEARS[1]:
+        raise InvalidValueError(
+            f"{what} is in the year {year}: {text}",
+            hint=f"check the year (appeal-kit accepts {YEARS[0]} to {YEARS[1]})",
+        )
+
+
 def render_case_toml(fields: CaseFields) -> str:
     """The commented ``case.toml`` text for ``fields``."""
     template = (templates_dir() / "case.toml").read_text(encoding="utf-8")
-    notice = fields.notice_received.replace("Z", "+00:00")
+    notice = (
+        toml_moment(fields.notice_received, what="--notice-received")
+        if fields.notice_received
+        else ""
+    )
     accused_lines: list[str] = []
     for url in fields.urls or [""]:
         accused_lines.append("[[accused]]" if url else "# [[accused]]")
@@ -88,7 +125,11 @@ def render_case_toml(fields: CaseFields) -> str:
             if url
             else '# url = "https://www.aliexpress.com/item/1005001234567890.html"'
         )
-        first_seen = fields.first_seen
+        first_seen = (
+            toml_moment(fields.first_seen, what="--first-seen", day_ok=True)
+            if fields.first_seen
+            else ""
+        )
         accused_lines.append(
             f"first_seen = {first_seen}" if url and first_seen else "# first_seen = 2024-09-30"
         )
@@ -117,15 +158,16 @@ def render_case_toml(fields: CaseFields) -> str:
         if fields.language
         else '# language = "zh+en"',
     }
-    text = template
-    for key, value in values.items():
-        rendered = (
-            _quoted(value)[1:-1]
-            if key in ("platform", "mode", "case_id", "store", "seller_id", "complainant")
-            else value
-        )
-        text = text.replace("{" + key + "}", rendered)
-    return text
+    quoted = ("platform", "mode", "case_id", "store", "seller_id", "complainant")
+
+    def fill(found: re.Match[str]) -> str:
+        key = found.group(1)
+        if key not in values:
+            return found.group(0)
+        return _quoted(values[key])[1:-1] if key in quoted else values[key]
+
+    # One pass, so a store called "{notice_line}" stays a store name.
+    return re.sub(r"\{(\w+)\}", fill, template)
 
 
 def proposed_language() -> str:

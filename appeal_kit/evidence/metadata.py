@@ -26,7 +26,7 @@ from __future__ import annotations
 import warnings as pywarnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,14 @@ import numpy as np
 from PIL import ExifTags, Image, UnidentifiedImageError
 
 from appeal_kit.errors import ImageTooLargeError, InputFileError, UnsupportedFormatError
+from appeal_kit.evidence.findings import (
+    EDITOR_SOFTWARE,
+    TIMEZONE_UNKNOWN,
+    consistency_findings,
+    is_editor,
+    naive_time,
+    timezone_advice,
+)
 from appeal_kit.evidence.images import (
     MAX_PIXELS,
     RAW_EXTENSIONS,
@@ -55,7 +63,7 @@ from appeal_kit.evidence.raw import (
     thumbnail_from_exif,
 )
 from appeal_kit.evidence.xmp import XmpData, find_packet, parse_xmp
-from appeal_kit.models import Finding, ImageMetadata
+from appeal_kit.models import ImageMetadata
 
 # IFD0 tags
 MAKE, MODEL, ORIENTATION, SOFTWARE, MODIFY_DATE = 0x010F, 0x0110, 0x0112, 0x0131, 0x0132
@@ -71,47 +79,6 @@ SIZE_TAGS = ((0x0100, 0x0101), (0xA002, 0xA003))
 POOL_MIN_FILES = 8
 THUMBNAIL_SIDE = 256
 
-# Software names that mean a person edited the pixels (lower case, substring match).
-# Camera firmware ("Ver.1.00", "ILCE-7M3 v4.01") and plain converters (Adobe DNG
-# Converter) are deliberately absent: they do not change what the photo shows.
-EDITOR_SOFTWARE = tuple(
-    [
-        "photoshop",
-        "lightroom",
-        "camera raw",
-        "gimp",
-        "snapseed",
-        "canva",
-        "meitu",
-        "picsart",
-        "affinity photo",
-        "pixelmator",
-        "luminar",
-        "capture one",
-        "darktable",
-        "rawtherapee",
-        "paint.net",
-        "fotor",
-        "vsco",
-        "facetune",
-        "photopea",
-        "photoscape",
-        "acdsee",
-        "picasa",
-        "nikon capture",
-        "capture nx",
-        "digital photo professional",
-        "dxo",
-        "on1 photo",
-        "polarr",
-        "lightx",
-        "inshot",
-        "airbrush",
-        "beautyplus",
-        "remini",
-        "pixlr",
-    ]
-)
 
 # --- filling ImageMetadata -------------------------------------------------------
 
@@ -226,7 +193,7 @@ def _apply_xmp(meta: ImageMetadata, xmp: XmpData) -> None:
         elif (
             meta.captured_at.tzinfo is None
             and captured.tzinfo is not None
-            and _naive(captured) == _naive(meta.captured_at)
+            and naive_time(captured) == naive_time(meta.captured_at)
         ):
             # Same wall-clock time, and XMP (Lightroom, DNG Converter) knows the zone.
             meta.captured_at = meta.captured_at.replace(tzinfo=captured.tzinfo)
@@ -419,121 +386,6 @@ def _read_into(meta: ImageMetadata, path: Path, check_thumbnail: bool) -> Proble
     return None
 
 
-# --- findings ---------------------------------------------------------------------
-
-
-def is_editor(software: str | None) -> bool:
-    """True when the Software tag names a photo editor rather than camera firmware."""
-    lowered = (software or "").lower()
-    return any(name in lowered for name in EDITOR_SOFTWARE)
-
-
-def _naive(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=None, microsecond=0)
-
-
-def consistency_findings(meta: ImageMetadata) -> list[Finding]:
-    """What in this file's metadata weakens it as proof, each with a fix."""
-    found: list[Finding] = []
-
-    def add(severity: Any, code: str, message: str, fix: str) -> None:
-        found.append(Finding(severity, code, message, fix, meta.display_path))
-
-    raw = meta.format in {ext.lstrip(".").upper() for ext in RAW_EXTENSIONS}
-    if meta.camera is None and meta.captured_at is None:
-        if raw:
-            add(
-                "info",
-                "raw-metadata-unread",
-                "appeal-kit cannot read the capture metadata of this RAW format.",
-                "Keep the RAW as proof and add a JPEG exported from it with metadata kept.",
-            )
-        else:
-            add(
-                "warning",
-                "metadata-stripped",
-                "No camera and no capture time: the capture metadata was removed.",
-                "Use the file exactly as it came off the camera or phone (not an export, "
-                "a messenger copy or a screenshot); add the RAW if you have one.",
-            )
-    elif meta.captured_at is None:
-        add(
-            "warning",
-            "no-capture-time",
-            "The file names a camera but has no capture time.",
-            "Add the camera's untouched file or RAW, which carries DateTimeOriginal.",
-        )
-    elif meta.camera is None:
-        add(
-            "info",
-            "no-camera",
-            "The file has a capture time but names no camera.",
-            "If you have the camera's untouched file or RAW, add it as well.",
-        )
-    if meta.exif_problem:
-        add(
-            "warning",
-            "exif-damaged",
-            f"The {meta.exif_problem}.",
-            "Copy the file again from the camera's card or the phone; if that copy is damaged "
-            "too, add the RAW or another untouched file from the same shoot.",
-        )
-    if is_editor(meta.software):
-        add(
-            "warning",
-            "edited-with-software",
-            f"Saved by an image editor ({meta.software}).",
-            "Also add the unedited camera file (or the RAW) to originals/: it shows the "
-            "edit started from your photo.",
-        )
-    if meta.captured_at is not None and meta.modified_at is not None:
-        both_aware = meta.captured_at.tzinfo is not None and meta.modified_at.tzinfo is not None
-        later = (
-            meta.modified_at.replace(microsecond=0) - meta.captured_at.replace(microsecond=0)
-            if both_aware
-            else _naive(meta.modified_at) - _naive(meta.captured_at)
-        )
-        if abs(later) > timedelta(seconds=1):
-            add(
-                "info",
-                "modified-after-capture",
-                f"Saved again {_span(later)} after it was taken (ModifyDate differs from "
-                "the capture time).",
-                "Normal for an export or edit; say which program saved it and keep the "
-                "unedited file too.",
-            )
-    if meta.captured_at is not None and meta.captured_at.tzinfo is None:
-        add(
-            "info",
-            "timezone-unknown",
-            "The capture time has no time zone (the camera wrote no UTC offset).",
-            'Set timezone = "Region/City" in case.toml to the zone the photos were taken in.',
-        )
-    if meta.thumbnail_matches is False:
-        add(
-            "warning",
-            "thumbnail-differs",
-            "The embedded EXIF thumbnail shows a different picture than the image: "
-            "the image was changed after the camera saved it.",
-            "Use the camera's unedited file as the original, or explain the edit and "
-            "include the unedited file.",
-        )
-    return found
-
-
-def _span(delta: timedelta) -> str:
-    seconds = abs(int(delta.total_seconds()))
-    if seconds >= 2 * 86400:
-        text = f"{seconds // 86400} days"
-    elif seconds >= 2 * 3600:
-        text = f"{seconds // 3600} hours"
-    elif seconds >= 120:
-        text = f"{seconds // 60} minutes"
-    else:
-        text = f"{seconds} seconds"
-    return text if delta >= timedelta(0) else f"-{text} (before)"
-
-
 # --- many files -------------------------------------------------------------------
 
 
@@ -578,10 +430,12 @@ def read_many(
 
 __all__ = [
     "EDITOR_SOFTWARE",
+    "TIMEZONE_UNKNOWN",
     "clean_text",
     "consistency_findings",
     "is_editor",
     "parse_datetime",
     "read_many",
     "read_metadata",
+    "timezone_advice",
 ]
