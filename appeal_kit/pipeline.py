@@ -9,7 +9,9 @@ dossier behind.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -98,30 +100,51 @@ def _validate_output(case: Case, out_dir: Path, options: BuildOptions) -> None:
     if out_dir.exists() and not options.force:
         raise OutputError(
             f"the output folder already exists: {out_dir}",
-            hint="add --force to replace it (API: BuildOptions(force=True)), or pick --out",
+            hint="add --force to replace it, or choose another folder with --out",
         )
-    if out_dir.exists() and not _is_replaceable(out_dir):
-        # --force replaces an earlier dossier, never a folder of the user's own files.
+    foreign = _foreign_file(out_dir) if out_dir.exists() else None
+    if foreign is not None:
+        # --force replaces what an earlier build wrote, never a file of the user's own.
         raise OutputError(
-            f"{out_dir} is not an appeal-kit dossier folder, so --force will not replace it",
-            hint="pick an empty or new folder for --out",
+            f"{foreign} was not written by appeal-kit, so --force will not replace {out_dir}",
+            hint=f"move {foreign.name} out of {out_dir}, or choose another folder with --out",
         )
     parent = out_dir.parent
     parent_exists = parent.is_dir()
     if not parent_exists or not os.access(parent, os.W_OK):
         raise OutputError(
             f"cannot write into {parent}",
-            hint="pick a writable folder with --out (API: BuildOptions(out_dir=...))",
+            hint="make that folder writable, or choose another folder with --out",
         )
 
 
-def _is_replaceable(folder: Path) -> bool:
-    """True for an empty folder or one holding an earlier dossier (its manifest)."""
-    if not folder.is_dir():
-        return False
-    if not any(folder.iterdir()):
-        return True
-    return (folder / MANIFEST_NAME).is_file() and (folder / PDF_NAME).is_file()
+_PREVIEW_PAGE = re.compile(r"preview/page-\d{3,}\.png")
+
+
+def _foreign_file(folder: Path) -> Path | None:
+    """The first file in ``folder`` that no earlier build or preview wrote, else None.
+
+    What a build wrote is what its manifest lists; ``preview`` adds page images.
+    A folder without a manifest may only be empty.
+    """
+    if not folder.is_dir() or folder.is_symlink():
+        return folder
+    written = {MANIFEST_NAME}
+    try:
+        listed = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
+        written |= {str(item["path"]) for item in listed.get("outputs", [])}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        written = set()
+    for parent, dirs, names in os.walk(folder):
+        dirs.sort()
+        here = Path(parent)
+        # A linked folder is not walked into: it is the user's, whatever it holds.
+        entries = sorted(names) + [d for d in dirs if (here / d).is_symlink()]
+        for name in entries:
+            relative = (here / name).relative_to(folder).as_posix()
+            if relative not in written and not _PREVIEW_PAGE.fullmatch(relative):
+                return here / name
+    return None
 
 
 def _validate_side_file(path: Path, *, accused: bool) -> Problem | None:
@@ -179,13 +202,9 @@ def _side_files(
 
 def cache_path_for(options: BuildOptions) -> Path:
     """The feature cache: ``--cache-dir``, ``$APPEAL_KIT_CACHE``, or the user cache."""
-    if options.cache_dir is not None:
-        base = options.cache_dir
-    elif os.environ.get("APPEAL_KIT_CACHE"):
-        base = Path(os.environ["APPEAL_KIT_CACHE"])
-    else:
-        base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "appeal-kit"
-    return base / "features.sqlite"
+    from appeal_kit.matching.index import CACHE_FILE, cache_dir_for
+
+    return cache_dir_for(options.cache_dir) / CACHE_FILE
 
 
 def analyse_case(
@@ -320,7 +339,7 @@ def build_dossier(
     except OSError as exc:
         raise OutputError(
             f"cannot write the dossier to {out_dir}: {exc.strerror or exc}",
-            hint="pick a writable folder with --out (API: BuildOptions(out_dir=...))",
+            hint="make that folder writable, or choose another folder with --out",
         ) from None
 
 

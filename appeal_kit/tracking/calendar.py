@@ -151,8 +151,8 @@ def check_calendar_output(out: Path) -> None:
             raise OutputError(
                 f"{target} is inside the evidence folder {folder.name}/ of the case "
                 f"{folder.parent}",
-                hint="write the calendar elsewhere, e.g. -o deadlines.ics in the workspace "
-                "(API: export_calendar(root, out=...)); appeal-kit never writes among the evidence",
+                hint="write the calendar elsewhere, e.g. -o deadlines.ics in the workspace; "
+                "appeal-kit never writes among the evidence",
             )
 
 
