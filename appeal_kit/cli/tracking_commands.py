@@ -20,6 +20,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from appeal_kit.cli import words
+from appeal_kit.i18n import __, lazy__
+
 # The library is imported inside each command, so `appeal-kit --help` starts
 # without loading the case reader, the deadline rules or the platform profiles.
 if TYPE_CHECKING:
@@ -83,7 +86,6 @@ def deadlines(
     from appeal_kit.case.config import load_case
     from appeal_kit.tracking.deadlines import (
         compute_deadlines,
-        format_in,
         local_zone,
         profile_for_case,
     )
@@ -96,35 +98,39 @@ def deadlines(
         _echo_json([d.to_json() for d in found])
         return
     local = local_zone(case)
-    table = Table(title=f"Deadlines: {case.title} ({profile.label})", title_justify="left")
-    table.add_column("Deadline")
-    table.add_column(f"Due ({profile.timezone})")
-    table.add_column(f"Due ({getattr(local, 'key', None) or 'local'})")
-    table.add_column("Time left")
-    table.add_column("State")
+    table = Table(
+        title=__("Deadlines: {case} ({platform})", case=case.title, platform=profile.label),
+        title_justify="left",
+    )
+    table.add_column(__("Deadline"))
+    # Chinese names the zone once, in the header (北京时间); English keeps CST/CEST per cell.
+    table.add_column(__("Due ({zone})", zone=words.zone_title(profile.zone, now)))
+    table.add_column(__("Due ({zone})", zone=words.zone_title(local, now)))
+    table.add_column(__("Time left"))
+    table.add_column(__("State"))
     for d in found:
         left = _deadline_left(d, now)
         table.add_row(
-            escape(d.label),
-            format_in(d.due, profile.zone),
-            format_in(d.due, local),
+            # Labels come from the platform profile; the console catalog carries them too.
+            escape(__(d.label)),
+            words.when(d.due, profile.zone, named=False),
+            words.when(d.due, local, named=False),
             _styled(left, d.state),
-            _styled(d.state.value, d.state),
+            _styled(words.state_word(d.state), d.state),
         )
     console.print(table)
     if not found:
-        console.print("No deadlines yet: add notice_received to case.toml or log an event.")
+        console.print(__("No deadlines yet: add notice_received to case.toml or log an event."))
 
 
 def _deadline_left(deadline: Deadline, now: datetime) -> str:
     """The Time left cell: empty once done, how late for a late one."""
-    from appeal_kit.tracking.deadlines import format_lateness, format_time_left
-
     if deadline.state == "done":
         return ""
-    if deadline.state == "late":
-        return f"done {format_lateness(deadline)} late"
-    return format_time_left(deadline.due, now)
+    if deadline.state == "late" and deadline.settled_at is not None:
+        late = int((deadline.settled_at - deadline.due).total_seconds())
+        return __("done {span} late", span=words.span(late))
+    return words.time_left(deadline.due, now)
 
 
 def log(
@@ -157,11 +163,18 @@ def log(
         when, zone_line = parse_moment(at, what="--at"), ""
     else:
         stamp = local_now(load_case(case_dir), _clock())
-        when, zone_line = stamp.at, f"Time zone: {escape(stamp.zone_note)}.\n"
+        when, zone_line = stamp.at, __("Time zone: {zone}.", zone=escape(stamp.zone_note)) + "\n"
     recorded = log_event(case_dir, event, at=when, note=note, points=points)
     console.print(
-        f"Logged [bold]{recorded.type}[/] at {recorded.at.isoformat()} in "
-        f"{case_dir / 'case.toml'}.\n{zone_line}Next: appeal-kit deadlines {case_dir}",
+        __(
+            "Logged [bold]{event}[/] at {at} in {file}.",
+            event=recorded.type,
+            at=recorded.at.isoformat(),
+            file=case_dir / "case.toml",
+        )
+        + "\n"
+        + zone_line
+        + __("Next: appeal-kit deadlines {case}", case=case_dir),
         highlight=False,
     )
 
@@ -212,7 +225,7 @@ def status(
     console.print(status_table(rows, now, zone, width=console.width))
     _print_broken(rows)
     if csv_file is not None:
-        console.print(f"Wrote {len(rows)} rows to {csv_file}.")
+        console.print(__("Wrote {count} rows to {file}.", count=len(rows), file=csv_file))
 
 
 def _csv_bytes(rows: list[CaseStatus]) -> bytes:
@@ -229,34 +242,41 @@ def _csv_bytes(rows: list[CaseStatus]) -> bytes:
 
 def _left_text(due: datetime, now: datetime) -> str:
     """``8 h 0 min`` or ``overdue by`` over ``2 h 0 min``: short words that fit a narrow column."""
-    from appeal_kit.tracking.deadlines import format_time_left
-
-    text = format_time_left(due, now)
-    if text.startswith("overdue by "):
-        return "overdue by\n" + text.removeprefix("overdue by ")
-    return text.removesuffix(" left")
+    seconds = (due - now).total_seconds()
+    if seconds > 0:
+        return words.span(int(seconds))
+    return __("overdue by\n{span}", span=words.span(int(seconds)))
 
 
 def _status_cells(row: CaseStatus, now: datetime, zone: tzinfo) -> list[str]:
     """Plain text of one row's cells; secondary facts go on a second line."""
     case = row.case
     if case is None:
-        return [row.name, "error", "see below", "", ""]
+        return [row.name, __("error"), __("see below"), "", ""]
     upcoming = row.next
     last = row.last_event
     points = row.points_at_stake
-    late = "".join(f"\n{d.name} late" for d in row.late)
+    late = "".join("\n" + __("{name} late", name=words.rule_word(d.name)) for d in row.late)
     return [
         "\n".join(x for x in (row.name, case.store, case.platform) if x),
-        row.state + ("" if points is None else f"\n{points} points") + late,
-        f"{upcoming.name}\n{upcoming.due.astimezone(zone):%a %m-%d %H:%M}" if upcoming else "",
+        words.case_state_word(row.state)
+        + ("" if points is None else "\n" + __("{points} points", points=points))
+        + late,
+        f"{words.rule_word(upcoming.name)}\n{words.short_when(upcoming.due, zone)}"
+        if upcoming
+        else "",
         _left_text(upcoming.due, now) if upcoming else "",
-        # "points deducted" may wrap at its space; "points-deducted" could not.
-        f"{last.type.replace('-', ' ')}\n{last.at.astimezone(zone):%Y-%m-%d}" if last else "",
+        f"{words.event_word(last.type)}\n{words.day(last.at, zone)}" if last else "",
     ]
 
 
-STATUS_COLUMNS = ("Case", "State", "Next deadline", "Time left", "Last event")
+STATUS_COLUMNS = (
+    lazy__("Case"),
+    lazy__("State"),
+    lazy__("Next deadline"),
+    lazy__("Time left"),
+    lazy__("Last event"),
+)
 # Columns whose lines read badly when wrapped ("Tue 02-10" over "13:00").
 STATUS_KEEP_LINES = (False, True, True, True, False)
 # Between two columns: the (blank) divider and one padding space.
@@ -295,47 +315,51 @@ def status_table(
     Each column is at least as wide as its longest word and cells wrap at spaces
     (see ``fit_widths``). Only a terminal too narrow for even that lets rich fold words.
     """
-    from appeal_kit.tracking.deadlines import format_in
-
     cells = [_status_cells(row, now, zone.zone) for row in rows]
+    headers = [__(header) for header in STATUS_COLUMNS]
     columns = [[texts[i] for texts in cells] for i in range(len(STATUS_COLUMNS))]
     natural = [
         max([_longest(header.splitlines()), *(_longest(text.splitlines()) for text in column)])
-        for header, column in zip(STATUS_COLUMNS, columns, strict=True)
+        for header, column in zip(headers, columns, strict=True)
     ]
-    words = [
+    whole_words = [
         max([_longest(header.split()), *(_longest(text.split()) for text in column)])
-        for header, column in zip(STATUS_COLUMNS, columns, strict=True)
+        for header, column in zip(headers, columns, strict=True)
     ]
     # First try keeping a due time or "2 h 0 min" on one line; then any word whole.
     whole_lines = [
         max([w, *(_longest(text.splitlines()) for text in column)]) if keep else w
-        for keep, w, column in zip(STATUS_KEEP_LINES, words, columns, strict=True)
+        for keep, w, column in zip(STATUS_KEEP_LINES, whole_words, columns, strict=True)
     ]
     budget = width - STATUS_GAP * (len(columns) - 1)
     # Last resort in a very narrow terminal: the case name stays whole, the rest folds.
-    name_only = [words[0], *(1 for _ in words[1:])]
+    name_only = [whole_words[0], *(1 for _ in whole_words[1:])]
     widths = (
         fit_widths(natural, whole_lines, budget)
-        or fit_widths(natural, words, budget)
+        or fit_widths(natural, whole_words, budget)
         or fit_widths(natural, name_only, budget)
     )
     table = Table(
-        title=f"Cases as of {format_in(now, zone.zone)}\nAll times in {zone.name} ({zone.reason})",
+        title=__(
+            "Cases as of {now}\nAll times in {zone} ({reason})",
+            now=words.when(now, zone.zone),
+            zone=words.named_zone(zone.name, now),
+            reason=zone.reason,
+        ),
         title_justify="left",
         box=box.SIMPLE_HEAD,
         show_edge=False,
         pad_edge=False,
         collapse_padding=True,
     )
-    for index, header in enumerate(STATUS_COLUMNS):
+    for index, header in enumerate(headers):
         table.add_column(header, overflow="fold", width=widths[index] if widths else None)
     for row, texts in zip(rows, cells, strict=True):
         state = row.next.state if row.case is not None and row.next else None
         name, *more = texts[0].splitlines()
         first = "\n".join([escape(name), *(f"[dim]{escape(line)}[/]" for line in more)])
         if row.case is None:
-            table.add_row(first, "[bold red]error[/]", "[red]see below[/]", "", "")
+            table.add_row(first, __("[bold red]error[/]"), __("[red]see below[/]"), "", "")
             continue
         # The "... late" lines close the State cell: yellow, like the state itself.
         state_lines = texts[1].splitlines()
@@ -415,35 +439,45 @@ def points(
 
 
 def _points_table(ledgers: list[StoreLedger], now: datetime, zone: DisplayZone) -> Table:
-    from appeal_kit.i18n import __
-    from appeal_kit.tracking.deadlines import format_in
-
     table = Table(
         title=__(
             "Penalty points as of {now}\nAll times in {zone} ({reason})",
-            now=format_in(now, zone.zone),
-            zone=zone.name,
+            now=words.when(now, zone.zone),
+            zone=words.named_zone(zone.name, now),
             reason=zone.reason,
         ),
         title_justify="left",
     )
-    for column in ("Store", "Platform", "In force", "Reached", "Next threshold", "Expiring"):
+    for column in (
+        __("Store"),
+        __("Platform"),
+        __("In force"),
+        __("Reached"),
+        __("Next threshold"),
+        __("Expiring"),
+    ):
         table.add_column(column)
     for ledger in ledgers:
         reached = ledger.reached
         upcoming = ledger.next_level
         expiring = "\n".join(
-            f"{e.points} on {e.expires.astimezone(zone.zone):%Y-%m-%d}" for e in ledger.active
+            __("{points} on {day}", points=e.points, day=words.day(e.expires, zone.zone))
+            for e in ledger.active
         )
         if upcoming:
-            nxt = f"{upcoming.effect} at {upcoming.points} ({ledger.remaining} left)"
+            nxt = __(
+                "{effect} at {points} ({remaining} left)",
+                effect=__(upcoming.effect),
+                points=upcoming.points,
+                remaining=ledger.remaining,
+            )
         else:
-            nxt = "none" if ledger.levels else "no points system in profile"
+            nxt = __("none") if ledger.levels else __("no points system in profile")
         table.add_row(
             escape(ledger.store),
             ledger.platform,
             str(ledger.in_force),
-            f"[red]{reached.effect}[/]" if reached else "",
+            f"[red]{escape(__(reached.effect))}[/]" if reached else "",
             nxt,
             expiring,
         )
@@ -452,23 +486,43 @@ def _points_table(ledgers: list[StoreLedger], now: datetime, zone: DisplayZone) 
 
 def _what_if_text(scenario: WhatIf) -> str:
     if scenario.already_counted:
-        return (
-            f"If {escape(scenario.case)} is upheld: its points are already deducted; "
-            f"{escape(scenario.store)} stays at {scenario.after} points."
+        return __(
+            "If {case} is upheld: its points are already deducted; {store} stays at {after} points.",
+            case=escape(scenario.case),
+            store=escape(scenario.store),
+            after=scenario.after,
         )
-    crossed = "; ".join(f"{lvl.effect} (at {lvl.points})" for lvl in scenario.crossed)
-    text = (
-        f"If {escape(scenario.case)} is upheld: +{scenario.points} points ({scenario.points_source}), "
-        f"{escape(scenario.store)} goes from {scenario.before} to {scenario.after}."
+    crossed = __("; ").join(
+        __("{effect} (at {points})", effect=__(lvl.effect), points=lvl.points)
+        for lvl in scenario.crossed
+    )
+    text = __(
+        "If {case} is upheld: +{points} points ({source}), {store} goes from {before} to {after}.",
+        case=escape(scenario.case),
+        points=scenario.points,
+        source=escape(scenario.points_source),
+        store=escape(scenario.store),
+        before=scenario.before,
+        after=scenario.after,
     )
     if crossed:
-        text += f" [bold red]Crosses: {crossed}.[/]"
+        text += " " + __("[bold red]Crosses: {crossed}.[/]", crossed=escape(crossed))
     if scenario.next_level:
         again = any(lvl.effect == scenario.next_level.effect for lvl in scenario.crossed)
-        text += (
-            f" The next threshold is {scenario.next_level.points} points"
-            f" ({scenario.next_level.effect}{' again' if again else ''}),"
-            f" {scenario.next_level.points - scenario.after} points away."
+        fields = {
+            "points": scenario.next_level.points,
+            "effect": __(scenario.next_level.effect),
+            "away": scenario.next_level.points - scenario.after,
+        }
+        text += " " + (
+            __(
+                "The next threshold is {points} points ({effect} again), {away} points away.",
+                **fields,
+            )
+            if again
+            else __(
+                "The next threshold is {points} points ({effect}), {away} points away.", **fields
+            )
         )
     return text
 
@@ -496,9 +550,15 @@ def calendar(
 
     result = export_calendar(root, output, as_of=_as_of(as_of))
     console.print(
-        f"Wrote {result.events} open deadline(s) and {result.cancelled} done one(s) as "
-        f"cancelled events, from {result.cases} case(s), to {result.path}.\n"
-        "Next: import it into your calendar program; re-import after changes.",
+        __(
+            "Wrote {events} open deadline(s) and {cancelled} done one(s) as cancelled events, "
+            "from {cases} case(s), to {path}.\n"
+            "Next: import it into your calendar program; re-import after changes.",
+            events=result.events,
+            cancelled=result.cancelled,
+            cases=result.cases,
+            path=result.path,
+        ),
         highlight=False,
     )
     _print_broken(list(result.broken))
