@@ -2,12 +2,14 @@
 
     .venv/bin/python -m devtools.catalogs          # extract, update zh .po, compile .mo
     .venv/bin/python -m devtools.catalogs --check  # exit 1 if a .po or .mo is out of date
+    .venv/bin/python -m devtools.catalogs --domain console   # one domain only
 
 Two domains, as Sphinx has (see appeal_kit/i18n/__init__.py):
 
 * ``console``: the code's ``__``, ``lazy__`` and ``ngettext__`` strings, plus
   every ``--help`` text of the Typer app (command docstrings and option help),
-  read from the command tree itself so a docstring needs no marker.
+  read from the command tree itself so a docstring needs no marker, and the
+  deadline labels and penalty effects of the bundled platform profiles.
 * ``dossier``: the code's ``N_``, ``_``, ``translate`` and ``both`` strings.
 
 New messages appear in ``appeal_kit/i18n/locale/zh/LC_MESSAGES/<domain>.po``
@@ -78,13 +80,28 @@ def help_texts() -> Iterator[tuple[str, str]]:
     yield from walk(root, "appeal_kit/cli/main.py")
 
 
+def profile_texts() -> Iterator[tuple[str, str]]:
+    """Deadline labels and penalty effects of the bundled platform profiles (shown by the CLI)."""
+    import tomllib
+
+    for path in sorted((ROOT / "templates" / "platforms").glob("*.toml")):
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        where = f"templates/platforms/{path.name}"
+        for rule in data.get("rules", []):
+            if rule.get("label"):
+                yield rule["label"], where
+        for level in data.get("points", {}).get("thresholds", []):
+            if level.get("effect"):
+                yield level["effect"], where
+
+
 def extract(domain: str) -> Catalog:
     """A template catalog (.pot) of every message of ``domain`` in the code today."""
     template = Catalog(project="appeal-kit", domain=domain, header_comment=f"# {HEADERS[domain]}")
     for message, where in _source_messages(domain):
         template.add(message, locations=[(where, None)])
     if domain == "console":
-        for text, where in help_texts():
+        for text, where in [*help_texts(), *profile_texts()]:
             template.add(text, locations=[(where, None)])
     return template
 
@@ -138,10 +155,10 @@ def compiled(po: Path, lang: str) -> bytes:
     return mo_bytes(read_catalog(po, lang))
 
 
-def run(check: bool) -> list[str]:
-    """Update (or, with ``check``, only compare) every catalog; returns the stale files."""
+def run(check: bool, domains: tuple[str, ...] = tuple(KEYWORDS)) -> list[str]:
+    """Update (or, with ``check``, only compare) the catalogs; returns the stale files."""
     stale = []
-    for domain in KEYWORDS:
+    for domain in domains:
         template = extract(domain)
         for lang in LANGUAGES:
             po = po_path(domain, lang)
@@ -164,8 +181,9 @@ def run(check: bool) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--check", action="store_true", help="only report stale catalogs")
+    parser.add_argument("--domain", choices=sorted(KEYWORDS), help="only this domain")
     args = parser.parse_args(argv)
-    stale = run(args.check)
+    stale = run(args.check, (args.domain,) if args.domain else tuple(KEYWORDS))
     verb = "out of date" if args.check else "written"
     for path in stale:
         print(f"{verb}: {path}")

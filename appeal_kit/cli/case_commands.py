@@ -416,6 +416,7 @@ def build(
     else:
         console.print(__("Pre-flight check: no problems besides the excluded files above."))
     pairs = analysis.paired
+    preview_command = f"appeal-kit preview {case}" + (f" --out {out}" if out else "")
     console.print(
         __(
             "[bold green]Dossier written:[/] {pdf}\n"
@@ -430,7 +431,7 @@ def build(
             accused=len(analysis.accused),
             excluded=len(result.excluded),
             manifest=result.manifest_path,
-            command=f"appeal-kit preview {case}" + (f" --out {out}" if out else ""),
+            command=preview_command,
         ),
         highlight=False,
     )
