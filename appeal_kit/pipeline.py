@@ -37,6 +37,7 @@ from appeal_kit.evidence.images import Problem, check_file, describe_error, open
 from appeal_kit.evidence.metadata import read_many
 from appeal_kit.evidence.shoots import group_shoots
 from appeal_kit.fsutil import atomic_write_text, replace_folder, work_folder
+from appeal_kit.i18n.document import text_langs
 from appeal_kit.matching.matcher import FeatureMatcher
 from appeal_kit.models import ExcludedFile, Finding, MatchResult
 from appeal_kit.options import BuildOptions
@@ -352,7 +353,7 @@ def _write_outputs(
         comparison_name,
         render_comparison,
     )
-    from appeal_kit.dossier.content import DossierContent
+    from appeal_kit.dossier.content import DossierContent, Wording
     from appeal_kit.dossier.render import write_dossier
 
     case, options = analysis.case, analysis.options
@@ -381,8 +382,18 @@ def _write_outputs(
             rendered.append(image)
             if progress:
                 progress("comparisons", len(rendered), len(pairs))
-    found = establish(analysis)
+    language = options.lang or case.language
+    # The first language shown leads (Chinese in zh and zh+en); zh+en adds the English.
+    found, *others = (establish(analysis, lang) for lang in text_langs(language))
     statement = summary.statement_text(analysis, found)
+    english = [
+        Wording(
+            summary.statement_text(analysis, other),
+            summary.statement_values(analysis, other)[0]["summary"],
+            other,
+        )
+        for other in others
+    ]
     matched_originals = {m.original for m in pairs}
     outtakes = [
         frame
@@ -410,7 +421,8 @@ def _write_outputs(
         outtakes=outtakes,
         include_gps=options.include_gps,
         page_size=options.page_size,
-        language=options.lang or case.language,
+        language=language,
+        english=english[0] if english else None,
         facts=found,
         # A blocker marks every page DRAFT; the CLI then exits 1 (see BuildResult.draft).
         draft_reasons=[f.message for f in analysis.findings if f.severity == "blocker"],

@@ -7,8 +7,10 @@ real error handler), Typer's CliRunner, and a real subprocess for one smoke test
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +22,27 @@ from typer.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "camera-files"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_feature_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """No test writes the user's real feature cache, not even through a subprocess.
+
+    A build without ``--cache-dir`` uses ``$APPEAL_KIT_CACHE``; set in this process's
+    environment, it is inherited by every CLI subprocess too.
+    """
+    folder = tmp_path_factory.mktemp("appeal-kit-cache")
+    saved = {name: os.environ.get(name) for name in ("APPEAL_KIT_CACHE", "XDG_CACHE_HOME")}
+    os.environ["APPEAL_KIT_CACHE"] = str(folder)
+    os.environ["XDG_CACHE_HOME"] = str(folder / "xdg")
+    try:
+        yield folder
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 @dataclass

@@ -81,11 +81,13 @@ def _root(
 
 def _register_commands() -> None:
     # Each area keeps its commands in its own module; they only call the library.
+    from appeal_kit.cli import cache_command as cli_cache
     from appeal_kit.cli import case_commands as cli_case
     from appeal_kit.cli import tracking_commands as cli_tracking
 
     cli_case.register(app)
     cli_tracking.register(app)
+    cli_cache.register(app)
     for info in app.registered_commands:
         if info.cls in (None, TyperCommand):
             info.cls = _Command

@@ -9,8 +9,10 @@ the extraction settings: a second run over a library only decodes new files.
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -180,6 +182,8 @@ def extract_job(job: tuple[str, bool, str]) -> tuple[str, Features | Problem]:
 
 # --------------------------------------------------------------------------- cache
 
+# ``size`` (bytes of the four blobs) and ``used`` (Unix time of the last read or
+# write) drive the least-recently-used pruning that keeps the file under its cap.
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS features (
     sha256 TEXT NOT NULL,
@@ -189,9 +193,47 @@ CREATE TABLE IF NOT EXISTS features (
     full_width INTEGER NOT NULL, full_height INTEGER NOT NULL,
     points BLOB NOT NULL, descriptors BLOB NOT NULL,
     mirror_points BLOB, mirror_descriptors BLOB,
+    size INTEGER NOT NULL DEFAULT 0,
+    used REAL NOT NULL DEFAULT 0,
     PRIMARY KEY (sha256, role, version)
 )
 """
+_COLUMNS = (
+    "sha256, role, version, width, height, full_width, full_height, "
+    "points, descriptors, mirror_points, mirror_descriptors, size, used"
+)
+# A cache made before the size cap existed lacks the two bookkeeping columns.
+_UPGRADE = (
+    "ALTER TABLE features ADD COLUMN size INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE features ADD COLUMN used REAL NOT NULL DEFAULT 0",
+    "UPDATE features SET size = length(points) + length(descriptors) "
+    "+ ifnull(length(mirror_points), 0) + ifnull(length(mirror_descriptors), 0) WHERE size = 0",
+)
+CACHE_FILE = "features.sqlite"
+# Features of about 1,500 originals at 24 MP (or 500 accused screenshots with their
+# mirror set); APPEAL_KIT_CACHE_MAX_MB changes it.
+DEFAULT_CACHE_MAX_MB = 512
+# Pruning removes down to this share of the cap, so it does not run on every write.
+_PRUNE_TO = 0.8
+
+
+def cache_dir_for(cache_dir: Path | None) -> Path:
+    """The cache folder: ``--cache-dir``, ``$APPEAL_KIT_CACHE``, or the user cache folder."""
+    if cache_dir is not None:
+        return cache_dir
+    if os.environ.get("APPEAL_KIT_CACHE"):
+        return Path(os.environ["APPEAL_KIT_CACHE"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "appeal-kit"
+
+
+def cache_limit_bytes() -> int:
+    """The size cap in bytes (``$APPEAL_KIT_CACHE_MAX_MB``, default 512 MB)."""
+    text = os.environ.get("APPEAL_KIT_CACHE_MAX_MB", "")
+    try:
+        megabytes = float(text) if text else DEFAULT_CACHE_MAX_MB
+    except ValueError:
+        megabytes = DEFAULT_CACHE_MAX_MB
+    return max(0, int(megabytes * 1_000_000))
 
 
 def _blob(array: np.ndarray | None) -> bytes | None:
@@ -207,18 +249,32 @@ def _descs(blob: bytes | None) -> U8 | None:
 
 
 class FeatureCache:
-    """SQLite store of ``Features`` by (content hash, role). ``path=None`` keeps nothing."""
+    """SQLite store of ``Features`` by (content hash, role). ``path=None`` keeps nothing.
 
-    def __init__(self, path: Path | None) -> None:
+    The file stays under ``max_bytes`` of features: after writing, the least
+    recently used rows (by last read or write) are removed. Reads are stamped in
+    memory and written with the next write or on ``close``, so a warm run does
+    not turn every lookup into a transaction.
+    """
+
+    def __init__(self, path: Path | None, *, max_bytes: int | None = None) -> None:
         self.path = path
+        self.max_bytes = cache_limit_bytes() if max_bytes is None else max_bytes
         self._lock = threading.Lock()
         self._db: sqlite3.Connection | None = None
+        self._read: set[tuple[str, str]] = set()
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
             with self._db:
+                # Before the first table only; lets pruning hand pages back to the disk.
+                self._db.execute("PRAGMA auto_vacuum=INCREMENTAL")
                 self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.execute(_SCHEMA)
+                known = {row[1] for row in self._db.execute("PRAGMA table_info(features)")}
+                if "used" not in known:
+                    for statement in _UPGRADE:
+                        self._db.execute(statement)
 
     def get(self, sha256: str, role: str) -> Features | None:
         """Cached features, or ``None``."""
@@ -233,6 +289,7 @@ class FeatureCache:
             ).fetchone()
         if row is None:
             return None
+        self._read.add((sha256, role))
         points, descs = _points(row[4]), _descs(row[5])
         assert points is not None and descs is not None
         return Features(
@@ -240,9 +297,10 @@ class FeatureCache:
         )
 
     def put_many(self, items: list[tuple[str, Features]]) -> None:
-        """Store ``(role, features)`` pairs in one transaction."""
+        """Store ``(role, features)`` pairs in one transaction, then keep under the cap."""
         if self._db is None or not items:
             return
+        now = time.time()
         rows = [
             (
                 f.sha256,
@@ -256,19 +314,116 @@ class FeatureCache:
                 _blob(f.descriptors),
                 _blob(f.mirror_points),
                 _blob(f.mirror_descriptors),
+                _size(f),
+                now,
             )
             for role, f in items
         ]
         with self._lock, self._db:
             self._db.executemany(
-                "INSERT OR REPLACE INTO features VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+                f"INSERT OR REPLACE INTO features ({_COLUMNS}) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
             )
+            self._stamp_reads(now)
+            self._prune()
+
+    def _stamp_reads(self, now: float) -> None:
+        """Write the last-used time of the rows read since the last write (lock held)."""
+        assert self._db is not None
+        if self._read:
+            self._db.executemany(
+                "UPDATE features SET used = ? WHERE sha256 = ? AND role = ?",
+                [(now, sha, role) for sha, role in sorted(self._read)],
+            )
+            self._read.clear()
+
+    def _prune(self) -> None:
+        """Over the cap: drop least recently used rows down to ``_PRUNE_TO`` of it."""
+        assert self._db is not None
+        total = self._db.execute("SELECT ifnull(sum(size), 0) FROM features").fetchone()[0]
+        if total <= self.max_bytes:
+            return
+        excess = total - int(self.max_bytes * _PRUNE_TO)
+        doomed: list[tuple[str, str, int]] = []
+        rows = self._db.execute(
+            "SELECT sha256, role, version, size FROM features ORDER BY used, sha256, role"
+        )
+        for sha, role, version, size in rows:
+            if excess <= 0:
+                break
+            doomed.append((sha, role, version))
+            excess -= size
+        self._db.executemany(
+            "DELETE FROM features WHERE sha256 = ? AND role = ? AND version = ?", doomed
+        )
 
     def close(self) -> None:
-        """Close the database file."""
-        if self._db is not None:
-            self._db.close()
-            self._db = None
+        """Stamp pending reads, give freed pages back, and close the database file."""
+        if self._db is None:
+            return
+        with contextlib.suppress(sqlite3.Error):  # a read-only or busy file keeps its stamps
+            with self._lock, self._db:
+                self._stamp_reads(time.time())
+            self._db.execute("PRAGMA incremental_vacuum")
+        self._db.close()
+        self._db = None
+
+
+def _size(features: Features) -> int:
+    """Bytes the row's blobs take (what the cap counts)."""
+    arrays = (
+        features.points,
+        features.descriptors,
+        features.mirror_points,
+        features.mirror_descriptors,
+    )
+    return sum(a.nbytes for a in arrays if a is not None)
+
+
+@dataclass(frozen=True)
+class CacheSummary:
+    """What ``appeal-kit cache`` shows."""
+
+    folder: Path
+    file_bytes: int  # on disk, with SQLite's journal files
+    feature_bytes: int  # what the cap counts
+    entries: int
+    limit_bytes: int
+
+
+def cache_files(folder: Path) -> list[Path]:
+    """The cache's files in ``folder`` that exist (database and its WAL journal)."""
+    names = (CACHE_FILE, f"{CACHE_FILE}-wal", f"{CACHE_FILE}-shm")
+    return [folder / name for name in names if (folder / name).is_file()]
+
+
+def summarize_cache(folder: Path) -> CacheSummary:
+    """Size and entry count of the cache in ``folder`` (zeros when there is none)."""
+    files = cache_files(folder)
+    on_disk = sum(f.stat().st_size for f in files)
+    entries = feature_bytes = 0
+    if (folder / CACHE_FILE).is_file():
+        uri = (folder / CACHE_FILE).resolve().as_uri() + "?mode=ro"
+        try:
+            with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=5)) as db:
+                entries, feature_bytes = db.execute(
+                    "SELECT count(*), ifnull(sum(length(points) + length(descriptors) "
+                    "+ ifnull(length(mirror_points), 0) + ifnull(length(mirror_descriptors), 0)),"
+                    " 0) FROM features"
+                ).fetchone()
+        except sqlite3.Error:  # not (yet) a cache: show the bytes on disk only
+            pass
+    return CacheSummary(folder, on_disk, feature_bytes, entries, cache_limit_bytes())
+
+
+def clear_cache(folder: Path) -> int:
+    """Delete the cache files in ``folder``; returns the bytes freed."""
+    freed = 0
+    for path in cache_files(folder):
+        freed += path.stat().st_size
+        path.unlink()
+    return freed
 
 
 @contextlib.contextmanager

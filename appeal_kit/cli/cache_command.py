@@ -1,0 +1,87 @@
+"""The ``cache`` command: how big the feature cache is, and clearing it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from appeal_kit.i18n import __
+
+console = Console()
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB"
+
+
+def cache(
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--cache-dir",
+            help="The cache folder, if build and match use one (default: $APPEAL_KIT_CACHE "
+            "or ~/.cache/appeal-kit).",
+        ),
+    ] = None,
+    clear: Annotated[
+        bool, typer.Option("--clear", help="Delete the cached image features.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+) -> None:
+    """Show the size of the image-feature cache, or clear it.
+
+    build and match keep the features of every image they analyse, keyed by its
+    content, so the next build skips them. The least recently used are removed
+    when the cache outgrows its cap ($APPEAL_KIT_CACHE_MAX_MB, default 512).
+
+    Example: appeal-kit cache --clear
+    """
+    # The matching module loads OpenCV; only this command pays for it.
+    from appeal_kit.matching.index import cache_dir_for, clear_cache, summarize_cache
+
+    folder = cache_dir_for(cache_dir)
+    summary = summarize_cache(folder)
+    freed = clear_cache(folder) if clear else 0
+    if as_json:
+        data = {
+            "folder": str(folder),
+            "size_bytes": 0 if clear else summary.file_bytes,
+            "entries": 0 if clear else summary.entries,
+            "limit_bytes": summary.limit_bytes,
+            "freed_bytes": freed,
+        }
+        typer.echo(json.dumps(data, indent=2))
+        return
+    where = escape(str(folder))
+    if clear:
+        console.print(
+            __(
+                "Cleared the feature cache in {folder}: {size} freed. The next build analyses "
+                "every image again.",
+                folder=where,
+                size=_megabytes(freed),
+            ),
+            highlight=False,
+        )
+        return
+    console.print(
+        __(
+            "Feature cache in {folder}: {size} on disk, {entries} images, cap {limit}.\n"
+            "Clear it with: appeal-kit cache --clear",
+            folder=where,
+            size=_megabytes(summary.file_bytes),
+            entries=summary.entries,
+            limit=_megabytes(summary.limit_bytes),
+        ),
+        highlight=False,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``cache`` command to ``app``."""
+    app.command("cache")(cache)
