@@ -36,7 +36,8 @@ from appeal_kit.errors import InputFileError, OutputError
 from appeal_kit.evidence.images import Problem, check_file, describe_error, open_image
 from appeal_kit.evidence.metadata import read_many
 from appeal_kit.evidence.shoots import group_shoots
-from appeal_kit.fsutil import atomic_write_text, replace_folder, work_folder
+from appeal_kit.fsutil import atomic_write_text, recover_folder, replace_folder, work_folder
+from appeal_kit.i18n import __
 from appeal_kit.i18n.document import text_langs
 from appeal_kit.matching.matcher import FeatureMatcher
 from appeal_kit.models import ExcludedFile, Finding, MatchResult
@@ -89,33 +90,45 @@ def _validate_output(case: Case, out_dir: Path, options: BuildOptions) -> None:
     for inputs in (case.originals_dir, case.accused_dir, case.documents_dir):
         if out_dir == inputs.resolve() or inputs.resolve() in out_dir.parents:
             raise OutputError(
-                f"the output folder {out_dir} is inside the evidence folder {inputs.name}/",
-                hint="choose another --out; appeal-kit never writes among the originals",
+                __(
+                    "the output folder {out_dir} is inside the evidence folder {name}/",
+                    out_dir=out_dir,
+                    name=inputs.name,
+                ),
+                hint=__("choose another --out; appeal-kit never writes among the originals"),
             )
     root = case.root.resolve()
     if out_dir == root or out_dir in root.parents:
         raise OutputError(
-            f"the output folder {out_dir} would contain the case itself",
-            hint="pick a new folder for --out, e.g. the default CASE/dossier",
+            __("the output folder {out_dir} would contain the case itself", out_dir=out_dir),
+            hint=__("pick a new folder for --out, e.g. the default CASE/dossier"),
         )
     if out_dir.exists() and not options.force:
         raise OutputError(
-            f"the output folder already exists: {out_dir}",
-            hint="add --force to replace it, or choose another folder with --out",
+            __("the output folder already exists: {out_dir}", out_dir=out_dir),
+            hint=__("add --force to replace it, or choose another folder with --out"),
         )
     foreign = _foreign_file(out_dir) if out_dir.exists() else None
     if foreign is not None:
         # --force replaces what an earlier build wrote, never a file of the user's own.
         raise OutputError(
-            f"{foreign} was not written by appeal-kit, so --force will not replace {out_dir}",
-            hint=f"move {foreign.name} out of {out_dir}, or choose another folder with --out",
+            __(
+                "{foreign} was not written by appeal-kit, so --force will not replace {out_dir}",
+                foreign=foreign,
+                out_dir=out_dir,
+            ),
+            hint=__(
+                "move {name} out of {out_dir}, or choose another folder with --out",
+                name=foreign.name,
+                out_dir=out_dir,
+            ),
         )
     parent = out_dir.parent
     parent_exists = parent.is_dir()
     if not parent_exists or not os.access(parent, os.W_OK):
         raise OutputError(
-            f"cannot write into {parent}",
-            hint="make that folder writable, or choose another folder with --out",
+            __("cannot write into {parent}", parent=parent),
+            hint=__("make that folder writable, or choose another folder with --out"),
         )
 
 
@@ -158,7 +171,8 @@ def _validate_side_file(path: Path, *, accused: bool) -> Problem | None:
         kind = check_file(path)
         if kind == "PDF" and accused:
             return Problem(
-                "is a PDF", "save the listing images or a screenshot as JPEG/PNG in accused/"
+                __("is a PDF"),
+                __("save the listing images or a screenshot as JPEG/PNG in accused/"),
             )
         if kind == "PDF":
             return _pdf_problem(path)
@@ -176,11 +190,15 @@ def _pdf_problem(path: Path) -> Problem | None:
     try:
         reader = PdfReader(path, strict=False)
         if reader.is_encrypted:
-            return Problem("is a password-protected PDF", "save an unprotected copy and use that")
+            return Problem(
+                __("is a password-protected PDF"), __("save an unprotected copy and use that")
+            )
         if len(reader.pages) == 0:
-            return Problem("is a PDF with no pages")
+            return Problem(__("is a PDF with no pages"))
     except (PdfReadError, OSError, ValueError, KeyError, TypeError) as exc:
-        return Problem(f"is a damaged PDF ({exc})", "export it again from its source")
+        return Problem(
+            __("is a damaged PDF ({exc})", exc=exc), __("export it again from its source")
+        )
     return None
 
 
@@ -331,6 +349,9 @@ def build_dossier(
     options = options or BuildOptions()
     case = load_case(case_dir)
     out_dir = resolve_out_dir(case, options)
+    # A build killed earlier may have left its scratch folder, or the old dossier
+    # renamed aside mid-swap: put the dossier back and clear the rest first.
+    recover_folder(out_dir)
     _validate_output(case, out_dir, options)
     analysis = _analyse(case, options, progress)
 
@@ -339,8 +360,12 @@ def build_dossier(
             return _write_outputs(analysis, out_dir, work, progress)
     except OSError as exc:
         raise OutputError(
-            f"cannot write the dossier to {out_dir}: {exc.strerror or exc}",
-            hint="make that folder writable, or choose another folder with --out",
+            __(
+                "cannot write the dossier to {out_dir}: {value}",
+                out_dir=out_dir,
+                value=exc.strerror or exc,
+            ),
+            hint=__("make that folder writable, or choose another folder with --out"),
         ) from None
 
 

@@ -22,6 +22,7 @@ from appeal_kit.case.files import (
 )
 from appeal_kit.case.reader import Reader, deepest_line, key_on_line, suggest
 from appeal_kit.errors import CaseConfigError, CaseNotFoundError
+from appeal_kit.i18n import __
 from appeal_kit.i18n.document import DocLang, parse_doc_lang
 from appeal_kit.models import Role
 
@@ -212,18 +213,19 @@ def find_case_file(case_dir: Path) -> Path:
     """The ``case.toml`` of a case folder, or a clear error if there is none."""
     if not case_dir.exists():
         raise CaseNotFoundError(
-            f"case folder not found: {case_dir}",
-            hint=f"create one with: appeal-kit init {case_dir}",
+            __("case folder not found: {case_dir}", case_dir=case_dir),
+            hint=__("create one with: appeal-kit init {case_dir}", case_dir=case_dir),
         )
     if not case_dir.is_dir():
         raise CaseNotFoundError(
-            f"not a folder: {case_dir}", hint="pass the case folder, not a file inside it"
+            __("not a folder: {case_dir}", case_dir=case_dir),
+            hint=__("pass the case folder, not a file inside it"),
         )
     case_file = case_dir / CASE_FILE
     if not case_file.is_file():
         raise CaseNotFoundError(
-            f"no {CASE_FILE} in {case_dir}",
-            hint=f"create one with: appeal-kit init {case_dir}",
+            __("no {case_file} in {case_dir}", case_file=CASE_FILE, case_dir=case_dir),
+            hint=__("create one with: appeal-kit init {case_dir}", case_dir=case_dir),
         )
     return case_file
 
@@ -254,12 +256,14 @@ def load_case(case_dir: Path) -> Case:
     except RecursionError:
         # tomllib recurses once per nested array; thousands of '[' exhaust the stack.
         raise CaseConfigError(
-            "arrays or tables are nested too deeply to read",
+            __("arrays or tables are nested too deeply to read"),
             path=case_file,
             line=deepest_line(text),
             field=key_on_line(text, deepest_line(text)),
-            hint="case.toml needs at most one list inside a value, e.g. "
-            'images = ["accused/a.jpg"]; remove the extra [ and ] brackets',
+            hint=__(
+                "case.toml needs at most one list inside a value, e.g. "
+                'images = ["accused/a.jpg"]; remove the extra [ and ] brackets'
+            ),
         ) from None
     except tomllib.TOMLDecodeError as exc:
         line_match = re.search(r"line (\d+)", str(exc))
@@ -272,20 +276,20 @@ def load_case(case_dir: Path) -> Case:
                 message, path=case_file, line=line, field=key_on_line(text, line), hint=fix
             ) from None
         if duplicate:
-            hint = "a key or table is set twice; keep one of them"
+            hint = __("a key or table is set twice; keep one of them")
         elif line is not None and _looks_like_date(text, line):
             # TOML reads an impossible date (day 32, month 13, 15.10.2024) as a syntax error.
-            hint = (
+            hint = __(
                 "this date is not a real one or not written year-month-day; "
                 "write it like 2024-10-15T09:30:00+08:00 (or 2024-10-15 where a day is enough)"
             )
         else:
-            hint = (
+            hint = __(
                 "check quotes around text and '=' between key and value; "
                 "see samples/demo-case/case.toml for a working example"
             )
         raise CaseConfigError(
-            f"not valid TOML: {exc}", path=case_file, line=line, hint=hint
+            __("not valid TOML: {exc}", exc=exc), path=case_file, line=line, hint=hint
         ) from None
     return _build_case(case_dir, case_file, text, data)
 
@@ -467,7 +471,7 @@ def _check_folders(case: Case) -> None:
     for folder in (case.originals_dir, case.accused_dir):
         if not folder.is_dir():
             raise CaseConfigError(
-                f"the case has no {folder.name}/ folder",
+                __("the case has no {name}/ folder", name=folder.name),
                 path=case.root,
                 field=folder.name,
                 hint=f"create {folder} and put the "

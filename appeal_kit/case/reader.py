@@ -21,6 +21,7 @@ from appeal_kit.case.files import (
     read_limited,
 )
 from appeal_kit.errors import CaseConfigError
+from appeal_kit.i18n import __
 
 # Dates a case can hold. Earlier or later is a typo (year 1, 9999), and would
 # overflow when shifted between time zones or by a deadline's days.
@@ -104,9 +105,9 @@ class Reader:
         value = data.get(key, "")
         if not isinstance(value, str):
             raise self.fail(
-                f"'{key}' must be text, got {type(value).__name__}",
+                __("'{key}' must be text, got {type}", key=key, type=type(value).__name__),
                 key=key,
-                hint=f'put the value in quotes: {key} = "{value}"',
+                hint=__('put the value in quotes: {key} = "{value}"', key=key, value=value),
                 **where,
             )
         return value.strip()
@@ -128,43 +129,62 @@ class Reader:
                     value = date.fromisoformat(raw)
                 except ValueError:
                     raise self.fail(
-                        f"'{key}' is not an ISO 8601 date-time: {data.get(key)!r}",
+                        __(
+                            "'{key}' is not an ISO 8601 date-time: {value!r}",
+                            key=key,
+                            value=data.get(key),
+                        ),
                         key=key,
-                        hint=f"write it like {key} = {example}",
+                        hint=__("write it like {key} = {example}", key=key, example=example),
                         **where,
                     ) from None
         if isinstance(value, date) and not YEARS[0] <= value.year <= YEARS[1]:
             raise self.fail(
-                f"'{key}' is in the year {value.year}, which cannot be right for this case",
+                __(
+                    "'{key}' is in the year {year}, which cannot be right for this case",
+                    key=key,
+                    year=value.year,
+                ),
                 key=key,
-                hint=f"check the year (appeal-kit accepts {YEARS[0]} to {YEARS[1]}); "
-                f"write it like {key} = {example}",
+                hint=__(
+                    "check the year (appeal-kit accepts {years_0} to {years_1}); write it like {key} = {example}",
+                    years_0=YEARS[0],
+                    years_1=YEARS[1],
+                    key=key,
+                    example=example,
+                ),
                 **where,
             )
         if isinstance(value, datetime):
             if value.tzinfo is None:
                 raise self.fail(
-                    f"'{key}' has no UTC offset, so the deadline could be hours off",
+                    __("'{key}' has no UTC offset, so the deadline could be hours off", key=key),
                     key=key,
-                    hint=f"add the offset shown on the notice, e.g. {key} = {value.isoformat()}+08:00",
+                    hint=__(
+                        "add the offset shown on the notice, e.g. {key} = {iso}+08:00",
+                        key=key,
+                        iso=value.isoformat(),
+                    ),
                     **where,
                 )
             return value
         if isinstance(value, date):
             if need_offset:
                 raise self.fail(
-                    f"'{key}' needs a time and a UTC offset, not just a date",
+                    __("'{key}' needs a time and a UTC offset, not just a date", key=key),
                     key=key,
-                    hint=f"write it like {key} = {value.isoformat()}T09:30:00+08:00",
+                    hint=__(
+                        "write it like {key} = {iso}T09:30:00+08:00", key=key, iso=value.isoformat()
+                    ),
                     **where,
                 )
             # A day without a time: the start of that day in UTC, which is never later
             # than the listing really appeared anywhere on Earth minus a few hours.
             return datetime.combine(value, time(0, 0), tzinfo=UTC)
         raise self.fail(
-            f"'{key}' must be a date-time, got {type(value).__name__}",
+            __("'{key}' must be a date-time, got {type}", key=key, type=type(value).__name__),
             key=key,
-            hint=f"write it like {key} = {example}",
+            hint=__("write it like {key} = {example}", key=key, example=example),
             **where,
         )
 
@@ -177,26 +197,29 @@ class Reader:
     ) -> None:
         for key in data:
             if key not in allowed:
-                hint = f"{suggest(key, tuple(allowed))} (remove it or fix the spelling)"
+                hint = __(
+                    "{suggest} (remove it or fix the spelling)",
+                    suggest=suggest(key, tuple(allowed)),
+                )
                 if table is not None and key in self.top_level_keys:
                     # TOML files every line after a [[table]] header into that table.
                     header = f"[[{table}]]" if index is not None else f"[{table}]"
-                    hint = (
-                        f"'{key}' belongs at the top of case.toml: move the line above the "
-                        f"first table header (a line such as {header}), or it counts as part "
-                        "of that table"
+                    hint = __(
+                        "'{key}' belongs at the top of case.toml: move the line above the first table header (a line such as {header}), or it counts as part of that table",
+                        key=key,
+                        header=header,
                     )
                 raise self.fail(
-                    f"unknown key '{key}'", table=table, index=index, key=key, hint=hint
+                    __("unknown key '{key}'", key=key), table=table, index=index, key=key, hint=hint
                 )
 
     def table_list(self, data: dict[str, Any], key: str) -> list[dict[str, Any]]:
         value = data.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
             raise self.fail(
-                f"'{key}' must be a list of tables",
+                __("'{key}' must be a list of tables", key=key),
                 key=key,
-                hint=f"write each entry under its own [[{key}]] header",
+                hint=__("write each entry under its own [[{key}]] header", key=key),
             )
         return value
 
@@ -208,18 +231,23 @@ class Reader:
         found = inside(case_dir, case_dir / rel)
         if found is None:
             raise self.fail(
-                f"'{rel}' is outside the case folder; appeal-kit only reads files inside it",
-                hint="copy the file into the case folder and give its path relative to it, "
-                'e.g. "statement.md" or "originals/IMG_0001.jpg"',
+                __(
+                    "'{rel}' is outside the case folder; appeal-kit only reads files inside it",
+                    rel=rel,
+                ),
+                hint=__(
+                    "copy the file into the case folder and give its path relative to it, "
+                    'e.g. "statement.md" or "originals/IMG_0001.jpg"'
+                ),
                 **where,
             )
         return found
 
     def check_statement(self, path: Path, rel: str) -> None:
         """The statement must be a UTF-8 text file of reviewable length."""
-        fix = (
-            f"shorten {rel} to the points a reviewer needs (one to five pages); "
-            "put long evidence in documents/ instead"
+        fix = __(
+            "shorten {rel} to the points a reviewer needs (one to five pages); put long evidence in documents/ instead",
+            rel=rel,
         )
         try:
             data = read_limited(path, MAX_STATEMENT_BYTES, what=rel, fix=fix)

@@ -12,6 +12,7 @@ from appeal_kit.case.config import ACCUSED, CASE_FILE, DOCUMENTS, MODES, ORIGINA
 from appeal_kit.case.reader import YEARS
 from appeal_kit.errors import InvalidValueError, OutputError
 from appeal_kit.fsutil import atomic_write_text
+from appeal_kit.i18n import __
 from appeal_kit.resources import templates_dir
 from appeal_kit.tracking.deadlines import parse_moment
 
@@ -47,16 +48,17 @@ def _check(fields: CaseFields) -> None:
 
     if fields.platform not in available_profiles():
         raise InvalidValueError(
-            f"unknown platform '{fields.platform}'",
+            __("unknown platform '{platform}'", platform=fields.platform),
             hint="use one of: " + ", ".join(available_profiles()),
         )
     if fields.mode not in MODES:
         raise InvalidValueError(
-            f"unknown mode '{fields.mode}'", hint="use --mode appeal or --mode complaint"
+            __("unknown mode '{mode}'", mode=fields.mode),
+            hint=__("use --mode appeal or --mode complaint"),
         )
     if fields.violation and fields.violation not in VIOLATION_TYPES:
         raise InvalidValueError(
-            f"unknown violation type '{fields.violation}'",
+            __("unknown violation type '{violation}'", violation=fields.violation),
             hint="use one of: " + ", ".join(VIOLATION_TYPES),
         )
     if fields.notice_received:
@@ -70,7 +72,8 @@ def _check(fields: CaseFields) -> None:
             ZoneInfo(fields.timezone)
         except (ZoneInfoNotFoundError, ValueError):
             raise InvalidValueError(
-                f"unknown time zone '{fields.timezone}'", hint='use a name like "Europe/Berlin"'
+                __("unknown time zone '{timezone}'", timezone=fields.timezone),
+                hint=__('use a name like "Europe/Berlin"'),
             ) from None
 
 
@@ -87,13 +90,14 @@ def toml_moment(text: str, *, what: str, day_ok: bool = False) -> str:
             day = date.fromisoformat(raw)
         except ValueError:
             raise InvalidValueError(
-                f"{what} is not a date: {text}", hint="write it like 2024-09-30"
+                __("{what} is not a date: {text}", what=what, text=text),
+                hint=__("write it like 2024-09-30"),
             ) from None
         _check_year(day.year, what, text)
         return day.isoformat()
     if re.search(r"\d\s+(?:[+\-]\d{2}:?\d{2}|Z)$", raw):
         raise InvalidValueError(
-            f"{what} has a space before its UTC offset: {text!r}",
+            __("{what} has a space before its UTC offset: {text!r}", what=what, text=text),
             hint="write the offset right after the time, without a space: e.g. " + example,
         )
     moment = parse_moment(raw, what=what)
@@ -104,8 +108,12 @@ def toml_moment(text: str, *, what: str, day_ok: bool = False) -> str:
 def _check_year(year: int, what: str, text: str) -> None:
     if not YEARS[0] <= year <= YEARS[1]:
         raise InvalidValueError(
-            f"{what} is in the year {year}: {text}",
-            hint=f"check the year (appeal-kit accepts {YEARS[0]} to {YEARS[1]})",
+            __("{what} is in the year {year}: {text}", what=what, year=year, text=text),
+            hint=__(
+                "check the year (appeal-kit accepts {years_0} to {years_1})",
+                years_0=YEARS[0],
+                years_1=YEARS[1],
+            ),
         )
 
 
@@ -186,8 +194,8 @@ def create_case(folder: Path, fields: CaseFields, *, force: bool = False) -> Pat
     case_file = folder / CASE_FILE
     if case_file.exists() and not force:
         raise OutputError(
-            f"{case_file} already exists",
-            hint="edit it, or pass --force to write a fresh one (your images are kept)",
+            __("{case_file} already exists", case_file=case_file),
+            hint=__("edit it, or pass --force to write a fresh one (your images are kept)"),
         )
     for name in (ORIGINALS, ACCUSED, DOCUMENTS):
         (folder / name).mkdir(parents=True, exist_ok=True)

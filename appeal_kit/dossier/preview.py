@@ -8,6 +8,7 @@ from pathlib import Path
 
 from appeal_kit.errors import OutputError
 from appeal_kit.fsutil import atomic_write_bytes
+from appeal_kit.i18n import __
 
 PREVIEW_DIR = "preview"
 
@@ -28,8 +29,8 @@ def render_preview(pdf_path: Path, out_dir: Path, *, dpi: int = 80) -> PreviewRe
 
     if not pdf_path.is_file():
         raise OutputError(
-            f"no dossier at {pdf_path}",
-            hint="build it first: appeal-kit build CASE_DIR",
+            __("no dossier at {pdf_path}", pdf_path=pdf_path),
+            hint=__("build it first: appeal-kit build CASE_DIR"),
         )
     out_dir.mkdir(parents=True, exist_ok=True)
     for old in out_dir.glob("page-*.png"):

@@ -27,6 +27,7 @@ from icalendar import Alarm, Calendar, Event
 from appeal_kit import __version__
 from appeal_kit.case.config import ACCUSED, CASE_FILE, DOCUMENTS, ORIGINALS
 from appeal_kit.errors import OutputError
+from appeal_kit.i18n import __
 from appeal_kit.models import Deadline, DeadlineState
 from appeal_kit.tracking.deadlines import format_both, format_lateness, local_zone
 from appeal_kit.tracking.events import write_atomically
@@ -143,16 +144,22 @@ def check_calendar_output(out: Path) -> None:
     target = out.resolve()
     if target.name == CASE_FILE:
         raise OutputError(
-            f"{target} is a case file; the calendar would overwrite it",
-            hint="write the calendar elsewhere, e.g. -o deadlines.ics in the workspace",
+            __("{target} is a case file; the calendar would overwrite it", target=target),
+            hint=__("write the calendar elsewhere, e.g. -o deadlines.ics in the workspace"),
         )
     for folder in (target, *target.parents):
         if folder.name in EVIDENCE_FOLDERS and (folder.parent / CASE_FILE).is_file():
             raise OutputError(
-                f"{target} is inside the evidence folder {folder.name}/ of the case "
-                f"{folder.parent}",
-                hint="write the calendar elsewhere, e.g. -o deadlines.ics in the workspace; "
-                "appeal-kit never writes among the evidence",
+                __(
+                    "{target} is inside the evidence folder {name}/ of the case {parent}",
+                    target=target,
+                    name=folder.name,
+                    parent=folder.parent,
+                ),
+                hint=__(
+                    "write the calendar elsewhere, e.g. -o deadlines.ics in the workspace; "
+                    "appeal-kit never writes among the evidence"
+                ),
             )
 
 

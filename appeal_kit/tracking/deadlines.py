@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from appeal_kit.case.config import Case, CaseEvent
 from appeal_kit.errors import CaseConfigError, InvalidValueError
+from appeal_kit.i18n import __
 from appeal_kit.models import Deadline, DeadlineState
 from appeal_kit.tracking.platforms import PlatformProfile, Rule, available_profiles, load_profile
 
@@ -73,7 +74,7 @@ def profile_for_case(case: Case) -> PlatformProfile:
         available = ", ".join(available_profiles())
         close = difflib.get_close_matches(case.platform, available_profiles(), n=1)
         raise CaseConfigError(
-            f"unknown platform '{case.platform}'",
+            __("unknown platform '{platform}'", platform=case.platform),
             path=case.case_file,
             field="platform",
             hint=(f"did you mean '{close[0]}'? " if close else "")
@@ -92,7 +93,7 @@ def compute_deadlines(
     """
     if as_of is not None and as_of.tzinfo is None:
         raise InvalidValueError(
-            "as_of has no UTC offset", hint="pass an aware datetime, e.g. datetime.now(UTC)"
+            __("as_of has no UTC offset"), hint=__("pass an aware datetime, e.g. datetime.now(UTC)")
         )
     profile = profile or profile_for_case(case)
     # Looking at an earlier moment means forgetting what happened after it.
@@ -212,7 +213,7 @@ def _apply_overrides(
     closed = _first_after(events, CLOSING, None)
     for key, when in sorted(case.deadline_overrides.items()):
         due = when.astimezone(profile.zone)
-        note = f"set in case.toml [deadlines] {key}"
+        note = __("set in case.toml [deadlines] {key}", key=key)
         if key in by_name:
             p = by_name[key]
             p.basis = f"{note}; the platform rule gives {_stamp(p.due, profile.zone)} ({p.basis})"
@@ -226,8 +227,10 @@ def _apply_overrides(
         if rule is None and difflib.get_close_matches(key, rule_names, n=1, cutoff=0.75):
             close = difflib.get_close_matches(key, rule_names, n=1, cutoff=0.75)[0]
             raise CaseConfigError(
-                f"'{key}' looks like a misspelt deadline name, so it would not override "
-                "the platform rule",
+                __(
+                    "'{key}' looks like a misspelt deadline name, so it would not override the platform rule",
+                    key=key,
+                ),
                 path=case.case_file,
                 field=f"deadlines.{key}",
                 hint=f"did you mean '{close}'? Names of {profile.name}: "
@@ -355,12 +358,12 @@ def parse_moment(text: str, *, what: str = "time") -> datetime:
         value = datetime.fromisoformat(raw.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         raise InvalidValueError(
-            f"{what} is not an ISO 8601 date-time: {text!r}",
-            hint=f"write it like {example}",
+            __("{what} is not an ISO 8601 date-time: {text!r}", what=what, text=text),
+            hint=__("write it like {example}", example=example),
         ) from None
     if value.tzinfo is None:
         raise InvalidValueError(
-            f"{what} {text!r} has no UTC offset, so it could be hours off",
-            hint=f"add the offset, e.g. {raw}+08:00 (China) or {raw}Z (UTC)",
+            __("{what} {text!r} has no UTC offset, so it could be hours off", what=what, text=text),
+            hint=__("add the offset, e.g. {raw}+08:00 (China) or {raw}Z (UTC)", raw=raw),
         )
     return value

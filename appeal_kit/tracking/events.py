@@ -24,6 +24,7 @@ from typing import Any
 
 from appeal_kit.case.config import EVENT_TYPES, Case, CaseEvent, find_case_file, load_case
 from appeal_kit.errors import CaseConfigError, InvalidValueError, OutputError
+from appeal_kit.i18n import __
 from appeal_kit.tracking.deadlines import local_zone
 
 POINTS_EVENT = "points-deducted"
@@ -50,20 +51,29 @@ def local_now(case: Case, now: datetime) -> LocalNow:
     """
     if now.tzinfo is None:
         raise InvalidValueError(
-            "'now' has no UTC offset", hint="pass an aware datetime, e.g. datetime.now(UTC)"
+            __("'now' has no UTC offset"), hint=__("pass an aware datetime, e.g. datetime.now(UTC)")
         )
     # case.toml's zone was checked when the case loaded; else the machine's.
     zone = local_zone(case)
     at = now.astimezone(zone).replace(microsecond=0)
     if case.timezone:
-        note = f"{case.timezone} (the timezone in case.toml)"
+        note = __("{timezone} (the timezone in case.toml)", timezone=case.timezone)
     else:
         offset = at.strftime("%z")
         name = getattr(zone, "key", None)
+        utc = f"UTC{offset[:3]}:{offset[3:]}"
         note = (
-            f"this computer's, UTC{offset[:3]}:{offset[3:]}"
-            + (f" ({name})" if name else "")
-            + '; to use another, add timezone = "Area/City" to case.toml'
+            __(
+                "this computer's, {utc} ({name}); to use another, add "
+                'timezone = "Area/City" to case.toml',
+                utc=utc,
+                name=name,
+            )
+            if name
+            else __(
+                'this computer\'s, {utc}; to use another, add timezone = "Area/City" to case.toml',
+                utc=utc,
+            )
         )
     return LocalNow(at=at, zone_note=note)
 
@@ -73,26 +83,31 @@ def check_event(event_type: str, *, at: datetime, points: int | None = None) -> 
     if event_type not in EVENT_TYPES:
         close = difflib.get_close_matches(event_type, EVENT_TYPES, n=1, cutoff=0.5)
         raise InvalidValueError(
-            f"unknown event type '{event_type}'",
+            __("unknown event type '{event_type}'", event_type=event_type),
             hint=(f"did you mean '{close[0]}'? " if close else "")
             + "event types: "
             + ", ".join(EVENT_TYPES),
         )
     if at.tzinfo is None:
         raise InvalidValueError(
-            "the event time has no UTC offset",
-            hint="give it like --at 2026-11-22T10:00:00+08:00 (or leave --at out for now)",
+            __("the event time has no UTC offset"),
+            hint=__("give it like --at 2026-11-22T10:00:00+08:00 (or leave --at out for now)"),
         )
     if event_type == POINTS_EVENT:
         if points is None or points <= 0:
             raise InvalidValueError(
-                "points-deducted needs the number of points deducted",
-                hint="add --points N with the figure from the penalty notice, e.g. --points 2",
+                __("points-deducted needs the number of points deducted"),
+                hint=__("add --points N with the figure from the penalty notice, e.g. --points 2"),
             )
     elif points is not None:
         raise InvalidValueError(
-            f"--points only goes with points-deducted, not '{event_type}'",
-            hint=f"log the deduction separately: appeal-kit log CASE {POINTS_EVENT} --points N",
+            __(
+                "--points only goes with points-deducted, not '{event_type}'", event_type=event_type
+            ),
+            hint=__(
+                "log the deduction separately: appeal-kit log CASE {points_event} --points N",
+                points_event=POINTS_EVENT,
+            ),
         )
 
 
@@ -125,10 +140,10 @@ def log_event(
         updated = _with_event_tomlkit(text, event)
         if not _adds_only(updated, before, event):
             raise CaseConfigError(
-                "could not add the event without changing the rest of the file",
+                __("could not add the event without changing the rest of the file"),
                 path=case_file,
                 field="events",
-                hint="add the [[events]] table by hand; see templates/case.toml",
+                hint=__("add the [[events]] table by hand; see templates/case.toml"),
             )
     write_atomically(case_file, (b"\xef\xbb\xbf" if bom else b"") + updated.encode("utf-8"))
     return event
@@ -269,6 +284,13 @@ def write_atomically(path: Path, data: bytes) -> None:
 def _cannot_write(path: Path, exc: OSError) -> OutputError:
     """A read-only folder or full disk is the user's to fix (exit 5), not a bug."""
     return OutputError(
-        f"cannot write {path}: {exc.strerror or exc}; nothing was changed",
-        hint=f"make {path.parent} writable (or free some space) and run the command again",
+        __(
+            "cannot write {path}: {value}; nothing was changed",
+            path=path,
+            value=exc.strerror or exc,
+        ),
+        hint=__(
+            "make {parent} writable (or free some space) and run the command again",
+            parent=path.parent,
+        ),
     )

@@ -18,6 +18,7 @@ from typing import Any, Literal, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from appeal_kit.errors import CaseConfigError
+from appeal_kit.i18n import __
 from appeal_kit.resources import platform_profile_path, templates_dir
 
 Unit = Literal["hours", "calendar-days", "business-days"]
@@ -229,7 +230,7 @@ def _load_profile_cached(name: str) -> PlatformProfile:
     if not name or not path.is_file():
         available = available_profiles()
         raise CaseConfigError(
-            f"unknown platform '{name}'",
+            __("unknown platform '{name}'", name=name),
             path=path,
             field="platform",
             hint="set platform in case.toml to one of: " + ", ".join(available),
@@ -238,9 +239,9 @@ def _load_profile_cached(name: str) -> PlatformProfile:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise CaseConfigError(
-            f"platform profile is not valid TOML: {exc}",
+            __("platform profile is not valid TOML: {exc}", exc=exc),
             path=path,
-            hint="fix the profile file or reinstall appeal-kit",
+            hint=__("fix the profile file or reinstall appeal-kit"),
         ) from None
     return _ProfileReader(path).profile(name, data)
 
@@ -256,19 +257,21 @@ class _ProfileReader:
             message,
             path=self.path,
             field=field,
-            hint="compare with templates/platforms/aliexpress.toml, whose comments "
-            "document every key",
+            hint=__(
+                "compare with templates/platforms/aliexpress.toml, whose comments "
+                "document every key"
+            ),
         )
 
     def keys(self, data: dict[str, Any], allowed: tuple[str, ...], where: str) -> None:
         for key in data:
             if key not in allowed:
-                raise self.fail(f"{where}.{key}".lstrip("."), f"unknown key '{key}'")
+                raise self.fail(f"{where}.{key}".lstrip("."), __("unknown key '{key}'", key=key))
 
     def text(self, data: dict[str, Any], key: str, where: str, *, required: bool = True) -> str:
         value = data.get(key, "")
         if not isinstance(value, str) or (required and not value.strip()):
-            raise self.fail(f"{where}{key}", f"'{key}' must be non-empty text")
+            raise self.fail(f"{where}{key}", __("'{key}' must be non-empty text", key=key))
         return value.strip()
 
     def count(self, data: dict[str, Any], key: str, where: str) -> int | None:
@@ -276,13 +279,15 @@ class _ProfileReader:
         if value is None:
             return None
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise self.fail(f"{where}{key}", f"'{key}' must be a whole number, 0 or more")
+            raise self.fail(
+                f"{where}{key}", __("'{key}' must be a whole number, 0 or more", key=key)
+            )
         return value
 
     def day(self, data: dict[str, Any], key: str, where: str) -> date:
         value = data.get(key)
         if not isinstance(value, date) or isinstance(value, datetime):
-            raise self.fail(f"{where}{key}", f"'{key}' must be a date like 2026-11-22")
+            raise self.fail(f"{where}{key}", __("'{key}' must be a date like 2026-11-22", key=key))
         return value
 
     def choice(self, data: dict[str, Any], key: str, where: str, allowed: tuple[str, ...]) -> str:
@@ -296,24 +301,28 @@ class _ProfileReader:
     def profile(self, name: str, data: dict[str, Any]) -> PlatformProfile:
         self.keys(data, PROFILE_KEYS, "")
         if self.text(data, "name", "") != name:
-            raise self.fail("name", f"'name' must equal the file name '{name}'")
+            raise self.fail("name", __("'name' must equal the file name '{name}'", name=name))
         timezone = self.text(data, "timezone", "")
         try:
             ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            raise self.fail("timezone", f"unknown time zone '{timezone}'") from None
+            raise self.fail(
+                "timezone", __("unknown time zone '{timezone}'", timezone=timezone)
+            ) from None
         country = self.text(data, "country", "")
         try:
             _holiday_calendar(country)
         except NotImplementedError:
-            raise self.fail("country", f"no holiday calendar for country '{country}'") from None
+            raise self.fail(
+                "country", __("no holiday calendar for country '{country}'", country=country)
+            ) from None
         raw_rules = data.get("rules", [])
         if not isinstance(raw_rules, list):
-            raise self.fail("rules", "write each rule under its own [[rules]] header")
+            raise self.fail("rules", __("write each rule under its own [[rules]] header"))
         rules = tuple(self.rule(i, r) for i, r in enumerate(raw_rules))
         names = [r.name for r in rules]
         if len(set(names)) != len(names):
-            raise self.fail("rules", "two rules share a name; names must be unique")
+            raise self.fail("rules", __("two rules share a name; names must be unique"))
         points = data.get("points")
         return PlatformProfile(
             name=name,
@@ -329,14 +338,14 @@ class _ProfileReader:
     def rule(self, index: int, data: Any) -> Rule:
         where = f"rules[{index}]."
         if not isinstance(data, dict):
-            raise self.fail(where.rstrip("."), "a rule must be a table")
+            raise self.fail(where.rstrip("."), __("a rule must be a table"))
         self.keys(data, RULE_KEYS, where.rstrip("."))
         amount = self.count(data, "amount", where)
         if amount is None:
-            raise self.fail(f"{where}amount", "'amount' is required")
+            raise self.fail(f"{where}amount", __("'amount' is required"))
         earliest = self.count(data, "earliest", where)
         if earliest is not None and earliest > amount:
-            raise self.fail(f"{where}earliest", "'earliest' must not exceed 'amount'")
+            raise self.fail(f"{where}earliest", __("'earliest' must not exceed 'amount'"))
         only_after = data.get("only_after")
         if only_after is not None:
             only_after = self.choice(data, "only_after", where, STARTS)
@@ -355,28 +364,28 @@ class _ProfileReader:
 
     def points(self, data: Any) -> PointsPolicy:
         if not isinstance(data, dict):
-            raise self.fail("points", "'points' must be a table")
+            raise self.fail("points", __("'points' must be a table"))
         self.keys(data, POINTS_KEYS, "points")
         by_violation = data.get("by_violation", {})
         if not isinstance(by_violation, dict):
-            raise self.fail("points.by_violation", "'by_violation' must be a table")
+            raise self.fail("points.by_violation", __("'by_violation' must be a table"))
         for key in by_violation:
             self.count(by_violation, key, "points.by_violation.")
         expiry = self.count(data, "expiry_days", "points.")
         if not expiry:
-            raise self.fail("points.expiry_days", "'expiry_days' is required and above 0")
+            raise self.fail("points.expiry_days", __("'expiry_days' is required and above 0"))
         raw = data.get("thresholds", [])
         if not isinstance(raw, list):
-            raise self.fail("points.thresholds", "write each under [[points.thresholds]]")
+            raise self.fail("points.thresholds", __("write each under [[points.thresholds]]"))
         thresholds: list[Threshold] = []
         for i, entry in enumerate(raw):
             where = f"points.thresholds[{i}]."
             if not isinstance(entry, dict):
-                raise self.fail(where.rstrip("."), "a threshold must be a table")
+                raise self.fail(where.rstrip("."), __("a threshold must be a table"))
             self.keys(entry, THRESHOLD_KEYS, where.rstrip("."))
             at = self.count(entry, "points", where)
             if not at:
-                raise self.fail(f"{where}points", "'points' is required and above 0")
+                raise self.fail(f"{where}points", __("'points' is required and above 0"))
             thresholds.append(
                 Threshold(
                     name=self.text(entry, "name", where),

@@ -15,6 +15,7 @@ from typing import Any
 
 from appeal_kit.case.config import Case
 from appeal_kit.errors import InvalidValueError
+from appeal_kit.i18n import __, english
 from appeal_kit.tracking.deadlines import profile_for_case
 from appeal_kit.tracking.platforms import PlatformProfile, ThresholdLevel
 
@@ -127,7 +128,7 @@ class WhatIf:
             "store": self.store,
             "platform": self.platform,
             "points": self.points,
-            "points_source": self.points_source,
+            "points_source": english(self.points_source),
             "before": self.before,
             "after": self.after,
             "crossed": [_level_json(level) for level in self.crossed],
@@ -192,7 +193,7 @@ def point_entries(case: Case, profile: PlatformProfile) -> list[PointEntry]:
 def store_ledgers(cases: list[Case], *, as_of: datetime) -> list[StoreLedger]:
     """One ledger per (platform, store), sorted by points in force, most first."""
     if as_of.tzinfo is None:
-        raise InvalidValueError("as_of has no UTC offset", hint="pass datetime.now(UTC)")
+        raise InvalidValueError(__("as_of has no UTC offset"), hint=__("pass datetime.now(UTC)"))
     grouped: dict[tuple[str, str], list[PointEntry]] = {}
     profiles: dict[str, PlatformProfile] = {}
     for case in sorted(cases, key=lambda c: c.root.as_posix()):
@@ -220,16 +221,22 @@ def points_at_stake(case: Case, profile: PlatformProfile) -> tuple[int, str]:
     case's violation type.
     """
     if case.points_at_stake is not None:
-        return case.points_at_stake, "points_at_stake in case.toml"
+        return case.points_at_stake, __("points_at_stake in case.toml")
     if profile.points and case.violation in profile.points.by_violation:
         return (
             profile.points.by_violation[case.violation],
-            f"{profile.name} profile, violation '{case.violation}'",
+            __(
+                "{profile} profile, violation '{violation}'",
+                profile=profile.name,
+                violation=case.violation,
+            ),
         )
     raise InvalidValueError(
-        f"case {_case_name(case)} does not say how many points it carries",
-        hint="add points_at_stake = N (from the notice) or violation = "
-        '"minor-edits" | "direct-copy" | "copyright-trademark" to its case.toml',
+        __("case {case_name} does not say how many points it carries", case_name=_case_name(case)),
+        hint=__(
+            "add points_at_stake = N (from the notice) or violation = "
+            '"minor-edits" | "direct-copy" | "copyright-trademark" to its case.toml'
+        ),
     )
 
 

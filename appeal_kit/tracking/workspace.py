@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from appeal_kit.case.config import ACCUSED, CASE_FILE, ORIGINALS, Case, CaseEvent, load_case
 from appeal_kit.errors import AppealKitError, CaseNotFoundError, InvalidValueError
+from appeal_kit.i18n import __, english
 from appeal_kit.models import Deadline, DeadlineState
 from appeal_kit.tracking.deadlines import (
     compute_deadlines,
@@ -135,7 +136,7 @@ class CaseStatus:
             "points_at_stake": self.points_at_stake,
             "last_event": last.type if last else None,
             "last_event_at": last.at.isoformat() if last else None,
-            "error": self.error,
+            "error": english(self.error) if self.error is not None else None,
         }
 
 
@@ -156,8 +157,10 @@ def find_case_folders(root: Path) -> list[Path]:
     """
     if not root.is_dir():
         raise CaseNotFoundError(
-            f"workspace folder not found: {root}",
-            hint="pass a folder that holds case folders, e.g. appeal-kit status samples/workspace",
+            __("workspace folder not found: {root}", root=root),
+            hint=__(
+                "pass a folder that holds case folders, e.g. appeal-kit status samples/workspace"
+            ),
         )
     found = [root] if (root / CASE_FILE).is_file() else []
     for child in sorted(root.iterdir(), key=lambda p: p.name):
@@ -179,8 +182,8 @@ def scan_workspace(root: Path, *, as_of: datetime | None = None) -> list[CaseSta
     folders = find_case_folders(root)
     if not folders:
         raise CaseNotFoundError(
-            f"no case folders in {root}",
-            hint=f"create one with: appeal-kit init {root / 'my-case'}",
+            __("no case folders in {root}", root=root),
+            hint=__("create one with: appeal-kit init {folder}", folder=root / "my-case"),
         )
     rows = [read_status(folder, root, as_of=as_of) for folder in folders]
     return sorted(rows, key=_sort_key)
@@ -246,13 +249,16 @@ def display_zone(rows: list[CaseStatus], requested: str | None = None) -> Displa
         return DisplayZone(parse_zone(requested, what="--timezone"), requested, "--timezone")
     named = sorted({row.case.timezone for row in rows if row.case and row.case.timezone})
     if len(named) == 1:
-        return DisplayZone(ZoneInfo(named[0]), named[0], "timezone in case.toml")
+        return DisplayZone(ZoneInfo(named[0]), named[0], __("timezone in case.toml"))
     machine = system_zone()
     name = getattr(machine, "key", None) or machine.tzname(None)
     if named:
-        reason = f"this computer's zone; the cases name {', '.join(named)}: choose with --timezone"
+        reason = __(
+            "this computer's zone; the cases name {zones}: choose with --timezone",
+            zones=", ".join(named),
+        )
     else:
-        reason = "this computer's zone; set timezone in case.toml or pass --timezone"
+        reason = __("this computer's zone; set timezone in case.toml or pass --timezone")
     return DisplayZone(machine, name or "UTC", reason)
 
 
@@ -262,6 +268,6 @@ def parse_zone(name: str, *, what: str = "time zone") -> tzinfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise InvalidValueError(
-            f"{what}: unknown time zone {name!r}",
-            hint='use an IANA name such as "Europe/Berlin", "Asia/Shanghai" or "UTC"',
+            __("{what}: unknown time zone {name!r}", what=what, name=name),
+            hint=__('use an IANA name such as "Europe/Berlin", "Asia/Shanghai" or "UTC"'),
         ) from None
