@@ -2,39 +2,64 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
+from appeal_kit.dossier.bilingual import Versions, heading, label, style_for, words
 from appeal_kit.dossier.state import Bookmark
-from appeal_kit.dossier.style import ACCENT, ALARM, BOLD, RULE, SHADE, markup
-from appeal_kit.i18n.document import N_, TextLang, translate
+from appeal_kit.dossier.style import ACCENT, ALARM, BOLD, CJK, RULE, SHADE, markup, split_runs
+from appeal_kit.i18n.document import N_
 
 if TYPE_CHECKING:
     from appeal_kit.dossier.state import RenderState
 
+# Part ids (what each part's code passes to ``part_heading``) and their titles.
 PART_TITLES = (
-    "Deadlines",
-    "Statement",
-    "Evidence: our originals",
-    "Comparisons",
-    "Timeline",
-    "Other frames from the same shoot",
-    "Supporting documents",
-    "Excluded files",
-    "Manifest",
+    N_("Deadlines"),
+    N_("Statement"),
+    N_("Evidence: our originals"),
+    N_("Comparisons"),
+    N_("Timeline"),
+    N_("Other frames from the same shoot"),
+    N_("Supporting documents"),
+    N_("Excluded files"),
+    N_("Manifest"),
 )
+# The order a reviewer reads them in: the case first, the seller's deadline tracker
+# after the evidence (it serves the seller without pushing the evidence back).
+PART_ORDER = (2, 3, 4, 5, 6, 1, 7, 8, 9)
+
+
+def part_number(part: int) -> int:
+    """The number a part shows (its place in ``PART_ORDER``) for part id ``part``."""
+    return PART_ORDER.index(part) + 1
+
+
+def part_titles(mode: str) -> list[str]:
+    """The part titles in reading order (the statement named for the case's mode)."""
+    statement = N_("Complaint statement") if mode == "complaint" else N_("Appeal statement")
+    return [statement if part == 2 else PART_TITLES[part - 1] for part in PART_ORDER]
 
 
 def part_heading(state: RenderState, number: int, title: str | None = None) -> list[Flowable]:
-    """The numbered part title (e.g. "3. Evidence: our originals") and its bookmark."""
-    text = title or PART_TITLES[number - 1]
+    """The numbered part title (e.g. "2. Evidence: our originals") and its bookmark.
+
+    ``number`` is the part's id (1 deadlines ... 9 manifest); the number shown is
+    its place in the reading order. ``title`` is a catalog message (``N_``), shown
+    in the dossier's language(s): the Chinese title, then the English one smaller.
+    """
+    versions = words(state, title or PART_TITLES[number - 1])
+    style = style_for(state.styles.h1, versions[0][0])
+    shown = part_number(number)
     return [
-        Bookmark(f"part{number}", f"{number}. {text}"),
-        Paragraph(f"{number}. {markup(text)}", state.styles.h1),
+        Bookmark(f"part{number}", f"{shown}. " + " / ".join(text for _, text in versions)),
+        Paragraph(f"{shown}. {heading(versions, style.fontSize)}", style),
     ]
 
 
@@ -68,12 +93,24 @@ def grid(
     return table
 
 
-def cells(state: RenderState, values: list[str], *, head: bool = False) -> list[Flowable | str]:
-    """Paragraph cells (wrapping, CJK-safe) from plain strings."""
+def cells(
+    state: RenderState, values: Sequence[str | Versions], *, head: bool = False
+) -> list[Flowable | str]:
+    """Paragraph cells (wrapping, CJK-safe).
+
+    Header strings are catalog messages (``N_``), shown in the dossier's language(s);
+    body strings are data (file names, numbers) shown as they are, and words to
+    translate come as ``words(...)`` versions.
+    """
     style = state.styles.cell_bold if head else state.styles.cell
-    if head:
-        return [Paragraph(f'<font color="white">{markup(v)}</font>', style) for v in values]
-    return [Paragraph(markup(v), style) for v in values]
+    row: list[Flowable | str] = []
+    for value in values:
+        if isinstance(value, str) and not head:
+            row.append(Paragraph(markup(value), style))
+            continue
+        versions = words(state, value) if isinstance(value, str) else value
+        row.append(Paragraph(label(versions, white=head), style))
+    return row
 
 
 def scaled(widths: list[float], total: float) -> list[float]:
@@ -85,17 +122,22 @@ def scaled(widths: list[float], total: float) -> list[float]:
 DRAFT_MARK = N_("DRAFT: not ready to submit")
 
 
-def draw_draft_mark(canvas: Canvas, page_w: float, page_h: float, lang: TextLang = "en") -> None:
+def draw_draft_mark(canvas: Canvas, page_w: float, page_h: float, text: str) -> None:
     """A red band across the top of the page: this dossier has blockers (see ``check``).
 
     Drawn on every page, appended documents included, above the header so it
     never covers evidence.
     """
-    text = translate(DRAFT_MARK, lang)
     canvas.saveState()
     canvas.setFillColor(ALARM)
     canvas.rect(0, page_h - 7 * mm, page_w, 7 * mm, stroke=0, fill=1)
     canvas.setFillColor(colors.white)
-    canvas.setFont(BOLD, 10)
-    canvas.drawCentredString(page_w / 2, page_h - 5 * mm, text)
+    x = (
+        page_w / 2
+        - sum(stringWidth(run, CJK if cjk else BOLD, 10) for run, cjk in split_runs(text)) / 2
+    )
+    for run, cjk in split_runs(text):  # Chinese in the CJK face, never as empty boxes
+        canvas.setFont(CJK if cjk else BOLD, 10)
+        canvas.drawString(x, page_h - 5 * mm, run)
+        x += stringWidth(run, CJK if cjk else BOLD, 10)
     canvas.restoreState()

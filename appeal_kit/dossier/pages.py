@@ -7,10 +7,10 @@ it is escaped and CJK names get a font that has their glyphs.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reportlab.lib.units import mm
@@ -19,7 +19,6 @@ from reportlab.platypus import (
     Flowable,
     Image,
     KeepInFrame,
-    KeepTogether,
     PageBreak,
     Paragraph,
     Spacer,
@@ -27,18 +26,23 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from appeal_kit.dossier.blocks import PART_TITLES, cells, grid, part_heading, scaled
-from appeal_kit.dossier.state import Bookmark, at_page_resolution
+from appeal_kit.case.config import AccusedListing
+from appeal_kit.dossier.bilingual import first, para, parallel, statement_versions
+from appeal_kit.dossier.blocks import cells, grid, part_heading, part_titles, scaled
+from appeal_kit.dossier.facts import PLATFORM_NAMES
+from appeal_kit.dossier.rules import roles_for
+from appeal_kit.dossier.state import Bookmark, at_page_resolution, jpeg_bytes
 from appeal_kit.dossier.style import (
+    ALARM,
     CAUTION,
     GOOD,
     RULE,
-    SHADE,
     fit_box,
+    link,
     markup,
-    plural,
     show_time,
 )
+from appeal_kit.i18n.document import N_
 from appeal_kit.models import DeadlineState, MatchResult
 
 if TYPE_CHECKING:
@@ -47,76 +51,199 @@ if TYPE_CHECKING:
 
 
 def cover_part(state: RenderState) -> list[Flowable]:
-    """Title, case identifiers, accused listings, the summary and the contents."""
+    """Page 1 argues: identifiers, the strongest facts, the best comparison, what we ask.
+
+    Everything is sized to stay on one page (``KeepInFrame`` shrinks it if a case
+    has unusually long names); the deadline tracker comes later in the dossier.
+    """
     content, st = state.content, state.styles
     case = content.case
-    kind = "Complaint dossier" if case.mode == "complaint" else "Appeal dossier"
+    roles = roles_for(case)
+    kind = N_("Complaint dossier") if case.mode == "complaint" else N_("Appeal dossier")
     flow: list[Flowable] = [
-        Bookmark("cover", "Cover"),
-        Paragraph(markup(kind), st.title),
-        Paragraph(markup(f"Case {case.title}"), st.h2),
-        Spacer(1, 4 * mm),
+        *para(state, kind, st.title),
+        *para(state, N_("Case {case}"), st.h2, case=case.title),
     ]
+    if content.draft:
+        flow += _draft_box(state)
     rows: list[tuple[str, str]] = [
-        ("Platform", case.platform),
-        ("Case / complaint id", case.case_id),
-        ("Store", case.store),
-        ("Seller id", case.seller_id),
-        ("Complainant", case.complainant),
-        ("Violation type", case.violation),
-        ("Points at stake", "" if case.points_at_stake is None else str(case.points_at_stake)),
-        ("Notice received", _both_zones(state, case.notice_received)),
-        (
-            "Our own listing",
-            " ".join(x for x in (case.own_listing_url, _own_date(case.own_listing_date)) if x),
-        ),
+        (N_("Platform"), PLATFORM_NAMES.get(case.platform, case.platform)),
+        (N_("Case / complaint id"), case.case_id),
+        (N_("Store"), case.store),
+        (N_("Seller id"), case.seller_id),
+        (N_("Complainant") if case.mode != "complaint" else "", case.complainant),
+        (N_("Violation type"), case.violation),
+        (N_("Points at stake"), "" if case.points_at_stake is None else str(case.points_at_stake)),
+        (N_("Notice received"), _both_zones(state, case.notice_received)),
     ]
     table_rows = [
-        [Paragraph(markup(k), st.cell_bold), Paragraph(markup(v), st.cell)] for k, v in rows if v
+        [Paragraph(markup(first(state, k)), st.cell_bold), Paragraph(markup(v), st.cell)]
+        for k, v in rows
+        if k and v
     ]
-    if table_rows:
-        flow.append(grid(table_rows, scaled([1, 3], state.frame_w), header=False))
-    flow += [Spacer(1, 5 * mm), Paragraph("Accused listings", st.h2)]
-    if case.accused_listings:
-        listing_rows = [cells(state, ["URL", "Title", "First seen"], head=True)]
-        for listing in case.accused_listings:
-            if listing.first_seen is None:
-                first = "not recorded"
-            elif listing.first_seen_day_only:
-                first = listing.first_seen.strftime("%Y-%m-%d")
-            else:
-                first = show_time(listing.first_seen, state.platform_tz)
-            listing_rows.append(cells(state, [listing.url, listing.title or "—", first]))
-        flow.append(grid(listing_rows, scaled([5, 2.5, 2], state.frame_w)))
-    else:
-        flow.append(Paragraph("No accused listing URL was given in case.toml.", st.body))
-    flow += [Spacer(1, 5 * mm), Paragraph("Summary", st.h2)]
-    summary = Table(
-        [[Paragraph(markup(content.summary or "No summary was produced."), st.body)]],
-        colWidths=[state.frame_w],
-    )
-    summary.setStyle(
-        TableStyle(
+    if case.own_listing_url or case.own_listing_date:
+        table_rows.append(
             [
-                ("BACKGROUND", (0, 0), (-1, -1), SHADE),
-                ("BOX", (0, 0), (-1, -1), 0.5, RULE),
-                ("LEFTPADDING", (0, 0), (-1, -1), 8),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 8),
-                ("TOPPADDING", (0, 0), (-1, -1), 6),
+                Paragraph(markup(first(state, N_("Our own listing"))), st.cell_bold),
+                Paragraph(
+                    " ".join(
+                        x
+                        for x in (
+                            link(case.own_listing_url),
+                            markup(_own_date(case.own_listing_date)),
+                        )
+                        if x
+                    ),
+                    st.cell,
+                ),
             ]
         )
-    )
-    titles = list(PART_TITLES)
-    titles[1] = "Complaint statement" if case.mode == "complaint" else "Appeal statement"
+    for listing in case.accused_listings:
+        table_rows.append(
+            [
+                Paragraph(markup(first(state, roles.listing_label)), st.cell_bold),
+                Paragraph(_listing_line(state, listing), st.cell),
+            ]
+        )
+    if not case.accused_listings:
+        table_rows.append(
+            [
+                Paragraph(markup(first(state, roles.listing_label)), st.cell_bold),
+                Paragraph(markup(first(state, N_("No URL was given in case.toml."))), st.cell),
+            ]
+        )
+    flow.append(grid(table_rows, scaled([1, 3], state.frame_w), header=False))
+    flow += _headline_part(state)
+    flow += _ask_part(state)
+    titles = [first(state, t) for t in part_titles(case.mode)]
     entries = [Paragraph(f"{n}. {markup(t)}", st.cell) for n, t in enumerate(titles, start=1)]
-    # Three columns keep the contents short; it moves as one block if the cover is long.
+    # Three columns keep the contents short.
     grid_rows = [entries[i : i + 3] for i in range(0, len(entries), 3)]
     contents = Table(grid_rows, colWidths=scaled([1, 1.4, 1.4], state.frame_w), hAlign="LEFT")
     contents.setStyle(
         TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("VALIGN", (0, 0), (-1, -1), "TOP")])
     )
-    flow += [summary, Spacer(1, 5 * mm), KeepTogether([Paragraph("Contents", st.h2), contents])]
-    return [*flow, PageBreak()]
+    flow += [Spacer(1, 3 * mm), *para(state, N_("Contents"), st.h3), contents]
+    cover = KeepInFrame(state.frame_w, state.frame_h, flow, mode="shrink")
+    return [Bookmark("cover", first(state, N_("Cover"))), cover, PageBreak()]
+
+
+def _draft_box(state: RenderState) -> list[Flowable]:
+    """What keeps this dossier from being ready, on page 1 (the seller's to-do)."""
+    st = state.styles
+    items = [
+        Paragraph(markup(reason), st.cell, bulletText="•") for reason in state.content.draft_reasons
+    ]
+    body: list[Flowable] = [
+        *para(
+            state,
+            N_("DRAFT: not ready to submit. appeal-kit check lists what to fix:"),
+            st.cell_bold,
+        ),
+        *items,
+    ]
+    box = Table([[body]], colWidths=[state.frame_w])
+    box.setStyle(
+        TableStyle(
+            [
+                ("BOX", (0, 0), (-1, -1), 1, ALARM),
+                ("LEFTPADDING", (0, 0), (-1, -1), 6),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+            ]
+        )
+    )
+    return [Spacer(1, 2 * mm), box, Spacer(1, 2 * mm)]
+
+
+def _listing_line(state: RenderState, listing: AccusedListing) -> str:
+    """Their listing on the cover: the short URL (linked in full), title, first seen."""
+    if listing.first_seen is None:
+        seen = first(state, N_("first seen: not recorded"))
+    elif listing.first_seen_day_only:
+        seen = first(state, N_("first seen {day}"), day=listing.first_seen.strftime("%Y-%m-%d"))
+    else:
+        seen = first(
+            state, N_("first seen {day}"), day=show_time(listing.first_seen, state.platform_tz)
+        )
+    parts = [link(listing.url) if listing.url else markup(first(state, N_("no URL given")))]
+    if listing.title:
+        parts.append(markup(listing.title))
+    parts.append(markup(seen))
+    return " · ".join(parts)
+
+
+def _headline_part(state: RenderState) -> list[Flowable]:
+    """Up to four strongest facts with their numbers, and the best comparison beside them."""
+    content, st = state.content, state.styles
+    found = content.facts
+    heads = found.headlines() if found is not None else []
+    title = N_("Why these photographs are ours")
+    flow: list[Flowable] = [Spacer(1, 3 * mm), *para(state, title, st.h2)]
+    if not heads:
+        flow += para(
+            state, N_("No fact in this case shows it yet; see the pages that follow."), st.body
+        )
+        return flow
+    facts_flow: list[Flowable] = [
+        Paragraph(markup(fact.sentence), st.bullet, bulletText="•") for fact in heads
+    ]
+    picture = _best_comparison(state)
+    if picture is None:
+        return flow + facts_flow
+    side = Table([[facts_flow, picture]], colWidths=scaled([1.35, 1], state.frame_w))
+    side.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (0, -1), 8),
+                ("RIGHTPADDING", (1, 0), (1, -1), 0),
+            ]
+        )
+    )
+    return [*flow, side]
+
+
+def _best_comparison(state: RenderState) -> list[Flowable] | None:
+    """The confirmed match with the most agreeing points, small, with one line under it."""
+    content, st = state.content, state.styles
+    by_accused = {m.accused: m for m in content.matches}
+    ranked = [
+        (number, comp, by_accused[comp.accused])
+        for number, comp in enumerate(content.comparisons, start=1)
+        if comp.accused in by_accused and by_accused[comp.accused].verdict == "match"
+    ]
+    if not ranked:
+        return None
+    number, comp, _match = max(ranked, key=lambda item: (item[2].inliers, -item[0]))
+    width = state.frame_w / 2.35 - 8
+    data, (w, h) = pictures_only(comp)
+    height = width * h / max(1, w)
+    picture = Image(io.BytesIO(at_page_resolution(data, width)), width=width, height=height)
+    caption = first(
+        state,
+        N_("Comparison {number}: ours on the left, {listing} on the right."),
+        number=number,
+        listing=first(state, roles_for(content.case).listing),
+    )
+    return [picture, Spacer(1, 1 * mm), Paragraph(markup(caption), st.small)]
+
+
+def _ask_part(state: RenderState) -> list[Flowable]:
+    """What we ask, and in an appeal whether it was filed within the platform's window."""
+    st = state.styles
+    case = state.content.case
+    ask = (
+        N_("Please remove the infringing images or listings.")
+        if case.mode == "complaint"
+        else N_("Please withdraw the complaint and restore our listing and any points deducted.")
+    )
+    flow: list[Flowable] = [*para(state, N_("What we ask"), st.h2), *para(state, ask, st.body)]
+    found = state.content.facts
+    filed = found.get("filed-in-time") if found is not None else None
+    if filed is not None and filed.holds:
+        flow.append(Paragraph(markup(filed.sentence), st.body))
+    return flow
 
 
 def _own_date(value: datetime | None) -> str:
@@ -276,10 +403,15 @@ def markdown_flowables(text: str, state: RenderState) -> list[Flowable]:
 def statement_part(state: RenderState) -> list[Flowable]:
     """The appeal (or complaint) statement, already filled in by the pipeline."""
     case = state.content.case
-    title = "Complaint statement" if case.mode == "complaint" else "Appeal statement"
+    title = N_("Complaint statement") if case.mode == "complaint" else N_("Appeal statement")
     flow = part_heading(state, 2, title)
-    body = markdown_flowables(state.content.statement_text, state)
-    flow += body or [Paragraph("No statement was supplied.", state.styles.body)]
+    # zh+en: the Chinese and the English statement side by side, paragraph by paragraph.
+    body = parallel(
+        state,
+        statement_versions(state),
+        lambda text, styles: markdown_flowables(text, dataclasses.replace(state, styles=styles)),
+    )
+    flow += body or para(state, N_("No statement was supplied."), state.styles.body)
     return [*flow, PageBreak()]
 
 
@@ -293,7 +425,12 @@ def comparisons_part(state: RenderState) -> list[Flowable]:
     comps = list(content.comparisons)
     if not comps:
         empty = part_heading(state, 4)
-        empty.append(Paragraph("No accused image could be paired with an original.", st.body))
+        empty += para(
+            state,
+            N_("No image of {listing} could be paired with an original."),
+            st.body,
+            listing=first(state, roles_for(content.case).listing),
+        )
         return [*empty, *_unmatched(state), PageBreak()]
     flow: list[Flowable] = []
     for number, comp in enumerate(comps, start=1):
@@ -312,30 +449,42 @@ def comparisons_part(state: RenderState) -> list[Flowable]:
 
 
 def _unmatched(state: RenderState) -> list[Flowable]:
-    """The accused images that were examined and matched none of our originals.
+    """Their images that were examined and matched none of our originals.
 
-    Said plainly, so a reviewer counting the accused images finds every one.
+    Said plainly, so a reviewer counting their images finds every one.
     """
     content, st = state.content, state.styles
     if not content.unmatched:
         return []
-    rows = [cells(state, ["Accused image", "Result"], head=True)]
+    roles = roles_for(content.case)
+    listing = first(state, roles.listing)
+    rows = [cells(state, [first(state, roles.image_label), first(state, N_("Result"))], head=True)]
     rows += [
-        cells(state, [content.case.display(m.accused), m.note or "no matching original found"])
+        cells(
+            state,
+            [
+                content.case.display(m.accused),
+                m.note or first(state, N_("no matching original found")),
+            ],
+        )
         for m in sorted(content.unmatched, key=lambda m: str(m.accused))
     ]
+    count = len(content.unmatched)
+    sentence = (
+        N_(
+            "1 image of {listing} examined in this case matches none of the originals "
+            "supplied, so no comparison is shown for it."
+        )
+        if count == 1
+        else N_(
+            "{count} images of {listing} examined in this case match none of the originals "
+            "supplied, so no comparison is shown for them."
+        )
+    )
     return [
         Spacer(1, 4 * mm),
-        Paragraph("Accused images without a matching original", st.h2),
-        Paragraph(
-            markup(
-                f"{plural(len(content.unmatched), 'accused image')} examined in this case "
-                + ("matches" if len(content.unmatched) == 1 else "match")
-                + " none of the originals supplied, so no comparison is shown for "
-                + ("it." if len(content.unmatched) == 1 else "them.")
-            ),
-            st.body,
-        ),
+        *para(state, N_("Images of {listing} without a matching original"), st.h2, listing=listing),
+        *para(state, sentence, st.body, count=count, listing=listing),
         grid(rows, scaled([2, 3], state.frame_w)),
     ]
 
@@ -356,23 +505,34 @@ def comparison_page(
         f"{VERDICT_WORDS.get(verdict, verdict)}</font>",
         st.h2,
     )
+    roles = roles_for(case)
     pair = Paragraph(
         markup(
-            f"{case.display(comp.accused)} (accused) compared with {case.display(comp.original)} (ours)"
+            first(
+                state,
+                N_("{theirs} ({listing}) compared with {ours} (ours)"),
+                theirs=case.display(comp.accused),
+                listing=first(state, roles.listing),
+                ours=case.display(comp.original),
+            )
         ),
         st.small,
     )
+    listing = case.listing_for(comp.accused)
+    their_lines = [markup(x) for x in comp.accused_caption]
+    if listing is not None and listing.url and their_lines:
+        their_lines[0] = link(listing.url)  # short, linked to the full URL
     captions = grid(
         [
             [
                 Paragraph(
-                    "<b>Our original</b><br/>"
+                    f"<b>{markup(first(state, N_('Our original')))}</b><br/>"
                     + "<br/>".join(markup(x) for x in comp.original_caption),
                     st.cell,
                 ),
                 Paragraph(
-                    "<b>Accused listing image</b><br/>"
-                    + "<br/>".join(markup(x) for x in comp.accused_caption),
+                    f"<b>{markup(first(state, roles.image_label))}</b><br/>"
+                    + "<br/>".join(their_lines),
                     st.cell,
                 ),
             ]
@@ -386,30 +546,41 @@ def comparison_page(
     if comp.warning or (match is not None and match.accused_contains_more):
         text.append(
             Paragraph(
-                markup(comp.warning or "WARNING: the accused image shows more than our original."),
+                markup(
+                    comp.warning
+                    or first(state, N_("WARNING: their image shows more than our original."))
+                ),
                 st.warning,
             )
         )
-    numbers = numbers_table(state, match) if match is not None else None
+    numbers = numbers_table(state, match, comp.caption) if match is not None else None
     if numbers is not None:
         text.append(numbers)
     # Text heights as laid out, plus the spacers and the proof label; the images share the rest.
     used = sum(f.wrap(state.frame_w, state.frame_h)[1] + 4 for f in text) + 40
     room = max(60.0, state.frame_h - used - (28 if number == 1 else 0))
-    images = [(comp.path, comp.width, comp.height)]
+    main, (main_w, main_h) = pictures_only(comp)
+    images = [(main, main_w, main_h)]
     if comp.detail_path is not None and comp.detail_path.is_file():
-        images.append((comp.detail_path, comp.detail_width, comp.detail_height))
+        images.append((comp.detail_path.read_bytes(), comp.detail_width, comp.detail_height))
     natural = [state.frame_w * h / w for _, w, h in images if w and h]
     factor = min(1.0, room / sum(natural)) if natural else 1.0
     pictures: list[Flowable] = []
-    for path, width, height in images:
+    for data, width, height in images:
         box_w, box_h = fit_box(
             width, height, state.frame_w, state.frame_w * height / max(1, width) * factor
         )
-        pictures.append(_image(path, box_w, box_h))
+        pictures.append(_image(data, box_w, box_h))
     proof_label = Paragraph(
-        "Proof: the matched crop of our original, the accused image warped onto it, and a "
-        "zoomed detail of both (blue box).",
+        markup(
+            first(
+                state,
+                N_(
+                    "Proof: the matched crop of our original, their image warped onto it, and "
+                    "a zoomed detail of both (blue box)."
+                ),
+            )
+        ),
         st.small,
     )
     flow: list[Flowable] = [
@@ -426,23 +597,38 @@ def comparison_page(
     return flow
 
 
-def _image(path: Path, width: float, height: float) -> Image:
+def pictures_only(comp: ComparisonImage) -> tuple[bytes, tuple[int, int]]:
+    """The comparison JPEG without its caption band: the PDF states the caption once, as text.
+
+    The JPEG in comparisons/ keeps its band, so it still reads on its own.
+    """
+    from PIL import Image as PILImage
+
+    data = comp.path.read_bytes()
+    bottom = comp.caption_band[1]
+    if bottom <= 0:
+        return data, (comp.width, comp.height)
+    with PILImage.open(io.BytesIO(data)) as img:
+        # Keep a margin's worth of white under the pictures.
+        top = img.crop((0, 0, img.width, min(img.height, bottom + comp.original_box[1] // 2)))
+        return jpeg_bytes(top.convert("RGB"), quality=90), top.size
+
+
+def _image(data: bytes, width: float, height: float) -> Image:
     # From bytes, not the path: reportlab names an image after its file name, and the
     # pipeline's work folder has a random name, so a path would change the PDF's bytes.
-    picture = Image(
-        io.BytesIO(at_page_resolution(path.read_bytes(), width)), width=width, height=height
-    )
+    picture = Image(io.BytesIO(at_page_resolution(data, width)), width=width, height=height)
     picture.hAlign = "CENTER"
     return picture
 
 
-def numbers_table(state: RenderState, match: MatchResult) -> Table:
+def numbers_table(state: RenderState, match: MatchResult, caption: str = "") -> Table:
     """The figures behind the verdict, in one compact table."""
     rows: list[tuple[str, str]] = [
         ("Verdict", VERDICT_WORDS.get(match.verdict, match.verdict)),
         ("Matching points (that fit one geometric transform)", f"{match.inliers:,}"),
         (
-            "Part of the accused image found in our original",
+            "Part of their image found in our original",
             f"{match.coverage * 100:.1f} %"
             + (" (the rest is the surrounding page or padding)" if match.accused_rect else ""),
         ),
@@ -459,9 +645,13 @@ def numbers_table(state: RenderState, match: MatchResult) -> Table:
     rows.append(("Transform", ", ".join(transform)))
     if match.accused_rect:
         x, y, w, h = match.accused_rect
-        where = "screenshot" if match.is_screenshot else "accused image"
-        rows.append((f"Photo inside the {where}", f"{w:,} × {h:,} px at ({x:,}, {y:,})"))
-    if match.note:
+        label = (
+            N_("Photo inside the screenshot")
+            if match.is_screenshot
+            else N_("Photo inside their image")
+        )
+        rows.append((label, f"{w:,} × {h:,} px at ({x:,}, {y:,})"))
+    if match.note and match.note not in caption:
         rows.append(("Note", match.note))
     st = state.styles
     body = [[Paragraph(markup(k), st.cell_bold), Paragraph(markup(v), st.cell)] for k, v in rows]
@@ -479,12 +669,12 @@ def build_story(state: RenderState) -> list[Flowable]:
 
     story: list[Flowable] = []
     story += cover_part(state)
-    story += deadlines_part(state)
     story += statement_part(state)
     story += evidence_part(state)
     story += comparisons_part(state)
     story += timeline_part(state)
     story += outtakes_part(state)
+    story += deadlines_part(state)
     story += documents_part(state)
     story += excluded_part(state)
     story += [CondPageBreak(60 * mm)]

@@ -5,12 +5,13 @@ Below ``facts`` and the page builders, which all read it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from appeal_kit.i18n.document import N_, TextLang, translate
+from appeal_kit.i18n.document import N_, TextLang, format_day, translate
 from appeal_kit.models import ImageMetadata
 
 if TYPE_CHECKING:
@@ -33,6 +34,14 @@ class Say:
     def n(self, count: int, one: str, many: str, **fields: str | int) -> str:
         """``one`` when ``count`` is 1, else ``many``, with ``{count}`` filled in."""
         return _one_stop(translate(one if count == 1 else many, self.lang, count=count, **fields))
+
+    def day(self, value: datetime) -> str:
+        """A day as this language writes it: 2024-10-15, or 2024年10月15日 in Chinese."""
+        return format_day(value, self.lang)
+
+    def join(self, sentences: Iterable[str]) -> str:
+        """Sentences as one paragraph; Chinese sentences follow each other without a space."""
+        return ("" if self.lang == "zh" else " ").join(sentences)
 
 
 def _one_stop(sentence: str) -> str:
@@ -59,6 +68,7 @@ class Roles:
     listings: str  # heading for the list of their listings
     image: str  # "the complainant's image"
     image_label: str  # column or caption label for one of their images
+    listing_label: str  # table label for their listing ("The complainant's listing")
 
 
 # Marked for the catalog; pass each through ``translate`` where it is shown.
@@ -68,6 +78,7 @@ APPEAL_ROLES = Roles(
     listings=N_("The complainant's listings"),
     image=N_("the complainant's image"),
     image_label=N_("Complainant's listing image"),
+    listing_label=N_("The complainant's listing"),
 )
 COMPLAINT_ROLES = Roles(
     party=N_("the infringing seller"),
@@ -75,6 +86,7 @@ COMPLAINT_ROLES = Roles(
     listings=N_("The infringing listings"),
     image=N_("the infringing image"),
     image_label=N_("Infringing listing image"),
+    listing_label=N_("The infringing listing"),
 )
 
 

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, tzinfo
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -296,3 +297,23 @@ def pdf_settings(case: Case) -> Iterator[None]:
 
 
 _EPOCH = "SOURCE_DATE_EPOCH"
+
+
+def short_url(url: str) -> str:
+    """A URL as a reviewer reads it: no scheme, no tracking query or fragment.
+
+    ``https://www.aliexpress.com/item/1005.html?spm=a2g0o...`` shows as
+    ``www.aliexpress.com/item/1005.html``; the link target keeps the full URL.
+    """
+    parts = urlsplit(url.strip())
+    if not parts.netloc:
+        return url.strip()
+    return (parts.netloc + parts.path).rstrip("/") or parts.netloc
+
+
+def link(url: str) -> str:
+    """Paragraph markup: the short URL, linked to the full one ("" for no URL)."""
+    if not url:
+        return ""
+    target = escape(url.strip(), {'"': "&quot;"})
+    return f'<a href="{target}" color="#1f3a5f">{markup(short_url(url))}</a>'

@@ -79,7 +79,7 @@ def evidence_page(pdf: Path) -> tuple[int, str, list[tuple[int, int]]]:
     reader = PdfReader(pdf)
     for index, page in enumerate(reader.pages):
         text = page_text(page)
-        if "3. Evidence: our originals" in text and "SHA-256 (start)" in text:
+        if "2. Evidence: our originals" in text and "SHA-256 (start)" in text:
             return index, text, image_sizes(page)
     raise AssertionError("no evidence page")
 
