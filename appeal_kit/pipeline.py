@@ -36,7 +36,7 @@ from appeal_kit.errors import InputFileError, OutputError
 from appeal_kit.evidence.images import Problem, check_file, describe_error, open_image
 from appeal_kit.evidence.metadata import read_many
 from appeal_kit.evidence.shoots import group_shoots
-from appeal_kit.fsutil import atomic_write_text, replace_folder, work_folder
+from appeal_kit.fsutil import atomic_write_text, recover_folder, replace_folder, work_folder
 from appeal_kit.i18n import __
 from appeal_kit.i18n.document import text_langs
 from appeal_kit.matching.matcher import FeatureMatcher
@@ -349,6 +349,9 @@ def build_dossier(
     options = options or BuildOptions()
     case = load_case(case_dir)
     out_dir = resolve_out_dir(case, options)
+    # A build killed earlier may have left its scratch folder, or the old dossier
+    # renamed aside mid-swap: put the dossier back and clear the rest first.
+    recover_folder(out_dir)
     _validate_output(case, out_dir, options)
     analysis = _analyse(case, options, progress)
 

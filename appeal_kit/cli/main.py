@@ -105,15 +105,20 @@ def global_options_first(args: list[str]) -> list[str]:
 
 
 class _Interrupted(BaseException):
-    """Ctrl-C, raised by our SIGINT handler.
+    """Ctrl-C (SIGINT) or SIGTERM, raised by our signal handler.
 
     Not a KeyboardInterrupt on purpose: click catches those, prints a bare newline and
-    turns them into Abort; this one reaches ``main`` untouched, for every command.
+    turns them into Abort; this one reaches ``main`` untouched, for every command, and
+    unwinds every ``finally`` on the way (a build's scratch folder is removed).
     """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
 
 def _on_interrupt(signum: int, frame: FrameType | None) -> None:
-    raise _Interrupted
+    raise _Interrupted(signum)
 
 
 @contextmanager
@@ -121,11 +126,12 @@ def _ctrl_c_handled() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield  # signal handlers can only be set from the main thread
         return
-    previous = signal.signal(signal.SIGINT, _on_interrupt)
+    previous = {sig: signal.signal(sig, _on_interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -134,10 +140,12 @@ def main(argv: list[str] | None = None) -> int:
     with _ctrl_c_handled():
         try:
             return _run(args)
-        except _Interrupted:
+        except _Interrupted as stop:
             # Every write is atomic (temp file or work folder, then a rename), so an
             # interrupted command leaves the files as they were.
             err_console.print(__(INTERRUPTED), highlight=False)
+            if stop.signum == signal.SIGTERM:
+                return 128 + int(signal.SIGTERM)  # the shell's code for "terminated"
             return int(ExitCode.INTERRUPTED)
 
 

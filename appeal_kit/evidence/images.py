@@ -23,6 +23,7 @@ from appeal_kit.errors import (
     UnreadableImageError,
     UnsupportedFormatError,
 )
+from appeal_kit.evidence.workers import decode_slot
 
 try:  # iPhone originals; optional at import so a broken wheel never stops the CLI
     import pillow_heif
@@ -226,9 +227,13 @@ def open_image(path: Path, *, max_side: int | None = None, gray: bool = False) -
                         "L" if gray else "RGB",
                         (math.ceil(img.size[0] * ratio), math.ceil(img.size[1] * ratio)),
                     )
-                img.load()
-                upright = ImageOps.exif_transpose(img) if orientation != 1 else img
-                rgb = _to_gray(upright) if gray else _to_rgb(upright)
+                # A big image waits for a slot of the build's memory budget (evidence.workers).
+                with decode_slot(img.size[0] * img.size[1]):
+                    img.load()
+                    upright = ImageOps.exif_transpose(img) if orientation != 1 else img
+                    rgb = _to_gray(upright) if gray else _to_rgb(upright)
+                    if max_side and max(rgb.size) > max_side:
+                        rgb.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ImageTooLargeError(
             path,
@@ -248,8 +253,6 @@ def open_image(path: Path, *, max_side: int | None = None, gray: bool = False) -
         raise UnreadableImageError(
             path, reason, hint="copy the file again from the camera, phone or download"
         ) from None
-    if max_side and max(rgb.size) > max_side:
-        rgb.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     return LoadedImage(image=rgb, full_width=width, full_height=height, format=kind)
 
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import warnings as pywarnings
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -62,6 +62,7 @@ from appeal_kit.evidence.raw import (
     tags_from_pillow,
     thumbnail_from_exif,
 )
+from appeal_kit.evidence.workers import worker_pool
 from appeal_kit.evidence.xmp import XmpData, find_packet, parse_xmp
 from appeal_kit.models import ImageMetadata
 
@@ -410,7 +411,8 @@ def read_many(
     total = len(work)
     results: list[ImageMetadata | None] = [None] * total
     if jobs > 1 and total >= POOL_MIN_FILES:
-        with ProcessPoolExecutor(max_workers=min(jobs, total)) as pool:
+        # Workers die with the build and share its memory budget (evidence.workers).
+        with worker_pool(min(jobs, total)) as pool:
             futures = {pool.submit(_read_one, job): i for i, job in enumerate(work)}
             for done, future in enumerate(as_completed(futures), start=1):
                 index = futures[future]

@@ -25,7 +25,7 @@ import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +35,7 @@ from numpy.typing import NDArray
 
 from appeal_kit.errors import InputFileError
 from appeal_kit.evidence.images import Problem, open_image, sha256_file
+from appeal_kit.evidence.workers import worker_pool
 from appeal_kit.matching.geometry import (
     Dense,
     Fit,
@@ -182,7 +183,7 @@ class FeatureMatcher:
         fresh: list[tuple[str, Features]] = []
         done = total - len(todo)
         if self.jobs > 1 and len(todo) > 1:
-            with opencv_threads(1), ProcessPoolExecutor(max_workers=self.jobs) as pool:
+            with opencv_threads(1), worker_pool(self.jobs) as pool:
                 results = pool.map(
                     extract_job, todo, chunksize=max(1, len(todo) // (8 * self.jobs))
                 )
