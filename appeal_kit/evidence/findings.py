@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from appeal_kit.evidence.images import RAW_EXTENSIONS
+from appeal_kit.i18n import __
 from appeal_kit.models import Finding, ImageMetadata
 
 TIMEZONE_UNKNOWN = "timezone-unknown"
@@ -82,46 +83,52 @@ def consistency_findings(meta: ImageMetadata) -> list[Finding]:
             add(
                 "info",
                 "raw-metadata-unread",
-                "appeal-kit cannot read the capture metadata of this RAW format.",
-                "Keep the RAW as proof and add a JPEG exported from it with metadata kept.",
+                __("appeal-kit cannot read the capture metadata of this RAW format."),
+                __("Keep the RAW as proof and add a JPEG exported from it with metadata kept."),
             )
         else:
             add(
                 "warning",
                 "metadata-stripped",
-                "No camera and no capture time: the capture metadata was removed.",
-                "Use the file exactly as it came off the camera or phone (not an export, "
-                "a messenger copy or a screenshot); add the RAW if you have one.",
+                __("No camera and no capture time: the capture metadata was removed."),
+                __(
+                    "Use the file exactly as it came off the camera or phone (not an export, "
+                    "a messenger copy or a screenshot); add the RAW if you have one."
+                ),
             )
     elif meta.captured_at is None:
         add(
             "warning",
             "no-capture-time",
-            "The file names a camera but has no capture time.",
-            "Add the camera's untouched file or RAW, which carries DateTimeOriginal.",
+            __("The file names a camera but has no capture time."),
+            __("Add the camera's untouched file or RAW, which carries DateTimeOriginal."),
         )
     elif meta.camera is None:
         add(
             "info",
             "no-camera",
-            "The file has a capture time but names no camera.",
-            "If you have the camera's untouched file or RAW, add it as well.",
+            __("The file has a capture time but names no camera."),
+            __("If you have the camera's untouched file or RAW, add it as well."),
         )
     if meta.exif_problem:
         add(
             "warning",
             "exif-damaged",
-            f"The {meta.exif_problem}.",
-            "Copy the file again from the camera's card or the phone; if that copy is damaged "
-            "too, add the RAW or another untouched file from the same shoot.",
+            __("The {exif_problem}.", exif_problem=meta.exif_problem),
+            __(
+                "Copy the file again from the camera's card or the phone; if that copy is damaged "
+                "too, add the RAW or another untouched file from the same shoot."
+            ),
         )
     if is_editor(meta.software):
         add(
             "warning",
             "edited-with-software",
-            f"Saved by an image editor ({meta.software}).",
-            "Also add the unedited camera file (or the RAW) to originals/: it shows the "
-            "edit started from your photo.",
+            __("Saved by an image editor ({software}).", software=meta.software),
+            __(
+                "Also add the unedited camera file (or the RAW) to originals/: it shows the "
+                "edit started from your photo."
+            ),
         )
     if meta.captured_at is not None and meta.modified_at is not None:
         both_aware = meta.captured_at.tzinfo is not None and meta.modified_at.tzinfo is not None
@@ -134,26 +141,34 @@ def consistency_findings(meta: ImageMetadata) -> list[Finding]:
             add(
                 "info",
                 "modified-after-capture",
-                f"Saved again {_span(later)} after it was taken (ModifyDate differs from "
-                "the capture time).",
-                "Normal for an export or edit; say which program saved it and keep the "
-                "unedited file too.",
+                __(
+                    "Saved again {span} after it was taken (ModifyDate differs from the capture time).",
+                    span=_span(later),
+                ),
+                __(
+                    "Normal for an export or edit; say which program saved it and keep the "
+                    "unedited file too."
+                ),
             )
     if meta.captured_at is not None and meta.captured_at.tzinfo is None:
         add(
             "info",
             TIMEZONE_UNKNOWN,
-            "The capture time has no time zone (the camera wrote no UTC offset).",
-            'Set timezone = "Region/City" in case.toml to the zone the photos were taken in.',
+            __("The capture time has no time zone (the camera wrote no UTC offset)."),
+            __('Set timezone = "Region/City" in case.toml to the zone the photos were taken in.'),
         )
     if meta.thumbnail_matches is False:
         add(
             "warning",
             "thumbnail-differs",
-            "The embedded EXIF thumbnail shows a different picture than the image: "
-            "the image was changed after the camera saved it.",
-            "Use the camera's unedited file as the original, or explain the edit and "
-            "include the unedited file.",
+            __(
+                "The embedded EXIF thumbnail shows a different picture than the image: "
+                "the image was changed after the camera saved it."
+            ),
+            __(
+                "Use the camera's unedited file as the original, or explain the edit and "
+                "include the unedited file."
+            ),
         )
     return found
 
@@ -171,9 +186,13 @@ def timezone_advice(originals: Sequence[ImageMetadata]) -> list[Finding]:
         Finding(
             "info",
             TIMEZONE_UNKNOWN,
-            f"{len(naive)} of {len(originals)} originals have a capture time without a time "
-            f"zone (the camera wrote no UTC offset), e.g. {naive[0].display_path}.",
-            'Set timezone = "Region/City" in case.toml to the zone the photos were taken in.',
+            __(
+                "{count} of {count2} originals have a capture time without a time zone (the camera wrote no UTC offset), e.g. {display_path}.",
+                count=len(naive),
+                count2=len(originals),
+                display_path=naive[0].display_path,
+            ),
+            __('Set timezone = "Region/City" in case.toml to the zone the photos were taken in.'),
         )
     ]
 

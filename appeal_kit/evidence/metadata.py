@@ -56,14 +56,18 @@ from appeal_kit.evidence.raw import (
     TagSet,
     clean_text,
     compare_thumbnail,
+    jfif_thumbnail,
+    jxl_tags,
     parse_datetime,
     plain,
     read_raw_tags,
     tags_from_pillow,
+    thumbnail_declared,
     thumbnail_from_exif,
 )
 from appeal_kit.evidence.workers import worker_pool
 from appeal_kit.evidence.xmp import XmpData, find_packet, parse_xmp
+from appeal_kit.i18n import __
 from appeal_kit.models import ImageMetadata
 
 # IFD0 tags
@@ -76,6 +80,8 @@ SUBSEC_TIME, SUBSEC_TIME_ORIGINAL, SUBSEC_TIME_DIGITIZED = 0x9290, 0x9291, 0x929
 IMAGE_UNIQUE_ID, BODY_SERIAL, LENS_MODEL, LENS_SERIAL = 0xA420, 0xA431, 0xA434, 0xA435
 SIZE_TAGS = ((0x0100, 0x0101), (0xA002, 0xA003))
 
+# A refused file's headers (JPEG XL boxes, a misnamed JPEG's EXIF) are near its start.
+HEADER_SCAN_BYTES = 1 << 20
 # Below this many files a process pool costs more to start than it saves.
 POOL_MIN_FILES = 8
 THUMBNAIL_SIDE = 256
@@ -93,7 +99,9 @@ def _get(tags: TagSet, tag_id: int) -> Any:
 
 def _text(tags: TagSet, tag_id: int, meta: ImageMetadata) -> str | None:
     name = ExifTags.TAGS.get(tag_id, hex(tag_id))
-    return clean_text(_get(tags, tag_id), f"EXIF {name}", meta.warnings)
+    return clean_text(
+        _get(tags, tag_id), f"EXIF {name}", meta.warnings, two_parts=tag_id == COPYRIGHT
+    )
 
 
 def _time(
@@ -245,6 +253,7 @@ def _is_raw(path: Path) -> bool:
 def _read_image(meta: ImageMetadata, path: Path, kind: str, check_thumbnail: bool) -> None:
     """Headers (and a 256 px decode for the thumbnail check) of a decodable image."""
     thumbnail: bytes | None = None
+    declared = kind == "JPEG" and _jfif_thumbnail(path)
     with pywarnings.catch_warnings(record=True) as caught:
         pywarnings.simplefilter("always")  # Pillow warns on odd EXIF; we report it our way
         meta.format = kind
@@ -257,8 +266,16 @@ def _read_image(meta: ImageMetadata, path: Path, kind: str, check_thumbnail: boo
             size = img.size
             if exif is not None:
                 thumbnail = thumbnail_from_exif(info.get("exif"), exif, meta.warnings)
+                declared = declared or thumbnail_declared(info.get("exif"), exif)
     if size[0] * size[1] > MAX_PIXELS:
-        raise ImageTooLargeError(path, f"is too large to open safely ({size[0]}x{size[1]} pixels)")
+        raise ImageTooLargeError(
+            path,
+            __(
+                "is too large to open safely ({size_0}x{size_1} pixels)",
+                size_0=size[0],
+                size_1=size[1],
+            ),
+        )
     if any("EXIF" in str(w.message) or "TiffImagePlugin" in w.filename for w in caught):
         meta.warnings.append("EXIF block is damaged; tags after the damage may be missing")
         meta.exif_problem = meta.exif_problem or meta.warnings[-1]
@@ -275,7 +292,8 @@ def _read_image(meta: ImageMetadata, path: Path, kind: str, check_thumbnail: boo
         if problem:
             meta.warnings.append(problem)
         _apply_xmp(meta, xmp)
-    meta.has_thumbnail = thumbnail is not None
+    # Present as exiftool counts it: declared in IFD1 with its bytes there, or JFIF's.
+    meta.has_thumbnail = thumbnail is not None or declared
     if check_thumbnail:
         with pywarnings.catch_warnings():
             # Already reported from the header read above.
@@ -285,6 +303,11 @@ def _read_image(meta: ImageMetadata, path: Path, kind: str, check_thumbnail: boo
             meta.thumbnail_matches = compare_thumbnail(
                 thumbnail, loaded.image, meta.orientation or 1, meta.warnings
             )
+
+
+def _jfif_thumbnail(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return jfif_thumbnail(handle.read(1 << 16))
 
 
 def _xmp_from_tiff(value: Any) -> bytes | None:
@@ -347,19 +370,22 @@ def _read_into(meta: ImageMetadata, path: Path, check_thumbnail: bool) -> Proble
     try:
         meta.size_bytes = path.stat().st_size
     except OSError as exc:
-        return Problem(f"cannot be read ({exc.strerror or exc})", "check the path and permissions")
+        return Problem(
+            __("cannot be read ({value})", value=exc.strerror or exc),
+            __("check the path and permissions"),
+        )
     try:
         kind = check_file(path)
         if kind == "PDF":
             raise UnsupportedFormatError(
-                path, "is a PDF, not an image", hint="put PDFs in documents/"
+                path, __("is a PDF, not an image"), hint=__("put PDFs in documents/")
             )
     except UnsupportedFormatError as exc:
         if not _is_raw(path):
-            return describe_error(exc)
+            return _headers_only(meta, path, describe_error(exc))
         kind = "RAW"
     except InputFileError as exc:
-        return describe_error(exc)
+        return _headers_only(meta, path, describe_error(exc))
     try:
         meta.sha256 = sha256_file(path)
         if kind == "RAW":
@@ -369,22 +395,50 @@ def _read_into(meta: ImageMetadata, path: Path, check_thumbnail: bool) -> Proble
     except InputFileError as exc:
         return describe_error(exc)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        return Problem("is too large to open safely", "export a smaller JPEG and use that")
+        return Problem(__("is too large to open safely"), __("export a smaller JPEG and use that"))
     except UnidentifiedImageError:
         return Problem(
-            f"is corrupt: the {meta.format or 'image'} data cannot be decoded",
-            "copy the file again from the camera, phone or download",
+            __("is corrupt: the {value} data cannot be decoded", value=meta.format or "image"),
+            __("copy the file again from the camera, phone or download"),
         )
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         return Problem(
-            f"is corrupt: {exc or type(exc).__name__}", "copy the file again from the camera"
+            __("is corrupt: {value}", value=exc or type(exc).__name__),
+            __("copy the file again from the camera"),
         )
     except Exception as exc:  # a decoder bug must cost one file, not the whole build
         return Problem(
-            f"could not be read ({type(exc).__name__})",
-            "re-save it as JPEG and add that; please report the original file as an appeal-kit bug",
+            __("could not be read ({type})", type=type(exc).__name__),
+            __(
+                "re-save it as JPEG and add that; please report the original file as an appeal-kit bug"
+            ),
         )
     return None
+
+
+def _headers_only(meta: ImageMetadata, path: Path, problem: Problem) -> Problem:
+    """Read what the headers say of a file that is still refused, then return why.
+
+    A JPEG named ``.nef``, a PSD or a JPEG XL cannot be evidence as they are, but
+    ``exif`` should still show what exiftool shows (camera, capture time, size)
+    next to the reason. Reading headers here must never raise.
+    """
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(HEADER_SCAN_BYTES)
+        kind = sniff_format(head[:32])
+        if kind == "JXL":
+            meta.format = kind
+            tags = jxl_tags(head)
+            _apply_tags(meta, tags)
+            if tags.sizes:
+                _upright_size(meta, *tags.sizes[0])
+        elif kind is not None and kind not in ("PDF", "RAW", "CR3", "RAF"):
+            meta.sha256 = sha256_file(path)
+            _read_image(meta, path, kind, check_thumbnail=False)
+    except Exception:  # headers of a refused file are a bonus, never a second error
+        pass
+    return problem
 
 
 # --- many files -------------------------------------------------------------------

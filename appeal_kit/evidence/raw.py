@@ -48,6 +48,8 @@ EXIF_IMAGE_LENGTH = 0xA003
 _SCAN_BYTES = 8 << 20
 _SMALL_SCAN_BYTES = 1 << 20
 MAKE, SOFTWARE, XMP_TAG, DATE_TIME_ORIGINAL = 0x010F, 0x0131, 0x02BC, 0x9003
+NEW_SUBFILE_TYPE, COMPRESSION, DNG_VERSION = 0x00FE, 0x0103, 0xC612
+THUMBNAIL_OFFSET, THUMBNAIL_LENGTH = 0x0201, 0x0202
 
 
 @dataclass
@@ -131,6 +133,12 @@ def _from_exifread(tags: dict[str, Any]) -> TagSet:
             found.sizes.append((dims[IMAGE_WIDTH], dims[IMAGE_LENGTH]))
     if "JPEGThumbnail" in tags:
         found.has_thumbnail = True
+    # A DNG's IFD0 is itself an uncompressed reduced-resolution image (exiftool's
+    # ThumbnailTIFF): NewSubfileType 1, Compression 1. (A NEF's looks alike, but
+    # exiftool calls that a preview, not a thumbnail.)
+    ifd0 = found.ifd0
+    if DNG_VERSION in ifd0 and ifd0.get(NEW_SUBFILE_TYPE) == 1 and ifd0.get(COMPRESSION) == 1:
+        found.has_thumbnail = True
     return found
 
 
@@ -161,6 +169,8 @@ def _from_embedded(data: bytes) -> TagSet:
             parsed = _load_tiff(block) if block else None
             if parsed is not None:
                 target.update({k: plain(v) for k, v in parsed.items()})
+        # The THMB box holds the 160x120 JPEG exiftool extracts as ThumbnailImage.
+        found.has_thumbnail = data.find(b"THMB", cmt1 - 4, cmt1 + (1 << 20)) >= 0
         return found
     candidates = []
     exif_at = data.find(b"Exif\x00\x00")
@@ -179,9 +189,67 @@ def _from_embedded(data: bytes) -> TagSet:
             found.exif.update({k: plain(v) for k, v in parsed.get_ifd(EXIF_IFD).items()})
         with contextlib.suppress(Exception):
             found.gps.update({k: plain(v) for k, v in parsed.get_ifd(GPS_IFD).items()})
+        with contextlib.suppress(Exception):
+            found.has_thumbnail = thumbnail_declared(block, parsed)
         found.preview_only = data[start - 6 : start] == b"Exif\x00\x00"
         break
     return found
+
+
+def jxl_tags(data: bytes) -> TagSet:
+    """EXIF tags and the image size of a JPEG XL file (container ``Exif`` box, SizeHeader).
+
+    Pillow cannot open JPEG XL, so appeal-kit does not use it as evidence; ``exif``
+    still reports what its headers say.
+    """
+    found = TagSet(source="JPEG XL Exif box")
+    at = data.find(b"Exif", 4)
+    if at >= 4:
+        box_size = int.from_bytes(data[at - 4 : at], "big")
+        payload = data[at + 4 : at - 4 + box_size] if box_size >= 12 else data[at + 4 :]
+        skip = int.from_bytes(payload[:4], "big") if len(payload) >= 4 else 0
+        block = _tiff_at(payload, 4 + skip)
+        parsed = _load_tiff(block) if block else None
+        if parsed is not None:
+            found.ifd0.update({k: plain(v) for k, v in parsed.items()})
+            with contextlib.suppress(Exception):
+                found.exif.update({k: plain(v) for k, v in parsed.get_ifd(EXIF_IFD).items()})
+            with contextlib.suppress(Exception):
+                found.gps.update({k: plain(v) for k, v in parsed.get_ifd(GPS_IFD).items()})
+    stream = data.find(b"\xff\x0a")
+    size = _jxl_size(data[stream + 2 : stream + 16]) if stream >= 0 else None
+    if size:
+        found.sizes.append(size)
+    return found
+
+
+# SizeHeader aspect ratios (JPEG XL, ISO/IEC 18181-1, Table D.2): width from height.
+_JXL_RATIOS = {1: (1, 1), 2: (12, 10), 3: (4, 3), 4: (3, 2), 5: (16, 9), 6: (5, 4), 7: (2, 1)}
+
+
+def _jxl_size(header: bytes) -> tuple[int, int] | None:
+    """(width, height) from a JPEG XL codestream's SizeHeader (the bytes after FF 0A)."""
+    bits = int.from_bytes(header, "little")
+    position = 0
+
+    def read(count: int) -> int:
+        nonlocal position
+        value = (bits >> position) & ((1 << count) - 1)
+        position += count
+        return value
+
+    def dimension() -> int:
+        return 1 + read((9, 13, 18, 30)[read(2)])
+
+    small = read(1)
+    height = (read(5) + 1) * 8 if small else dimension()
+    ratio = read(3)
+    if ratio:
+        num, den = _JXL_RATIOS[ratio]
+        width = height * num // den
+    else:
+        width = (read(5) + 1) * 8 if small else dimension()
+    return (width, height) if width > 0 and height > 0 else None
 
 
 def _merge_missing(found: TagSet, extra: TagSet) -> None:
@@ -194,6 +262,7 @@ def _merge_missing(found: TagSet, extra: TagSet) -> None:
         for tag_id, value in source.items():
             if tag_id not in (EXIF_IMAGE_WIDTH, EXIF_IMAGE_LENGTH):
                 target.setdefault(tag_id, value)
+    found.has_thumbnail = found.has_thumbnail or extra.has_thumbnail
 
 
 def _tiff_xmp(path: Path) -> bytes | None:
@@ -286,6 +355,44 @@ def thumbnail_from_exif(raw: bytes | None, exif: Image.Exif, warnings: list[str]
     return data
 
 
+def thumbnail_declared(raw: bytes | None, exif: Image.Exif) -> bool:
+    """True when IFD1 declares a thumbnail whose bytes are all in the EXIF block.
+
+    This is what exiftool reports as ThumbnailImage, whatever the bytes are; whether
+    they are a JPEG matters only to ``thumbnail_from_exif``, which compares pictures.
+    """
+    if not raw:
+        return False
+    try:
+        ifd1 = exif.get_ifd(ExifTags.IFD.IFD1)
+    except Exception:
+        return False
+    offset, length = plain(ifd1.get(THUMBNAIL_OFFSET)), plain(ifd1.get(THUMBNAIL_LENGTH))
+    if not (isinstance(offset, int) and isinstance(length, int)) or length <= 0 or offset < 0:
+        return False
+    start = next(
+        (raw.find(m, 0, 16) for m in (b"II*\x00", b"MM\x00*") if raw.find(m, 0, 16) >= 0), -1
+    )
+    return start >= 0 and start + offset + length <= len(raw)
+
+
+def jfif_thumbnail(head: bytes) -> bool:
+    """True when a JPEG's APP0 carries a thumbnail (JFIF with thumbnail pixels, or JFXX)."""
+    pos = 2
+    while pos + 4 <= len(head) and head[pos] == 0xFF:
+        marker, length = head[pos + 1], int.from_bytes(head[pos + 2 : pos + 4], "big")
+        body = head[pos + 4 : pos + 2 + length]
+        if marker == 0xE0 and body.startswith(b"JFXX\x00"):
+            return True
+        jfif = marker == 0xE0 and body.startswith(b"JFIF\x00") and len(body) >= 14
+        if jfif and body[12] * body[13] > 0:  # XThumbnail x YThumbnail
+            return True
+        if marker == 0xDA or length < 2:  # image data starts: no more headers
+            break
+        pos += 2 + length
+    return False
+
+
 # --- the EXIF thumbnail check ------------------------------------------------------
 
 # How the thumbnail must be turned to stand like the upright main image.
@@ -374,11 +481,15 @@ _DATE_RE = re.compile(
 )
 
 
-def clean_text(value: Any, name: str, warnings: list[str]) -> str | None:
+def clean_text(
+    value: Any, name: str, warnings: list[str], *, two_parts: bool = False
+) -> str | None:
     """A tag value as clean text, or ``None``; odd types become a warning.
 
-    Cameras pad strings with NULs and spaces, some write bytes, and a few put
-    two strings in one (EXIF Copyright: photographer, NUL, editor).
+    Cameras pad strings with NULs and spaces, and some write bytes. An EXIF ASCII
+    string ends at its first NUL, as exiftool reads it: what follows is left-over
+    buffer (``MAVICA``, not ``MAVICA / 3ghx7y``). Only EXIF Copyright holds two
+    strings, photographer NUL editor (``two_parts``); both are kept.
     """
     if value is None:
         return None
@@ -392,6 +503,8 @@ def clean_text(value: Any, name: str, warnings: list[str]) -> str | None:
         warnings.append(f"{name} has an unexpected value type ({type(value).__name__}); ignored")
         return None
     parts = [p.strip() for p in value.split("\x00")]
+    if not two_parts:
+        parts = parts[:1]
     text = " / ".join(p for p in parts if p)
     text = "".join(ch for ch in text if ch.isprintable())
     return text.strip() or None

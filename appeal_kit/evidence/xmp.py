@@ -6,6 +6,10 @@ file, so it complements EXIF: ``xmpMM:History`` is the edit chain and
 handful of properties matter to an appeal; everything else in the packet is
 ignored. Parsing never raises: a malformed packet yields an empty result and a
 warning for the caller.
+
+The packet is untrusted input inside a seller's (or a copier's) file, so it is
+parsed with ``defusedxml``: a DOCTYPE with entities (the "billion laughs" bomb,
+external entities that would read local files) is refused instead of expanded.
 """
 
 from __future__ import annotations
@@ -15,6 +19,9 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 
@@ -135,14 +142,16 @@ def parse_xmp(packet: bytes) -> tuple[XmpData, str | None]:
     text = _decode(packet).replace("\x00", "")
     root: ET.Element | None = None
     try:
-        root = ET.fromstring(text)
+        root = fromstring(text, forbid_dtd=True)
+    except DefusedXmlException:
+        return data, "XMP packet declares a DTD or entities (unsafe XML) and was ignored"
     except ET.ParseError:
         # Trailing padding or a bad wrapper: retry on the xmpmeta/RDF element alone.
         match = _PACKET_RE.search(text.encode("utf-8", "replace"))
         if match:
             try:
-                root = ET.fromstring(match.group(0).decode("utf-8", "replace"))
-            except ET.ParseError:
+                root = fromstring(match.group(0).decode("utf-8", "replace"), forbid_dtd=True)
+            except (ET.ParseError, DefusedXmlException):
                 root = None
     if root is None:
         return data, "XMP packet is malformed and was ignored"

@@ -504,7 +504,12 @@ def test_parse_datetime_rejects_garbage(text: str) -> None:
 def test_clean_text() -> None:
     warnings: list[str] = []
     assert clean_text(b"Canon\x00\x00", "Make", warnings) == "Canon"
-    assert clean_text("  Jane\x00Editor Co \x00", "Copyright", warnings) == "Jane / Editor Co"
+    assert (
+        clean_text("  Jane\x00Editor Co \x00", "Copyright", warnings, two_parts=True)
+        == "Jane / Editor Co"
+    )
+    # Any other string ends at its first NUL, as exiftool reads it (issue 14.14).
+    assert clean_text(b"MAVICA\x003ghx7y", "Model", warnings) == "MAVICA"
     assert clean_text("\x00\x00  ", "Make", warnings) is None
     assert clean_text((1, 2), "Make", warnings) is None
     assert warnings == ["Make has an unexpected value type (tuple); ignored"]

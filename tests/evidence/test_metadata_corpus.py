@@ -184,3 +184,48 @@ def test_a_typical_raw_reads_fast_enough() -> None:
     meta = read_metadata(raw)
     assert time.perf_counter() - start < 2.0
     assert meta.model == "ILCE-7M3"
+
+
+# --- agreement with exiftool, as the README states it (issue 14) ----------------------------
+
+
+@pytest.mark.parametrize("name", corpus_files())
+def test_thumbnail_presence_agrees_with_exiftool(name: str) -> None:
+    """Found where exiftool extracts one: IFD1 (even a dummy), JFIF/JFXX, DNG IFD0, CR3 THMB."""
+    record, meta = truth()[name], read(name)
+    if meta.error:
+        pytest.skip(f"refused on purpose: {EXPECTED_ERRORS[name][1]}")
+    assert meta.has_thumbnail == bool(record["has_thumbnail"]), record["thumbnail_tags"]
+
+
+def test_refused_files_still_show_their_headers() -> None:
+    """A HEIC named .jpg and a JPEG XL are refused, but their headers are read as exiftool does."""
+    if not truth():
+        pytest.skip(f"corpus absent: {CORPUS}")
+    heic = read("exif-py/heic/heic_hdlr_box.jpg")
+    assert heic.error is not None and "wrongly named" in heic.error
+    record = truth()["exif-py/heic/heic_hdlr_box.jpg"]
+    assert (heic.width, heic.height) == (record["ImageWidth"], record["ImageHeight"])
+    jxl = read("exif-py/jxl/test_0001.jxl")
+    record = truth()["exif-py/jxl/test_0001.jxl"]
+    assert jxl.error is not None and "JXL" in jxl.error
+    assert (jxl.make, jxl.model) == (record["Make"].strip(), record["Model"].strip())
+    assert wall_clock(jxl.captured_at) == exif_time(record["DateTimeOriginal"])
+    assert jxl.has_gps
+    assert (read("exiftool/JXL.jxl").width, read("exiftool/JXL.jxl").height) == (200, 130)
+
+
+def test_at_least_99_percent_of_fields_agree_with_exiftool() -> None:
+    """The README's figure: capture time, make, model, size, GPS, thumbnail over the corpus."""
+    from benchmarks.bench_metadata import camera_files_truth, field_agreement
+
+    records = camera_files_truth()
+    if not records:
+        pytest.skip(f"corpus absent: {CORPUS}")
+    results = [
+        ok
+        for path, record in records.items()
+        for ok in field_agreement(read(path.relative_to(CORPUS).as_posix()), record).values()
+    ]
+    assert len(results) > 350
+    assert sum(results) / len(results) >= 0.99, f"{sum(results)}/{len(results)}"
