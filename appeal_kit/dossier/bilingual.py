@@ -13,6 +13,17 @@ layout was chosen by looking at rendered pages:
 
 Chinese text wraps between any two characters (reportlab's CJK mode); English
 keeps breaking at spaces.
+
+How to write a page (so ``zh+en`` shows both languages, not Chinese twice):
+
+* a heading or paragraph: ``para(state, N_("... {name} ..."), style, name=value)``;
+* a table header: ``cells(state, [N_("File"), N_("Role")], head=True)`` (msgids);
+  a body cell that holds words: ``words(state, N_("not recorded"))``;
+* a row label: ``label(words(state, N_("Store")))``;
+* a field that is itself a phrase or a date: ``phrase(N_("the complainant"))``,
+  ``moment(value, zone_name)`` or ``day(value)``; each language then gets its own
+  (``first(state, ...)`` as a field would put Chinese into the English sentence);
+* ``first`` only where one language must stand alone (a file name, a link).
 """
 
 from __future__ import annotations
@@ -37,6 +48,7 @@ from appeal_kit.i18n.document import (
     both,
     format_date,
     format_day,
+    text_langs,
     translate,
 )
 
@@ -93,7 +105,7 @@ def _second(text: str, size: float | None = None) -> str:
     return f'<font color="{GREY}"{size_attr}>{text}</font>'
 
 
-def heading(state: RenderState, versions: Versions, size: float) -> str:
+def heading(versions: Versions, size: float) -> str:
     """Markup for a heading: the main title, then the English one smaller and grey."""
     main = markup(versions[0][1])
     if len(versions) == 1:
@@ -198,6 +210,16 @@ def styles_for(styles: Styles, lang: TextLang) -> Styles:
         styles,
         **{f.name: _cjk_style(getattr(styles, f.name)) for f in dataclasses.fields(styles)},
     )
+
+
+def statement_versions(state: RenderState) -> Versions:
+    """The filled statement in each language shown (Chinese first), empty ones left out."""
+    content = state.content
+    texts: Versions = [(text_langs(doc_lang(state))[0], content.statement_text)]
+    # A seller's own statement file reads the same in both: shown once.
+    if content.english is not None and content.english.statement_text != content.statement_text:
+        texts.append(("en", content.english.statement_text))
+    return [(lang, text) for lang, text in texts if text.strip()]
 
 
 def parallel(

@@ -20,12 +20,21 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from appeal_kit.case.config import Case
 from appeal_kit.errors import AppealKitError, ExitCode
-from appeal_kit.i18n.document import DocLang
+from appeal_kit.i18n.document import N_, DocLang, both
 from appeal_kit.models import Deadline, ExcludedFile, Finding, ImageMetadata, MatchResult
 
 if TYPE_CHECKING:
     from appeal_kit.comparison.pictures import ComparisonImage
     from appeal_kit.dossier.facts import CaseFacts
+
+
+@dataclass(frozen=True)
+class Wording:
+    """The statement, summary and facts in one language (the English of a zh+en dossier)."""
+
+    statement_text: str
+    summary: str
+    facts: CaseFacts | None = None
 
 
 @dataclass
@@ -67,6 +76,8 @@ class DossierContent:
     max_outtakes: int = 60
     # What the build established (cover headlines, timeline sentences); None: no claims.
     facts: CaseFacts | None = None
+    # In zh+en the fields above (statement, summary, facts) are Chinese; this is their English.
+    english: Wording | None = None
     # Blockers from ``check``: when any, every page is marked DRAFT and the cover lists them.
     draft_reasons: list[str] = field(default_factory=list)
 
@@ -158,9 +169,10 @@ def fill_statement(template_text: str, case: Case, facts: dict[str, str]) -> str
 
 
 def document_title(content: DossierContent) -> str:
-    """PDF title: "Appeal dossier — CASE_ID" (or "Complaint dossier — ...")."""
-    kind = "Complaint" if content.case.mode == "complaint" else "Appeal"
-    return f"{kind} dossier — {content.case.title}"
+    """PDF title: "Appeal dossier — CASE_ID"; "申诉材料 / Appeal dossier — CASE_ID" in zh+en."""
+    kind = N_("Complaint dossier") if content.case.mode == "complaint" else N_("Appeal dossier")
+    kinds = " / ".join(text for _, text in both(kind, content.language))
+    return f"{kinds} — {content.case.title}"
 
 
 def deterministic_id(*parts: bytes) -> bytes:

@@ -27,12 +27,13 @@ if TYPE_CHECKING:
     from appeal_kit.analysis import Analysis
     from appeal_kit.case.config import Case
 
+# Marked for the catalog: Chinese sellers say 速卖通, 亚马逊.
 PLATFORM_NAMES = {
-    "aliexpress": "AliExpress",
-    "alibaba-ipp": "Alibaba IPP",
-    "amazon": "Amazon",
-    "ebay-vero": "eBay VeRO",
-    "dmca": "DMCA",
+    "aliexpress": N_("AliExpress"),
+    "alibaba-ipp": N_("Alibaba IPP"),
+    "amazon": N_("Amazon"),
+    "ebay-vero": N_("eBay VeRO"),
+    "dmca": N_("DMCA"),
 }
 
 # Where in the dossier a fact's evidence is (part titles as the contents list them).
@@ -138,7 +139,7 @@ def _capture_fact(matched: list[ImageMetadata], rule: TimeRule, say: Say) -> Fac
         )
         if body not in bodies:
             bodies.append(body)
-    days = {"first": iso_day(first), "last": iso_day(last), "cameras": "; ".join(bodies)}
+    days = {"first": say.day(first), "last": say.day(last), "cameras": "; ".join(bodies)}
     one_day = days["first"] == days["last"]
     if not bodies:
         sentence = (
@@ -189,8 +190,8 @@ def _before_fact(
     earliest = min(dated, key=rule.at)
     days = rule.days(earliest, first_seen)
     fields: dict[str, str | int] = {
-        "capture_day": iso_day(earliest),
-        "seen_day": iso_day(first_seen),
+        "capture_day": say.day(earliest),
+        "seen_day": say.day(first_seen),
         "listing": listing,
     }
     if days >= 0:
@@ -227,10 +228,10 @@ def _listing_fact(case: Case, rule: TimeRule, say: Say, roles: Roles) -> Fact | 
     if own is None:
         return None
     if first_seen is None:
-        sentence = say(N_("Our own listing has been live since {day}."), day=iso_day(own))
+        sentence = say(N_("Our own listing has been live since {day}."), day=say.day(own))
         return Fact("listing-before", False, sentence, ON_TIMELINE)
     days = rule.days(own, first_seen)
-    fields: dict[str, str | int] = {"day": iso_day(own), "listing": say(roles.listing)}
+    fields: dict[str, str | int] = {"day": say.day(own), "listing": say(roles.listing)}
     if days > 0:
         sentence = say.n(
             days,
@@ -319,7 +320,7 @@ def _match_fact(analysis: Analysis, say: Say, roles: Roles) -> Fact:
             )
         )
     holds = bool(strong) and len(strong) == total
-    return Fact("matched", holds, " ".join(sentences), ON_COMPARISONS, 50 if strong else 0)
+    return Fact("matched", holds, say.join(sentences), ON_COMPARISONS, 50 if strong else 0)
 
 
 def _crop_fact(analysis: Analysis, say: Say) -> Fact | None:

@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from reportlab.platypus import Flowable
 
 from appeal_kit.dossier.style import MARGIN_BOTTOM, MARGIN_TOP, MARGIN_X, Styles
+from appeal_kit.i18n.document import N_, DocLang, both
 from appeal_kit.models import ExcludedFile
 
 if TYPE_CHECKING:
@@ -91,7 +92,13 @@ class RenderState:
         """The "Page n of N" label of a reportlab page."""
         number = self.page_map.get(rl_page, rl_page)
         total = self.total_pages if self.total_pages is not None else "?"
-        return f"Page {number} of {total}"
+        return page_words(self.content.language, number, total)
+
+
+def page_words(lang: DocLang, number: int, total: int | str) -> str:
+    """The "Page 3 of 13" label in the dossier's language(s)."""
+    versions = both(N_("Page {number} of {total}"), lang, number=number, total=total)
+    return " · ".join(text for _, text in versions)
 
 
 # Comparison pictures are embedded at this resolution; reviewers zoom in to about 2x.

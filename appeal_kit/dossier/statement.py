@@ -20,7 +20,7 @@ from appeal_kit.dossier.facts import (
 from appeal_kit.dossier.rules import Say
 from appeal_kit.evidence.images import RAW_EXTENSIONS
 from appeal_kit.i18n.console import __
-from appeal_kit.i18n.document import N_
+from appeal_kit.i18n.document import N_, TextLang
 
 if TYPE_CHECKING:
     from appeal_kit.analysis import Analysis
@@ -63,7 +63,11 @@ def statement_values(
         case.notice_received.isoformat(sep=" ") if case.notice_received else "",
         notice_fix,
     )
-    need("notice_day", iso_day(case.notice_received) if case.notice_received else "", notice_fix)
+    need(
+        "notice_day",
+        Say(found.lang).day(case.notice_received) if case.notice_received else "",
+        notice_fix,
+    )
     need("accused_urls", ", ".join(urls), __('Add url = "..." to the [[accused]] table.'))
     need(
         "first_seen",
@@ -82,7 +86,7 @@ def statement_values(
     say = Say(found.lang)
     values.update(
         {
-            "platform": PLATFORM_NAMES.get(case.platform, case.platform),
+            "platform": say(PLATFORM_NAMES.get(case.platform, case.platform)),
             "party": say(roles.party),
             "their_listing": say(roles.listing),
             "accused_count": str(len(analysis.accused)),
@@ -98,13 +102,13 @@ def statement_values(
             "capture_span": (
                 ""
                 if not times
-                else say(N_("on {day}"), day=iso_day(times[0]))
+                else say(N_("on {day}"), day=say.day(times[0]))
                 if iso_day(times[0]) == iso_day(times[-1])
                 else say(
-                    N_("from {first} to {last}"), first=iso_day(times[0]), last=iso_day(times[-1])
+                    N_("from {first} to {last}"), first=say.day(times[0]), last=say.day(times[-1])
                 )
             ),
-            "summary": " ".join(f.sentence for f in found.headlines()) or evidence_text(found),
+            "summary": say.join(f.sentence for f in found.headlines()) or evidence_text(found),
             "evidence_points": "\n".join(f"- {s}" for s in found.sentences()),
         }
     )
@@ -165,12 +169,12 @@ def _opening(case: Case, values: dict[str, str], say: Say) -> str:
         )
     if case.seller_id:
         sentences.append(say(N_("Our seller id is {seller_id}."), seller_id=case.seller_id))
-    return " ".join(sentences)
+    return say.join(sentences)
 
 
 def evidence_text(found: CaseFacts) -> str:
     """Every fact's sentence as one paragraph."""
-    return " ".join(found.sentences())
+    return Say(found.lang).join(found.sentences())
 
 
 def facts(analysis: Analysis) -> dict[str, str]:
@@ -186,13 +190,15 @@ def evidence_summary(analysis: Analysis) -> str:
     return statement_values(analysis)[0]["summary"]
 
 
-def _template(analysis: Analysis) -> str:
+def _template(analysis: Analysis, lang: TextLang = "en") -> str:
     from appeal_kit.resources import templates_dir
 
     case = analysis.case
     if case.statement is not None:
         return case.statement.read_text(encoding="utf-8")
-    return (templates_dir() / "statements" / f"{case.mode}.md").read_text(encoding="utf-8")
+    # The Chinese template is a 申诉书 / 投诉函 in its own right, with the same placeholders.
+    name = f"{case.mode}.zh.md" if lang == "zh" else f"{case.mode}.md"
+    return (templates_dir() / "statements" / name).read_text(encoding="utf-8")
 
 
 def statement_gaps(analysis: Analysis, found: CaseFacts | None = None) -> dict[str, str]:
@@ -217,4 +223,4 @@ def statement_text(analysis: Analysis, found: CaseFacts | None = None) -> str:
     values, missing = statement_values(analysis, found)
     for name in missing:
         values[name] = say(N_("[not known: {name}]"), name=name)
-    return fill_statement(_template(analysis), analysis.case, values)
+    return fill_statement(_template(analysis, found.lang), analysis.case, values)
