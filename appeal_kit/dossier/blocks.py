@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from reportlab.lib import colors
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
@@ -13,7 +14,17 @@ from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
 from appeal_kit.dossier.bilingual import Versions, heading, label, style_for, words
 from appeal_kit.dossier.state import Bookmark
-from appeal_kit.dossier.style import ACCENT, ALARM, BOLD, CJK, RULE, SHADE, markup, split_runs
+from appeal_kit.dossier.style import (
+    ACCENT,
+    ALARM,
+    BOLD,
+    CJK,
+    RULE,
+    SHADE,
+    markup,
+    register_fonts,
+    split_runs,
+)
 from appeal_kit.i18n.document import N_
 
 if TYPE_CHECKING:
@@ -106,7 +117,7 @@ def cells(
     row: list[Flowable | str] = []
     for value in values:
         if isinstance(value, str) and not head:
-            row.append(Paragraph(markup(value), style))
+            row.append(CellText(value, style))  # wraps at separators, never mid-word
             continue
         versions = words(state, value) if isinstance(value, str) else value
         row.append(Paragraph(label(versions, white=head), style))
@@ -117,6 +128,120 @@ def scaled(widths: list[float], total: float) -> list[float]:
     """Column widths in proportion, summing to ``total``."""
     factor = total / sum(widths)
     return [w * factor for w in widths]
+
+
+# A line may break after these (paths, file names, tags, dates) and at spaces.
+BREAK_AFTER = frozenset("/_-.")
+# A cell's text shrinks down to this size before a long token may be split.
+MIN_CELL_SIZE = 5.5
+
+
+def _tokens(text: str) -> list[tuple[str, bool]]:
+    """(piece, follows_a_space) pieces a line may break between.
+
+    Breaks go after ``/ _ - .``, at spaces, and between Chinese characters, never
+    inside a word.
+    """
+    covered = register_fonts()
+    pieces: list[tuple[str, bool]] = []
+    current, spaced, pending_space = "", False, False
+    for ch in text:
+        if ch == " ":
+            if current:
+                pieces.append((current, spaced))
+                current = ""
+            pending_space = True
+            continue
+        wide = ord(ch) not in covered and not ch.isspace()
+        if wide and current:
+            pieces.append((current, spaced))
+            current = ""
+        if not current:
+            spaced, pending_space = pending_space, False
+        current += ch
+        if ch in BREAK_AFTER or wide:
+            pieces.append((current, spaced))
+            current = ""
+    if current:
+        pieces.append((current, spaced))
+    return pieces
+
+
+def text_width(text: str, font: str, size: float) -> float:
+    """Width of ``text`` in points, with the CJK font where Vera lacks a glyph."""
+    return float(
+        sum(stringWidth(run, CJK if wide else font, size) for run, wide in split_runs(text))
+    )
+
+
+def break_lines(text: str, font: str, size: float, width: float) -> list[str]:
+    """``text`` in lines no wider than ``width``, broken only between ``_tokens`` pieces."""
+    lines: list[str] = []
+    line = ""
+    for piece, spaced in _tokens(text):
+        joined = (line + " " + piece if spaced else line + piece) if line else piece
+        if not line or text_width(joined, font, size) <= width:
+            line = joined
+            continue
+        lines.append(line)
+        line = piece
+    if line or not lines:
+        lines.append(line)
+    return lines
+
+
+def _split_long(line: str, font: str, size: float, width: float) -> list[str]:
+    """Last resort for one token wider than the cell at the smallest size (a full hash)."""
+    parts, current = [], ""
+    for ch in line:
+        if current and text_width(current + ch, font, size) > width:
+            parts.append(current)
+            current = ""
+        current += ch
+    return [*parts, current] if current else parts
+
+
+class CellText(Flowable):  # type: ignore[misc]
+    """A table cell's text: wraps at separators (``/ _ - .``, spaces) or shrinks.
+
+    reportlab's own wrapping either breaks only at spaces (a long file name runs
+    out of its cell) or anywhere (``DateTimeOrigin al``); this breaks where a
+    reader expects a path or a tag to break, and otherwise makes the text smaller.
+    """
+
+    def __init__(self, text: str, style: ParagraphStyle) -> None:
+        super().__init__()
+        self.text, self.style = text, style
+        self._para: Paragraph | None = None
+
+    def wrap(self, avail_w: float, avail_h: float) -> tuple[float, float]:
+        """Lay the text out for ``avail_w`` (the cell's inner width)."""
+        font, size = self.style.fontName, float(self.style.fontSize)
+        width = max(1.0, avail_w - 0.5)  # reportlab's measure and ours may differ by a hair
+        lines = break_lines(self.text, font, size, width)
+        while size > MIN_CELL_SIZE and any(text_width(x, font, size) > width for x in lines):
+            size = max(MIN_CELL_SIZE, size - 0.5)
+            lines = break_lines(self.text, font, size, width)
+        lines = [part for line in lines for part in _split_long(line, font, size, width)] or [""]
+        style = ParagraphStyle(
+            f"{self.style.name}-{size:g}",
+            parent=self.style,
+            fontSize=size,
+            leading=self.style.leading * size / self.style.fontSize,
+            wordWrap=None,
+        )
+        self._para = Paragraph("<br/>".join(markup(line) for line in lines), style)
+        self.width, self.height = self._para.wrap(avail_w, avail_h)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        """Draw the laid-out paragraph."""
+        assert self._para is not None
+        self._para.drawOn(self.canv, 0, 0)
+
+    def getPlainText(self) -> str:  # noqa: N802 - reportlab's name
+        """The text, for reportlab's text extraction helpers."""
+        return self.text
 
 
 DRAFT_MARK = N_("DRAFT: not ready to submit")

@@ -23,8 +23,11 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from appeal_kit.dossier.bilingual import first
 from appeal_kit.dossier.blocks import cells, grid, part_heading, scaled
 from appeal_kit.dossier.style import markup, short_hash, show_time
+from appeal_kit.i18n import english
+from appeal_kit.i18n.document import N_
 from appeal_kit.models import ImageMetadata
 
 if TYPE_CHECKING:
@@ -41,16 +44,29 @@ def evidence_part(state: RenderState) -> list[Flowable]:
     """Table of every usable original: hash, capture time, camera, serial, size."""
     content, st = state.content, state.styles
     flow = part_heading(state, 3)
+    # Only what every file shows: whether each is as the camera wrote it is in the notes.
     flow.append(
         Paragraph(
-            "The camera originals, unchanged. Each file's full SHA-256 is in the manifest at "
-            "the end; capture times are as the camera recorded them, with the tag they come from.",
+            markup(
+                first(
+                    state,
+                    N_(
+                        "Our originals as supplied. Each file's full SHA-256 is in the manifest "
+                        "at the end; capture times are as recorded in the file, with the tag "
+                        "they come from. The notes below say which files are as the camera "
+                        "wrote them."
+                    ),
+                )
+            ),
             st.small,
         )
     )
+    rule = content.facts.get("time-rule") if content.facts is not None else None
+    if rule is not None:
+        flow.append(Paragraph(markup(rule.sentence), st.small))
     flow.append(Spacer(1, 3 * mm))
     heads = ["File", "SHA-256 (start)", "Captured (tag)", "Camera", "Serial", "Pixels"]
-    widths = [2.7, 1.7, 3.5, 1.9, 2.2, 1.5]
+    widths = [2.7, 1.6, 3.6, 1.9, 2.0, 1.7]
     if content.include_gps:
         heads.append("GPS")
         widths.append(1.9)
@@ -59,7 +75,7 @@ def evidence_part(state: RenderState) -> list[Flowable]:
     for meta in originals:
         row = [
             meta.display_path,
-            short_hash(meta.sha256, 12),
+            short_hash(meta.sha256, 8),  # in full in the manifest
             _captured(meta),
             meta.camera or "—",
             meta.serial or "—",
@@ -109,7 +125,9 @@ def _original_notes(originals: list[ImageMetadata]) -> list[str]:
             grouped.setdefault(fact, []).append(meta.display_path)
         for finding in meta.findings:
             if finding.severity == "info":
-                grouped.setdefault(finding.message.rstrip("."), []).append(meta.display_path)
+                # Console text (Chinese in a Chinese terminal): the dossier keeps its English.
+                message = english(finding.message)
+                grouped.setdefault(message.rstrip("."), []).append(meta.display_path)
     notes = []
     for fact, paths in grouped.items():
         who = (

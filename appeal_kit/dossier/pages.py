@@ -27,7 +27,22 @@ from reportlab.platypus import (
 )
 
 from appeal_kit.case.config import AccusedListing
-from appeal_kit.dossier.bilingual import first, para, parallel, statement_versions
+from appeal_kit.dossier.bilingual import (
+    Versions,
+    day,
+    fact_versions,
+    first,
+    joined,
+    label,
+    moment,
+    para,
+    paragraphs,
+    parallel,
+    phrase,
+    statement_versions,
+    values,
+    words,
+)
 from appeal_kit.dossier.blocks import cells, grid, part_heading, part_titles, scaled
 from appeal_kit.dossier.facts import PLATFORM_NAMES
 from appeal_kit.dossier.rules import roles_for
@@ -42,6 +57,7 @@ from appeal_kit.dossier.style import (
     markup,
     show_time,
 )
+from appeal_kit.i18n.console import english
 from appeal_kit.i18n.document import N_
 from appeal_kit.models import DeadlineState, MatchResult
 
@@ -62,12 +78,12 @@ def cover_part(state: RenderState) -> list[Flowable]:
     kind = N_("Complaint dossier") if case.mode == "complaint" else N_("Appeal dossier")
     flow: list[Flowable] = [
         *para(state, kind, st.title),
-        *para(state, N_("Case {case}"), st.h2, case=case.title),
+        Paragraph(f"{markup(joined(state, N_('Case')))} {markup(case.title)}", st.h2),
     ]
     if content.draft:
         flow += _draft_box(state)
-    rows: list[tuple[str, str]] = [
-        (N_("Platform"), PLATFORM_NAMES.get(case.platform, case.platform)),
+    rows: list[tuple[str, str | Versions]] = [
+        (N_("Platform"), words(state, PLATFORM_NAMES.get(case.platform, case.platform))),
         (N_("Case / complaint id"), case.case_id),
         (N_("Store"), case.store),
         (N_("Seller id"), case.seller_id),
@@ -77,20 +93,23 @@ def cover_part(state: RenderState) -> list[Flowable]:
         (N_("Notice received"), _both_zones(state, case.notice_received)),
     ]
     table_rows = [
-        [Paragraph(markup(first(state, k)), st.cell_bold), Paragraph(markup(v), st.cell)]
+        [
+            Paragraph(label(words(state, k)), st.cell_bold),
+            Paragraph(markup(v) if isinstance(v, str) else label(v), st.cell),
+        ]
         for k, v in rows
         if k and v
     ]
     if case.own_listing_url or case.own_listing_date:
         table_rows.append(
             [
-                Paragraph(markup(first(state, N_("Our own listing"))), st.cell_bold),
+                Paragraph(label(words(state, N_("Our own listing"))), st.cell_bold),
                 Paragraph(
                     " ".join(
                         x
                         for x in (
                             link(case.own_listing_url),
-                            markup(_own_date(case.own_listing_date)),
+                            markup(_own_date(state, case.own_listing_date)),
                         )
                         if x
                     ),
@@ -101,22 +120,22 @@ def cover_part(state: RenderState) -> list[Flowable]:
     for listing in case.accused_listings:
         table_rows.append(
             [
-                Paragraph(markup(first(state, roles.listing_label)), st.cell_bold),
+                Paragraph(label(words(state, roles.listing_label)), st.cell_bold),
                 Paragraph(_listing_line(state, listing), st.cell),
             ]
         )
     if not case.accused_listings:
         table_rows.append(
             [
-                Paragraph(markup(first(state, roles.listing_label)), st.cell_bold),
-                Paragraph(markup(first(state, N_("No URL was given in case.toml."))), st.cell),
+                Paragraph(label(words(state, roles.listing_label)), st.cell_bold),
+                Paragraph(label(words(state, N_("No URL was given in case.toml."))), st.cell),
             ]
         )
     flow.append(grid(table_rows, scaled([1, 3], state.frame_w), header=False))
     flow += _headline_part(state)
     flow += _ask_part(state)
-    titles = [first(state, t) for t in part_titles(case.mode)]
-    entries = [Paragraph(f"{n}. {markup(t)}", st.cell) for n, t in enumerate(titles, start=1)]
+    titles = [words(state, t) for t in part_titles(case.mode)]
+    entries = [Paragraph(f"{n}. {label(t)}", st.cell) for n, t in enumerate(titles, start=1)]
     # Three columns keep the contents short.
     grid_rows = [entries[i : i + 3] for i in range(0, len(entries), 3)]
     contents = Table(grid_rows, colWidths=scaled([1, 1.4, 1.4], state.frame_w), hAlign="LEFT")
@@ -158,14 +177,13 @@ def _draft_box(state: RenderState) -> list[Flowable]:
 def _listing_line(state: RenderState, listing: AccusedListing) -> str:
     """Their listing on the cover: the short URL (linked in full), title, first seen."""
     if listing.first_seen is None:
-        seen = first(state, N_("first seen: not recorded"))
+        seen = joined(state, N_("first seen: not recorded"))
     elif listing.first_seen_day_only:
-        seen = first(state, N_("first seen {day}"), day=listing.first_seen.strftime("%Y-%m-%d"))
+        seen = joined(state, N_("first seen {day}"), day=day(listing.first_seen))
     else:
-        seen = first(
-            state, N_("first seen {day}"), day=show_time(listing.first_seen, state.platform_tz)
-        )
-    parts = [link(listing.url) if listing.url else markup(first(state, N_("no URL given")))]
+        when = moment(listing.first_seen, state.content.platform_timezone)
+        seen = joined(state, N_("first seen {day}"), day=when)
+    parts = [link(listing.url) if listing.url else markup(joined(state, N_("no URL given")))]
     if listing.title:
         parts.append(markup(listing.title))
     parts.append(markup(seen))
@@ -185,7 +203,9 @@ def _headline_part(state: RenderState) -> list[Flowable]:
         )
         return flow
     facts_flow: list[Flowable] = [
-        Paragraph(markup(fact.sentence), st.bullet, bulletText="•") for fact in heads
+        item
+        for fact in heads
+        for item in paragraphs(fact_versions(state, fact), st.bullet, bullet="•")
     ]
     picture = _best_comparison(state)
     if picture is None:
@@ -215,18 +235,29 @@ def _best_comparison(state: RenderState) -> list[Flowable] | None:
     ]
     if not ranked:
         return None
-    number, comp, _match = max(ranked, key=lambda item: (item[2].inliers, -item[0]))
+    # A plain photo reads at a glance (a screenshot does not); a crop of our larger frame
+    # is the strongest picture; then the most agreeing points.
+    number, comp, _match = max(
+        ranked,
+        key=lambda item: (
+            not item[2].is_screenshot,
+            item[2].original_contains_more,
+            item[2].inliers,
+            -item[0],
+        ),
+    )
     width = state.frame_w / 2.35 - 8
     data, (w, h) = pictures_only(comp)
     height = width * h / max(1, w)
     picture = Image(io.BytesIO(at_page_resolution(data, width)), width=width, height=height)
-    caption = first(
+    caption = para(
         state,
         N_("Comparison {number}: ours on the left, {listing} on the right."),
+        st.small,
         number=number,
-        listing=first(state, roles_for(content.case).listing),
+        listing=phrase(roles_for(content.case).listing),
     )
-    return [picture, Spacer(1, 1 * mm), Paragraph(markup(caption), st.small)]
+    return [picture, Spacer(1, 1 * mm), *caption]
 
 
 def _ask_part(state: RenderState) -> list[Flowable]:
@@ -242,23 +273,24 @@ def _ask_part(state: RenderState) -> list[Flowable]:
     found = state.content.facts
     filed = found.get("filed-in-time") if found is not None else None
     if filed is not None and filed.holds:
-        flow.append(Paragraph(markup(filed.sentence), st.body))
+        flow += paragraphs(fact_versions(state, filed), st.body)
     return flow
 
 
-def _own_date(value: datetime | None) -> str:
-    return f"(live since {value.date().isoformat()})" if value else ""
+def _own_date(state: RenderState, value: datetime | None) -> str:
+    return joined(state, N_("(live since {day})"), day=day(value)) if value else ""
 
 
-def _both_zones(state: RenderState, value: datetime | None) -> str:
+def _both_zones(state: RenderState, value: datetime | None) -> Versions | str:
+    """A time in the platform's zone, and in the seller's when that reads differently."""
     if value is None:
         return ""
-    text = show_time(value, state.platform_tz)
-    if state.local_tz is not None:
-        local = show_time(value, state.local_tz)
-        if local != text:
-            text += f" (your time: {local})"
-    return text
+    content = state.content
+    here = moment(value, content.platform_timezone)
+    local = moment(value, content.local_timezone)
+    if content.local_timezone is None or local("en") == here("en"):
+        return values(state, here)
+    return words(state, N_("{time} (your time: {local})"), time=here, local=local)
 
 
 # --------------------------------------------------------------------------- 1 deadlines
@@ -464,7 +496,7 @@ def _unmatched(state: RenderState) -> list[Flowable]:
             state,
             [
                 content.case.display(m.accused),
-                m.note or first(state, N_("no matching original found")),
+                english(m.note) if m.note else first(state, N_("no matching original found")),
             ],
         )
         for m in sorted(content.unmatched, key=lambda m: str(m.accused))
@@ -651,8 +683,10 @@ def numbers_table(state: RenderState, match: MatchResult, caption: str = "") -> 
             else N_("Photo inside their image")
         )
         rows.append((label, f"{w:,} × {h:,} px at ({x:,}, {y:,})"))
-    if match.note and match.note not in caption:
-        rows.append(("Note", match.note))
+    # Console text (Chinese in a Chinese terminal): the dossier keeps its English.
+    note = english(match.note) if match.note else ""
+    if note and note not in caption:
+        rows.append(("Note", note))
     st = state.styles
     body = [[Paragraph(markup(k), st.cell_bold), Paragraph(markup(v), st.cell)] for k, v in rows]
     return grid(body, scaled([1.3, 2.7], state.frame_w), header=False)
@@ -665,7 +699,8 @@ def build_story(state: RenderState) -> list[Flowable]:
     """Every part, in order (fresh flowables for each layout pass)."""
     from appeal_kit.dossier.appendix import documents_part, excluded_part, manifest_part
     from appeal_kit.dossier.evidence_pages import evidence_part
-    from appeal_kit.dossier.timeline import outtakes_part, timeline_part
+    from appeal_kit.dossier.outtakes import outtakes_part
+    from appeal_kit.dossier.timeline import timeline_part
 
     story: list[Flowable] = []
     story += cover_part(state)

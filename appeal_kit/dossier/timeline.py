@@ -9,19 +9,19 @@ first seen is drawn in red and said so, never hidden.
 
 from __future__ import annotations
 
-import io
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from reportlab.graphics.shapes import Drawing, Line, Rect, String
+from reportlab.graphics.shapes import Drawing, Group, Line, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, Image, PageBreak, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer
 
+from appeal_kit.dossier.bilingual import first
 from appeal_kit.dossier.blocks import part_heading
+from appeal_kit.dossier.rules import roles_for
 from appeal_kit.dossier.style import (
     ACCENT,
     ALARM,
@@ -33,13 +33,13 @@ from appeal_kit.dossier.style import (
     MUTED,
     RULE,
     SHADE,
-    fit_box,
     markup,
     plural,
+    short_url,
     show_time,
     split_runs,
 )
-from appeal_kit.models import ImageMetadata
+from appeal_kit.i18n.document import N_
 
 if TYPE_CHECKING:
     from appeal_kit.dossier.state import RenderState
@@ -88,9 +88,25 @@ def timeline_rows(state: RenderState) -> tuple[list[Row], list[str]]:
     assume = state.local_tz or state.platform_tz or UTC
     rows: list[Row] = []
     sentences: list[str] = []
-    captures = sorted(
-        aware(m.captured_at, assume) for m in content.originals if m.captured_at is not None
+    found = content.facts
+    roles = roles_for(case)
+    listing_words = first(state, roles.listing)
+    # The same originals and the same day-count rule as the statement's facts.
+    matched = {m.original for m in content.matches if m.original is not None}
+    pool = [m for m in content.originals if m.path in matched] or content.originals
+    raw = [m.captured_at for m in pool if m.captured_at is not None]
+    earliest_raw = (
+        min(raw, key=found.rule.at if found is not None else lambda v: aware(v, assume))
+        if raw
+        else None
     )
+    captures = sorted(aware(t, assume) for t in raw)
+
+    def days(earlier: datetime, later: datetime) -> int:
+        if found is not None:
+            return found.rule.days(earlier, later)
+        return days_between(aware(earlier, assume), aware(later, assume))
+
     shoots = list(content.shoots)
     for shoot in shoots:
         start, end = _shoot_attr(shoot, "start"), _shoot_attr(shoot, "end")
@@ -98,15 +114,14 @@ def timeline_rows(state: RenderState) -> tuple[list[Row], list[str]]:
             continue
         frames = _shoot_attr(shoot, "frames", []) or []
         index = _shoot_attr(shoot, "index", len(rows) + 1)
-        label = str(
-            _shoot_attr(shoot, "label", None)
-            or _shoot_attr(shoot, "camera", None)
-            or "camera unknown"
-        )
-        # Shoot.label reads "Shoot 1: Canon EOS R6 ..., 12 frames"; the row names the shoot.
-        label = re.sub(r"^Shoot \d+:\s*", "", label)
-        if "frame" not in label:
-            label += f"; {plural(len(frames), 'frame')}"
+        # The camera with its whole serial (a cut serial reads as a different body).
+        camera = _shoot_attr(shoot, "camera", None) or first(state, N_("camera not recorded"))
+        serial = _shoot_attr(shoot, "serial", None)
+        label = (
+            first(state, N_("{camera} serial {serial}"), camera=camera, serial=serial)
+            if serial
+            else str(camera)
+        ) + f"; {plural(len(frames), 'frame')}"
         rows.append(
             Row(
                 label=f"Shoot {index}",
@@ -135,44 +150,69 @@ def timeline_rows(state: RenderState) -> tuple[list[Row], list[str]]:
         )
         first_seen = case.first_seen()
         if first_seen is not None:
-            days = days_between(own.start, aware(first_seen, assume))
+            lead = days(case.own_listing_date, first_seen)
             own.since = aware(first_seen, assume)
-            when = "before" if days >= 0 else "AFTER"
-            own.interval = (
-                f"live {plural(abs(days), 'day')} {when} the accused listing was first seen"
+            own.interval = first(
+                state,
+                N_("live {count} days before {listing} was first seen")
+                if lead >= 0
+                else N_("live {count} days AFTER {listing} was first seen"),
+                count=abs(lead),
+                listing=listing_words,
             )
-            own.interval_colour = GOOD if days >= 0 else CAUTION
-            sentences.append(f"Our own listing was {own.interval}.")
+            own.interval_colour = GOOD if lead >= 0 else CAUTION
         rows.append(own)
     for number, listing in enumerate(case.accused_listings, start=1):
         if listing.first_seen is None:
             continue
         seen = aware(listing.first_seen, assume)
+        label = first(state, roles.listing_label)
+        if len(case.accused_listings) > 1:
+            label = f"{label} {number}"
         row = Row(
-            f"Accused listing {number}", seen, note=f"first seen; {listing.url}", colour=CAUTION
+            label,
+            seen,
+            note=first(state, N_("first seen; {url}"), url=short_url(listing.url)),
+            colour=CAUTION,
         )
-        if captures:
-            days = days_between(captures[0], seen)
+        if captures and earliest_raw is not None:
+            lead = days(earliest_raw, listing.first_seen)
             after = [t for t in captures if t > seen]
             row.since = captures[0]
-            if days >= 0:
-                row.interval = (
-                    f"captured {plural(days, 'day')} before the accused listing was first seen"
-                )
-                row.interval_colour = GOOD
-            else:
-                row.interval = (
-                    f"captured {plural(-days, 'day')} AFTER the accused listing was first seen"
-                )
-                row.interval_colour = ALARM
-            sentences.append(f"Accused listing {number}: our earliest original was {row.interval}.")
+            row.interval = first(
+                state,
+                N_("captured {count} days before {listing} was first seen")
+                if lead >= 0
+                else N_("captured {count} days AFTER {listing} was first seen"),
+                count=abs(lead),
+                listing=listing_words,
+            )
+            row.interval_colour = GOOD if lead >= 0 else ALARM
             if after:
                 sentences.append(
-                    f"{plural(len(after), 'original')} captured after accused listing {number} was "
-                    f"first seen ({show_time(after[0], state.platform_tz)} is the earliest of them); "
-                    "these are shown as they are."
+                    first(
+                        state,
+                        N_(
+                            "1 matched original was captured after {listing} was first seen "
+                            "({earliest}); it is shown as it is."
+                        )
+                        if len(after) == 1
+                        else N_(
+                            "{count} matched originals were captured after {listing} was first "
+                            "seen ({earliest} is the earliest of them); they are shown as they are."
+                        ),
+                        count=len(after),
+                        listing=listing_words,
+                        earliest=show_time(after[0], state.platform_tz),
+                    )
                 )
-                row.note += f"; {plural(len(after), 'original')} captured after this date"
+                row.note += "; " + first(
+                    state,
+                    N_("1 original captured after this date")
+                    if len(after) == 1
+                    else N_("{count} originals captured after this date"),
+                    count=len(after),
+                )
                 row.colour = ALARM
         rows.append(row)
     if case.notice_received is not None:
@@ -196,6 +236,10 @@ def timeline_rows(state: RenderState) -> tuple[list[Row], list[str]]:
                 colour=ACCENT,
             )
         )
+    # The intervals in words: the statement's own sentences, so the two never disagree.
+    if found is not None:
+        stated = [found.get(key) for key in ("listing-before", "captured-before", "time-rule")]
+        sentences = [f.sentence for f in stated if f is not None and f.sentence] + sentences
     return rows[:MAX_ROWS], sentences
 
 
@@ -227,7 +271,7 @@ def _ticks(start: datetime, end: datetime, tz: tzinfo) -> tuple[list[datetime], 
 
 
 def _two_lines(text: str, font: str, size: float, width: float) -> list[str]:
-    """``text`` on one line, or broken at a space onto two (the second cut if need be)."""
+    """``text`` on one line, or broken at a space onto two (``_string`` shrinks what is left)."""
     if stringWidth(text, font, size) <= width or " " not in text:
         return [text]
     words = text.split(" ")
@@ -240,13 +284,16 @@ def _two_lines(text: str, font: str, size: float, width: float) -> list[str]:
     return [first, text[len(first) :].strip()]
 
 
-def _fit(text: str, font: str, size: float, width: float) -> str:
-    """``text`` cut with "…" to ``width`` points."""
-    if stringWidth(text, font, size) <= width:
-        return text
-    while text and stringWidth(text + "…", font, size) > width:
-        text = text[:-1]
-    return text + "…"
+# Labels shrink to fit their room down to this size, then wrap; they are never cut.
+MIN_LABEL_SIZE = 5.0
+
+
+def _fit_size(text: str, font: str, size: float, width: float) -> float:
+    """The largest size up to ``size`` at which ``text`` fits ``width`` (at least the minimum)."""
+    natural = float(stringWidth(text, font, size))
+    if natural <= width:
+        return size
+    return max(MIN_LABEL_SIZE, size * width / natural)
 
 
 def _string(
@@ -259,14 +306,31 @@ def _string(
     colour: colors.Color = colors.black,
     anchor: str = "start",
     width: float | None = None,
-) -> String:
-    """A ``String`` in Vera, or in the CJK font when the text needs it."""
+) -> Group:
+    """Text in Vera (or the CJK font when needed), whole: smaller, or on two lines, never cut."""
     font = BOLD if bold else BODY
     if any(fallback for _, fallback in split_runs(text)):
         font = CJK
+    lines = [text]
     if width is not None:
-        text = _fit(text, font, size, width)
-    return String(x, y, text, fontName=font, fontSize=size, fillColor=colour, textAnchor=anchor)
+        size = _fit_size(text, font, size, width)
+        if stringWidth(text, font, size) > width and " " in text:
+            lines = _two_lines(text, font, size, width)
+            size = min(_fit_size(line, font, size, width) for line in lines)
+    group = Group()
+    for number, line in enumerate(lines):
+        group.add(
+            String(
+                x,
+                y - number * size * 1.15,
+                line,
+                fontName=font,
+                fontSize=size,
+                fillColor=colour,
+                textAnchor=anchor,
+            )
+        )
+    return group
 
 
 def timeline_drawing(rows: list[Row], width: float, tz: tzinfo, *, row_h: float = ROW_H) -> Drawing:
@@ -291,9 +355,15 @@ def timeline_drawing(rows: list[Row], width: float, tz: tzinfo, *, row_h: float 
     for tick in ticks:
         x = xpos(tick)
         drawing.add(Line(x, axis_h, x, height - 4, strokeColor=SHADE, strokeWidth=0.6))
-        drawing.add(
-            _string(x, axis_h - 12, tick.strftime(fmt), size=7, colour=MUTED, anchor="middle")
-        )
+        text = tick.strftime(fmt)
+        half = stringWidth(text, BODY, 7) / 2
+        # The last (or first) tick label ends at the drawing's edge instead of running past it.
+        anchor, at = "middle", x
+        if x + half > width:
+            anchor, at = "end", width
+        elif x - half < x0 - 8:
+            anchor, at = "start", x0 - 8
+        drawing.add(_string(at, axis_h - 12, text, size=7, colour=MUTED, anchor=anchor))
     drawing.add(Line(x0, axis_h, x1, axis_h, strokeColor=RULE, strokeWidth=0.8))
     middle = (x0 + x1) / 2
     for number, row in enumerate(rows):
@@ -420,113 +490,21 @@ def timeline_part(state: RenderState) -> list[Flowable]:
     flow.append(timeline_drawing(rows, state.frame_w, tz, row_h=row_h))
     flow.append(Spacer(1, 4 * mm))
     flow += [Paragraph(markup(s), st.bullet, bulletText="•") for s in sentences]
-    zone_name = state.content.local_timezone or state.content.platform_timezone or "UTC"
     flow.append(Spacer(1, 3 * mm))
     flow.append(
         Paragraph(
             markup(
-                f"Dates are in {state.content.platform_timezone or 'UTC'} time, the platform's. "
-                "Capture times without a recorded UTC offset are "
-                f"read as {zone_name} time. Bars are shoots (first to last frame); diamonds are "
-                "moments; dashed lines are the intervals named above them."
+                first(
+                    state,
+                    N_(
+                        "Dates are in {zone} time, the platform's. Bars are shoots (first to "
+                        "last frame); diamonds are moments; dashed lines are the intervals named "
+                        "above them."
+                    ),
+                    zone=state.content.platform_timezone or "UTC",
+                )
             ),
             st.small,
         )
     )
     return [*flow, PageBreak()]
-
-
-# --------------------------------------------------------------------------- outtakes
-
-COLUMNS = 4
-
-
-def outtakes_part(state: RenderState) -> list[Flowable]:
-    """Contact sheet of frames from our shoots that match no accused image."""
-    content, st = state.content, state.styles
-    flow = part_heading(state, 6)
-    frames = sorted(
-        content.outtakes, key=lambda m: (m.captured_at is None, _sort_time(m), m.display_path)
-    )
-    if not frames:
-        flow.append(Paragraph("No other frames from the same shoots were supplied.", st.body))
-        return [*flow, PageBreak()]
-    # Only what the build knows: these frames matched none of the accused images
-    # it could examine. Whether they were ever published is the seller's to say.
-    unexamined = sum(e.role == "accused" for e in content.excluded)
-    caveat = (
-        f" {plural(unexamined, 'accused file')} could not be examined (see Excluded files)."
-        if unexamined
-        else ""
-    )
-    flow.append(
-        Paragraph(
-            markup(
-                f"{plural(len(frames), 'frame')} from the same shoots that match none of the "
-                f"accused images examined.{caveat} They show the photographer holds the whole "
-                "shoot, not only the picture in dispute."
-            ),
-            st.body,
-        )
-    )
-    cell_w = state.frame_w / COLUMNS
-    box_w, box_h = cell_w - 8, 36 * mm
-    shown = [m for m in frames[: content.max_outtakes]]
-    cells: list[list[Flowable]] = []
-    for meta in shown:
-        thumb = state.thumbnails.get(meta.path)
-        items: list[Flowable] = []
-        if thumb is not None:
-            data, (w, h) = thumb
-            width, height = fit_box(w, h, box_w, box_h)
-            picture = Image(io.BytesIO(data), width=width, height=height)
-            items.append(picture)
-        else:
-            items.append(Paragraph("(could not be decoded)", st.small))
-        caption = "<br/>".join(
-            markup(x)
-            for x in (
-                meta.display_path.rsplit("/", 1)[-1],
-                _time(meta),
-                meta.camera or "camera unknown",
-            )
-        )
-        items.append(Paragraph(caption, st.cell))
-        cells.append(items)
-    while len(cells) % COLUMNS:
-        cells.append([Spacer(1, 1)])
-    table_rows = [cells[i : i + COLUMNS] for i in range(0, len(cells), COLUMNS)]
-    table = Table(table_rows, colWidths=[cell_w] * COLUMNS, hAlign="LEFT")
-    table.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("ALIGN", (0, 0), (-1, -1), "CENTER"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 4),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
-            ]
-        )
-    )
-    flow.append(table)
-    hidden = len(frames) - len(shown)
-    if hidden > 0:
-        flow.append(
-            Paragraph(
-                markup(
-                    f"{plural(hidden, 'more frame')} not shown here; every file is in the manifest."
-                ),
-                st.small,
-            )
-        )
-    return [*flow, PageBreak()]
-
-
-def _sort_time(meta: ImageMetadata) -> datetime:
-    if meta.captured_at is None:
-        return datetime.min.replace(tzinfo=UTC)
-    return aware(meta.captured_at, UTC)
-
-
-def _time(meta: ImageMetadata) -> str:
-    return show_time(meta.captured_at, seconds=True) if meta.captured_at else "no capture time"

@@ -1,0 +1,128 @@
+"""Part 5 of the dossier: other frames from the same shoot, as a contact sheet.
+
+Frames of our matched originals' shoots that match none of their images: only the
+photographer holds the whole shoot.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, Image, PageBreak, Paragraph, Spacer, Table, TableStyle
+
+from appeal_kit.dossier.bilingual import first, para
+from appeal_kit.dossier.blocks import part_heading
+from appeal_kit.dossier.rules import roles_for
+from appeal_kit.dossier.style import fit_box, markup, plural, show_time
+from appeal_kit.dossier.timeline import aware
+from appeal_kit.i18n.document import N_
+from appeal_kit.models import ImageMetadata
+
+if TYPE_CHECKING:
+    from appeal_kit.dossier.state import RenderState
+
+COLUMNS = 4
+
+
+def outtakes_part(state: RenderState) -> list[Flowable]:
+    """Contact sheet of frames from our shoots that match no accused image."""
+    content, st = state.content, state.styles
+    flow = part_heading(state, 6)
+    frames = sorted(
+        content.outtakes, key=lambda m: (m.captured_at is None, _sort_time(m), m.display_path)
+    )
+    if not frames:
+        flow.append(Paragraph("No other frames from the same shoots were supplied.", st.body))
+        return [*flow, PageBreak()]
+    # Only what the build knows: these frames matched none of the accused images
+    # it could examine. Whether they were ever published is the seller's to say.
+    unexamined = sum(e.role == "accused" for e in content.excluded)
+    listing = first(state, roles_for(content.case).listing)
+    flow += para(
+        state,
+        N_(
+            "1 frame from the same shoots that matches none of the images of {listing} "
+            "examined. It shows the photographer holds the whole shoot, not only the picture "
+            "in dispute."
+        )
+        if len(frames) == 1
+        else N_(
+            "{count} frames from the same shoots that match none of the images of {listing} "
+            "examined. They show the photographer holds the whole shoot, not only the picture "
+            "in dispute."
+        ),
+        st.body,
+        count=len(frames),
+        listing=listing,
+    )
+    if unexamined:
+        flow += para(
+            state,
+            N_("{count} of their files could not be examined (see Excluded files)."),
+            st.small,
+            count=unexamined,
+        )
+    cell_w = state.frame_w / COLUMNS
+    box_w, box_h = cell_w - 8, 36 * mm
+    shown = [m for m in frames[: content.max_outtakes]]
+    cells: list[list[Flowable]] = []
+    for meta in shown:
+        thumb = state.thumbnails.get(meta.path)
+        items: list[Flowable] = []
+        if thumb is not None:
+            data, (w, h) = thumb
+            width, height = fit_box(w, h, box_w, box_h)
+            picture = Image(io.BytesIO(data), width=width, height=height)
+            items.append(picture)
+        else:
+            items.append(Paragraph("(could not be decoded)", st.small))
+        caption = "<br/>".join(
+            markup(x)
+            for x in (
+                meta.display_path.rsplit("/", 1)[-1],
+                _time(meta),
+                meta.camera or "camera unknown",
+            )
+        )
+        items.append(Paragraph(caption, st.cell))
+        cells.append(items)
+    while len(cells) % COLUMNS:
+        cells.append([Spacer(1, 1)])
+    table_rows = [cells[i : i + COLUMNS] for i in range(0, len(cells), COLUMNS)]
+    table = Table(table_rows, colWidths=[cell_w] * COLUMNS, hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 4),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
+            ]
+        )
+    )
+    flow.append(table)
+    hidden = len(frames) - len(shown)
+    if hidden > 0:
+        flow.append(
+            Paragraph(
+                markup(
+                    f"{plural(hidden, 'more frame')} not shown here; every file is in the manifest."
+                ),
+                st.small,
+            )
+        )
+    return [*flow, PageBreak()]
+
+
+def _sort_time(meta: ImageMetadata) -> datetime:
+    if meta.captured_at is None:
+        return datetime.min.replace(tzinfo=UTC)
+    return aware(meta.captured_at, UTC)
+
+
+def _time(meta: ImageMetadata) -> str:
+    return show_time(meta.captured_at, seconds=True) if meta.captured_at else "no capture time"
