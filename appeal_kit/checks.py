@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from PIL import Image
 
 from appeal_kit.evidence.metadata import TIMEZONE_UNKNOWN, timezone_advice
+from appeal_kit.i18n import __, duration__
 from appeal_kit.models import DeadlineState, Finding, ImageMetadata, MatchResult
 from appeal_kit.options import BuildOptions
 
@@ -33,7 +34,7 @@ def run_checks(analysis: Analysis, *, now: datetime | None = None) -> list[Findi
 
     ``now`` decides "due soon" and "missed"; it defaults to ``options.as_of`` or the clock.
     """
-    from appeal_kit.tracking.deadlines import compute_deadlines, format_lateness
+    from appeal_kit.tracking.deadlines import compute_deadlines
 
     case = analysis.case
     found: list[Finding] = []
@@ -44,8 +45,8 @@ def run_checks(analysis: Analysis, *, now: datetime | None = None) -> list[Findi
             Finding(
                 "blocker",
                 "no-originals",
-                "No usable original image in originals/.",
-                "Copy the full-size files from your camera or phone into originals/.",
+                __("No usable original image in originals/."),
+                __("Copy the full-size files from your camera or phone into originals/."),
             )
         )
     elif not dated:
@@ -53,9 +54,11 @@ def run_checks(analysis: Analysis, *, now: datetime | None = None) -> list[Findi
             Finding(
                 "blocker",
                 "no-capture-time",
-                "No original has a capture time (EXIF DateTimeOriginal).",
-                "Use the files straight from the camera; exports and messaging apps "
-                "often strip EXIF.",
+                __("No original has a capture time (EXIF DateTimeOriginal)."),
+                __(
+                    "Use the files straight from the camera; exports and messaging apps "
+                    "often strip EXIF."
+                ),
             )
         )
     first_seen = case.first_seen()
@@ -72,10 +75,16 @@ def run_checks(analysis: Analysis, *, now: datetime | None = None) -> list[Findi
                 Finding(
                     "blocker" if meta.path in matched else "warning",
                     "captured-after-listing",
-                    f"{meta.display_path} was captured {taken:%Y-%m-%d}, after the accused listing "
-                    f"was first seen ({first_seen:%Y-%m-%d}).",
-                    "Check the camera clock and the first-seen date; use an earlier original if "
-                    "you have one.",
+                    __(
+                        "{display_path} was captured {taken:%Y-%m-%d}, after the accused listing was first seen ({first_seen:%Y-%m-%d}).",
+                        display_path=meta.display_path,
+                        taken=taken,
+                        first_seen=first_seen,
+                    ),
+                    __(
+                        "Check the camera clock and the first-seen date; use an earlier original if "
+                        "you have one."
+                    ),
                     meta.display_path,
                 )
             )
@@ -87,9 +96,12 @@ def run_checks(analysis: Analysis, *, now: datetime | None = None) -> list[Findi
                 Finding(
                     "blocker",
                     "accused-shows-more",
-                    f"{shown} shows more of the scene than our original "
-                    f"{paired_meta.display_path if paired_meta else ''}: ours may look like the copy.",
-                    "Find the wider, uncropped original and add it to originals/.",
+                    __(
+                        "{shown} shows more of the scene than our original {value}: ours may look like the copy.",
+                        shown=shown,
+                        value=paired_meta.display_path if paired_meta else "",
+                    ),
+                    __("Find the wider, uncropped original and add it to originals/."),
                     shown,
                 )
             )
@@ -103,9 +115,12 @@ def run_checks(analysis: Analysis, *, now: datetime | None = None) -> list[Findi
                 Finding(
                     "warning",
                     "original-smaller",
-                    f"Original {paired_meta.display_path} has fewer pixels than the "
-                    f"accused image {shown}.",
-                    "Add the full-resolution original (not a resized export).",
+                    __(
+                        "Original {display_path} has fewer pixels than the accused image {shown}.",
+                        display_path=paired_meta.display_path,
+                        shown=shown,
+                    ),
+                    __("Add the full-resolution original (not a resized export)."),
                     paired_meta.display_path,
                 )
             )
@@ -114,9 +129,15 @@ def run_checks(analysis: Analysis, *, now: datetime | None = None) -> list[Findi
                 Finding(
                     "warning",
                     "weak-match",
-                    f"{shown} only possibly matches {paired_meta.display_path if paired_meta else ''}.",
-                    "Add the original it was taken from, or pair it explicitly in "
-                    "case.toml [[pairs]] if you are sure.",
+                    __(
+                        "{shown} only possibly matches {value}.",
+                        shown=shown,
+                        value=paired_meta.display_path if paired_meta else "",
+                    ),
+                    __(
+                        "Add the original it was taken from, or pair it explicitly in "
+                        "case.toml [[pairs]] if you are sure."
+                    ),
                     shown,
                 )
             )
@@ -127,9 +148,11 @@ def run_checks(analysis: Analysis, *, now: datetime | None = None) -> list[Findi
                 Finding(
                     "warning",
                     "unpaired-accused",
-                    f"{case.display(accused)} matches none of the originals.",
-                    "Add the original it was copied from, pair it in case.toml [[pairs]], "
-                    "or remove it from accused/.",
+                    __("{display} matches none of the originals.", display=case.display(accused)),
+                    __(
+                        "Add the original it was copied from, pair it in case.toml [[pairs]], "
+                        "or remove it from accused/."
+                    ),
                     case.display(accused),
                 )
             )
@@ -145,9 +168,11 @@ def run_checks(analysis: Analysis, *, now: datetime | None = None) -> list[Findi
                 Finding(
                     "warning",
                     "original-unused",
-                    f"{meta.display_path} matches no accused image and belongs to no shoot "
-                    "of a matched original.",
-                    "Remove it from originals/ if it is unrelated; it is listed as evidence.",
+                    __(
+                        "{display_path} matches no accused image and belongs to no shoot of a matched original.",
+                        display_path=meta.display_path,
+                    ),
+                    __("Remove it from originals/ if it is unrelated; it is listed as evidence."),
                     meta.display_path,
                 )
             )
@@ -158,9 +183,11 @@ def run_checks(analysis: Analysis, *, now: datetime | None = None) -> list[Findi
                 Finding(
                     "info",
                     "gps-redacted",
-                    f"{meta.display_path} contains GPS coordinates; they are left "
-                    "out of the dossier.",
-                    "Nothing to do; pass --include-gps only if location helps.",
+                    __(
+                        "{display_path} contains GPS coordinates; they are left out of the dossier.",
+                        display_path=meta.display_path,
+                    ),
+                    __("Nothing to do; pass --include-gps only if location helps."),
                     meta.display_path,
                 )
             )
@@ -179,10 +206,14 @@ def run_checks(analysis: Analysis, *, now: datetime | None = None) -> list[Findi
             Finding(
                 "blocker",
                 "missing-licence",
-                "The complaint is about copyright or trademark, but documents/ has "
-                "no certificate or licence.",
-                "Add your trademark registration, copyright certificate or "
-                "licence (PDF or image) to documents/.",
+                __(
+                    "The complaint is about copyright or trademark, but documents/ has "
+                    "no certificate or licence."
+                ),
+                __(
+                    "Add your trademark registration, copyright certificate or "
+                    "licence (PDF or image) to documents/."
+                ),
             )
         )
     found += _case_field_findings(analysis)
@@ -191,8 +222,8 @@ def run_checks(analysis: Analysis, *, now: datetime | None = None) -> list[Findi
             Finding(
                 "warning",
                 "no-notice-time",
-                "case.toml has no notice_received, so no deadline can be computed.",
-                "Add notice_received = 2024-10-10T09:30:00+08:00 (from the notice).",
+                __("case.toml has no notice_received, so no deadline can be computed."),
+                __("Add notice_received = 2024-10-10T09:30:00+08:00 (from the notice)."),
             )
         )
     clock = now or analysis.options.as_of or datetime.now(UTC)
@@ -202,9 +233,15 @@ def run_checks(analysis: Analysis, *, now: datetime | None = None) -> list[Findi
                 Finding(
                     "blocker",
                     "deadline-missed",
-                    f"{deadline.label} was due {deadline.due:%Y-%m-%d %H:%M %Z} and has passed.",
-                    "Submit anyway as soon as possible and say why it is late; "
-                    "contact platform support.",
+                    __(
+                        "{label} was due {due:%Y-%m-%d %H:%M %Z} and has passed.",
+                        label=__(deadline.label),
+                        due=deadline.due,
+                    ),
+                    __(
+                        "Submit anyway as soon as possible and say why it is late; "
+                        "contact platform support."
+                    ),
                 )
             )
         elif deadline.state == DeadlineState.LATE and deadline.settled_at is not None:
@@ -213,12 +250,18 @@ def run_checks(analysis: Analysis, *, now: datetime | None = None) -> list[Findi
                 Finding(
                     "warning",
                     "deadline-late",
-                    f"{deadline.label} was due {deadline.due:%Y-%m-%d %H:%M %Z} and was done "
-                    f"{format_lateness(deadline)} after it "
-                    f"({deadline.settled_at.astimezone(deadline.due.tzinfo):%Y-%m-%d %H:%M %Z}); "
-                    "the platform may refuse it.",
-                    "Say in the appeal why it is late, and keep proof; if it is refused, "
-                    "contact platform support.",
+                    __(
+                        "{label} was due {due:%Y-%m-%d %H:%M %Z} and was done {late} after it "
+                        "({done:%Y-%m-%d %H:%M %Z}); the platform may refuse it.",
+                        label=__(deadline.label),
+                        due=deadline.due,
+                        late=duration__((deadline.settled_at - deadline.due).total_seconds()),
+                        done=deadline.settled_at.astimezone(deadline.due.tzinfo),
+                    ),
+                    __(
+                        "Say in the appeal why it is late, and keep proof; if it is refused, "
+                        "contact platform support."
+                    ),
                 )
             )
         elif deadline.state == DeadlineState.DUE_SOON:
@@ -226,8 +269,12 @@ def run_checks(analysis: Analysis, *, now: datetime | None = None) -> list[Findi
                 Finding(
                     "warning",
                     "deadline-soon",
-                    f"{deadline.label} is due {deadline.due:%Y-%m-%d %H:%M %Z}, in under 12 hours.",
-                    "Submit what you have now; you can resubmit with more evidence.",
+                    __(
+                        "{label} is due {due:%Y-%m-%d %H:%M %Z}, in under 12 hours.",
+                        label=__(deadline.label),
+                        due=deadline.due,
+                    ),
+                    __("Submit what you have now; you can resubmit with more evidence."),
                 )
             )
     if case.timezone is None:
@@ -338,8 +385,12 @@ def with_size_check(findings: list[Finding], size: int, options: BuildOptions) -
             Finding(
                 "warning",
                 "dossier-too-large",
-                f"The dossier is {size / 1e6:.1f} MB, over the {options.max_size_mb:g} MB budget.",
-                "Remove large supporting documents or split them; platforms often cap uploads.",
+                __(
+                    "The dossier is {value:.1f} MB, over the {max_size_mb:g} MB budget.",
+                    value=size / 1e6,
+                    max_size_mb=options.max_size_mb,
+                ),
+                __("Remove large supporting documents or split them; platforms often cap uploads."),
             ),
         ]
     )

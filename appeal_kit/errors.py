@@ -10,6 +10,8 @@ from __future__ import annotations
 from enum import IntEnum
 from pathlib import Path
 
+from appeal_kit.i18n.console import __
+
 
 class ExitCode(IntEnum):
     """Process exit codes; documented in the README's "Exit codes" table."""
@@ -36,7 +38,9 @@ class AppealKitError(Exception):
         self.hint = hint
 
     def __str__(self) -> str:
-        return self.message if not self.hint else f"{self.message}\n  Fix: {self.hint}"
+        if not self.hint:
+            return self.message
+        return __("{message}\n  Fix: {hint}", message=self.message, hint=self.hint)
 
 
 class CaseConfigError(AppealKitError):
@@ -56,9 +60,21 @@ class CaseConfigError(AppealKitError):
         field: str | None = None,
         hint: str | None = None,
     ) -> None:
-        where = f"{path}" + (f", line {line}" if line else "")
-        what = f" [{field}]" if field else ""
-        super().__init__(f"{where}{what}: {message}", hint=hint)
+        if line and field:
+            text = __(
+                "{path}, line {line} [{field}]: {message}",
+                path=path,
+                line=line,
+                field=field,
+                message=message,
+            )
+        elif line:
+            text = __("{path}, line {line}: {message}", path=path, line=line, message=message)
+        elif field:
+            text = __("{path} [{field}]: {message}", path=path, field=field, message=message)
+        else:
+            text = __("{path}: {message}", path=path, message=message)
+        super().__init__(text, hint=hint)
         self.path = path
         self.line = line
         self.field = field
@@ -76,7 +92,7 @@ class InputFileError(AppealKitError):
     exit_code = ExitCode.INPUT
 
     def __init__(self, path: Path, reason: str, *, hint: str | None = None) -> None:
-        super().__init__(f"{path}: {reason}", hint=hint)
+        super().__init__(__("{path}: {message}", path=path, message=reason), hint=hint)
         self.path = path
         self.reason = reason
 

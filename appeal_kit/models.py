@@ -203,7 +203,7 @@ class MatchResult:
             "original_contains_more": self.original_contains_more,
             "accused_contains_more": self.accused_contains_more,
             "method": self.method,
-            "note": self.note,
+            "note": english(self.note) if self.note else self.note,
         }
 
 

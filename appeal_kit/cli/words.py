@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, tzinfo
 
-from appeal_kit.i18n import __, console_language, format_day, lazy__, zone_name
+from appeal_kit.i18n import __, console_language, duration__, format_day, lazy__, zone_name
 
 WEEKDAYS_ZH = "一二三四五六日"
 STATE_WORDS = {
@@ -88,14 +88,7 @@ def when(moment: datetime, zone: tzinfo, *, short: bool = False, named: bool = T
 
 def span(seconds: int) -> str:
     """A duration the way time left is written: ``2 d 3 h`` / ``2天3小时``."""
-    days, rest = divmod(abs(seconds), 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes = rest // 60
-    if days:
-        return __("{days} d {hours} h", days=days, hours=hours)
-    if hours:
-        return __("{hours} h {minutes} min", hours=hours, minutes=minutes)
-    return __("{minutes} min", minutes=minutes)
+    return duration__(seconds)
 
 
 def time_left(due: datetime, now: datetime) -> str:

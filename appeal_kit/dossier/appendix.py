@@ -11,6 +11,7 @@ from reportlab.platypus import Flowable, Image, PageBreak, Paragraph, Spacer
 from appeal_kit.dossier.blocks import cells, grid, part_heading, scaled
 from appeal_kit.dossier.state import Marker
 from appeal_kit.dossier.style import fit_box, markup, plural
+from appeal_kit.i18n import english
 
 if TYPE_CHECKING:
     from appeal_kit.dossier.state import RenderState
@@ -29,7 +30,8 @@ def documents_part(state: RenderState) -> list[Flowable]:
         kind = {
             "pdf": f"PDF, {plural(item.pages, 'page')}, appended unchanged",
             "image": f"image, {item.pixel_size[0]:,} × {item.pixel_size[1]:,} px",
-            "unusable": f"not included: {item.error}",
+            # Console text (Chinese in a Chinese terminal): the dossier keeps its English.
+            "unusable": f"not included: {english(item.error)}",
         }[item.kind]
         rows.append(cells(state, [item.display, kind, item.sha256 or "—"]))
     flow.append(grid(rows, scaled([2.2, 2.4, 3.2], state.frame_w)))
@@ -93,7 +95,7 @@ def excluded_part(state: RenderState) -> list[Flowable]:
     )
     rows = [cells(state, ["File", "Role", "Reason"], head=True)]
     # The reviewer needs the reason only; the seller's fix is in the terminal and manifest.
-    rows += [cells(state, [e.display_path, e.role, e.reason]) for e in unique]
+    rows += [cells(state, [e.display_path, e.role, english(e.reason)]) for e in unique]
     flow.append(grid(rows, scaled([2.6, 1.0, 4.4], state.frame_w)))
     return flow
 

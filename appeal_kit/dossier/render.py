@@ -58,6 +58,7 @@ from appeal_kit.evidence.images import (
 )
 from appeal_kit.evidence.raw import embedded_thumbnail, upright_thumbnail
 from appeal_kit.fsutil import atomic_write_bytes
+from appeal_kit.i18n import __
 from appeal_kit.models import ExcludedFile, ImageMetadata
 
 
@@ -124,7 +125,9 @@ def _load_attachment(path: Path, display: str, digest: str, max_side: int) -> At
             reader = PdfReader(io.BytesIO(data))
             if reader.is_encrypted and not reader.decrypt(""):
                 return unusable(
-                    Problem("is password-protected", "save an unprotected copy and build again")
+                    Problem(
+                        __("is password-protected"), __("save an unprotected copy and build again")
+                    )
                 )
             pages = len(reader.pages)
             for page in reader.pages:
@@ -132,12 +135,12 @@ def _load_attachment(path: Path, display: str, digest: str, max_side: int) -> At
         except Exception as exc:  # pypdf raises many types for damaged files
             return unusable(
                 Problem(
-                    f"cannot be read as a PDF ({type(exc).__name__})",
-                    "export it again and build again",
+                    __("cannot be read as a PDF ({type})", type=type(exc).__name__),
+                    __("export it again and build again"),
                 )
             )
         if pages == 0:
-            return unusable(Problem("is a PDF with no pages"))
+            return unusable(Problem(__("is a PDF with no pages")))
         return Attachment(path, display, digest, "pdf", pages=pages, pdf=reader)
     try:
         loaded = open_image(path, max_side=max_side)
@@ -251,7 +254,7 @@ def draw_page_furniture(
         who = " · ".join(
             x for x in (case.store, f"seller id {case.seller_id}" if case.seller_id else "") if x
         )
-        note = "SHA-256 of every input: see the manifest at the end"
+        note = __("SHA-256 of every input: see the manifest at the end")
         canvas.setLineWidth(0.5)
         canvas.line(left, 12 * mm, right, 12 * mm)
         note_w = stringWidth(note, BODY, 7)

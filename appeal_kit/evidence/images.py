@@ -24,6 +24,7 @@ from appeal_kit.errors import (
     UnsupportedFormatError,
 )
 from appeal_kit.evidence.workers import decode_slot
+from appeal_kit.i18n import __
 
 try:  # iPhone originals; optional at import so a broken wheel never stops the CLI
     import pillow_heif
@@ -138,10 +139,12 @@ def check_file(path: Path) -> str:
         with path.open("rb") as handle:
             head = handle.read(32)
     except OSError as exc:
-        raise UnreadableImageError(path, f"cannot be read ({exc.strerror or exc})") from None
+        raise UnreadableImageError(
+            path, __("cannot be read ({value})", value=exc.strerror or exc)
+        ) from None
     if size == 0:
         raise UnreadableImageError(
-            path, "is empty (0 bytes)", hint="copy or download the file again"
+            path, __("is empty (0 bytes)"), hint=__("copy or download the file again")
         )
     kind = sniff_format(head)
     suffix = path.suffix.lower()
@@ -152,29 +155,46 @@ def check_file(path: Path) -> str:
             named = suffix.lstrip(".").upper() or "no extension"
             raise UnreadableImageError(
                 path,
-                f"is not an image (named {named}, but its content is no image format we know)",
-                hint="check that this is the right file; a download may have saved a web page instead",
+                __(
+                    "is not an image (named {named}, but its content is no image format we know)",
+                    named=named,
+                ),
+                hint=__(
+                    "check that this is the right file; a download may have saved a web page instead"
+                ),
             )
     if kind == "TIFF" and suffix in RAW_EXTENSIONS:
         kind = "RAW"  # DNG, CR2, NEF, ARW ... are TIFF containers
     if kind in ("RAW", "CR3", "RAF"):
         raise UnsupportedFormatError(
             path,
-            f"is a camera RAW file ({suffix or kind}); its pixels are not decoded",
-            hint="export a full-size JPEG from it and add that too; keep the RAW as proof",
+            __("is a camera RAW file ({value}); its pixels are not decoded", value=suffix or kind),
+            hint=__("export a full-size JPEG from it and add that too; keep the RAW as proof"),
         )
     if kind not in DECODABLE and kind != "PDF":
         raise UnsupportedFormatError(
-            path, f"unsupported format {kind}", hint="export it as JPEG or PNG at full size"
+            path,
+            __("unsupported format {kind}", kind=kind),
+            hint=__("export it as JPEG or PNG at full size"),
         )
     if kind == "HEIF" and not HEIF_AVAILABLE:  # pragma: no cover - platform dependent
-        raise UnsupportedFormatError(path, "HEIC support (pillow-heif) is not installed")
+        raise UnsupportedFormatError(path, __("HEIC support (pillow-heif) is not installed"))
     expected = EXTENSIONS.get(kind, ())
     if suffix not in expected:
         raise UnreadableImageError(
             path,
-            f"is wrongly named: the name says {suffix or 'nothing'} but the content is {kind}",
-            hint=f"rename it to {path.stem}{expected[0]} and build again" if expected else None,
+            __(
+                "is wrongly named: the name says {value} but the content is {kind}",
+                value=suffix or "nothing",
+                kind=kind,
+            ),
+            hint=__(
+                "rename it to {stem}{expected_0} and build again",
+                stem=path.stem,
+                expected_0=expected[0],
+            )
+            if expected
+            else None,
         )
     return kind
 
@@ -204,7 +224,9 @@ def open_image(path: Path, *, max_side: int | None = None, gray: bool = False) -
     """
     kind = check_file(path)
     if kind == "PDF":
-        raise UnsupportedFormatError(path, "is a PDF, not an image", hint="put PDFs in documents/")
+        raise UnsupportedFormatError(
+            path, __("is a PDF, not an image"), hint=__("put PDFs in documents/")
+        )
     try:
         with warnings.catch_warnings():
             # Pillow only warns between MAX_PIXELS and 2x; we refuse from MAX_PIXELS on.
@@ -237,21 +259,25 @@ def open_image(path: Path, *, max_side: int | None = None, gray: bool = False) -
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ImageTooLargeError(
             path,
-            f"is too large to open safely (over {MAX_PIXELS // 1_000_000} megapixels; "
-            "possibly a decompression bomb)",
-            hint="if it is a genuine photo, export a smaller JPEG (e.g. 50 MP) and use that",
+            __(
+                "is too large to open safely (over {value} megapixels; possibly a decompression bomb)",
+                value=MAX_PIXELS // 1_000_000,
+            ),
+            hint=__("if it is a genuine photo, export a smaller JPEG (e.g. 50 MP) and use that"),
         ) from None
     except UnidentifiedImageError:
-        raise UnreadableImageError(path, f"is corrupt: the {kind} data cannot be decoded") from None
+        raise UnreadableImageError(
+            path, __("is corrupt: the {kind} data cannot be decoded", kind=kind)
+        ) from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         text = str(exc)
         reason = (
-            "is truncated: the file ends before the image data does"
+            __("is truncated: the file ends before the image data does")
             if "truncated" in text.lower() or isinstance(exc, EOFError)
-            else f"is corrupt: {text or type(exc).__name__}"
+            else __("is corrupt: {value}", value=text or type(exc).__name__)
         )
         raise UnreadableImageError(
-            path, reason, hint="copy the file again from the camera, phone or download"
+            path, reason, hint=__("copy the file again from the camera, phone or download")
         ) from None
     return LoadedImage(image=rgb, full_width=width, full_height=height, format=kind)
 

@@ -106,7 +106,9 @@ class Translated(str):
         """The same message in English (the catalog key, filled in)."""
         if not self.fields:
             return self.msgid
-        return self.msgid.format(**{k: english(v) for k, v in self.fields.items()})
+        return self.msgid.format(
+            **{k: v.english if isinstance(v, Translated) else v for k, v in self.fields.items()}
+        )
 
 
 def english(text: object) -> str:
@@ -137,6 +139,18 @@ def ngettext__(singular: str, plural: str, n: int, /, **fields: object) -> str:
     """
     text = _catalog(console_language()).ngettext(singular, plural, n)
     return text.format(n=n, **fields)
+
+
+def duration__(seconds: float) -> str:
+    """A span of time as time left is written: ``2 d 3 h``, ``5 h 10 min``; ``2天3小时`` in Chinese."""
+    days, rest = divmod(abs(int(seconds)), 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        return __("{days} d {hours} h", days=days, hours=hours)
+    if hours:
+        return __("{hours} h {minutes} min", hours=hours, minutes=minutes)
+    return __("{minutes} min", minutes=minutes)
 
 
 class LazyText(str):

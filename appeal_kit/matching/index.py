@@ -24,6 +24,7 @@ from PIL import Image
 
 from appeal_kit.errors import InputFileError
 from appeal_kit.evidence.images import Problem, describe_error, open_image, sha256_file
+from appeal_kit.i18n import __
 
 # Bump when extraction changes, so stale cache rows are ignored rather than misused.
 FEATURE_VERSION = 5
@@ -176,7 +177,8 @@ def extract_job(job: tuple[str, bool, str]) -> tuple[str, Features | Problem]:
         return path_text, describe_error(exc)
     except (cv2.error, MemoryError) as exc:  # a pathological image must not stop the run
         return path_text, Problem(
-            f"could not be analysed ({type(exc).__name__})", "re-save it as JPEG and build again"
+            __("could not be analysed ({type})", type=type(exc).__name__),
+            __("re-save it as JPEG and build again"),
         )
 
 

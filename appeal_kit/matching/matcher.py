@@ -36,6 +36,7 @@ from numpy.typing import NDArray
 from appeal_kit.errors import InputFileError
 from appeal_kit.evidence.images import Problem, open_image, sha256_file
 from appeal_kit.evidence.workers import worker_pool
+from appeal_kit.i18n import __
 from appeal_kit.matching.geometry import (
     Dense,
     Fit,
@@ -170,7 +171,8 @@ class FeatureMatcher:
                 digest = sha256_file(path)
             except OSError as exc:
                 out[path] = Problem(
-                    f"cannot be read ({exc.strerror or exc})", "check the path and permissions"
+                    __("cannot be read ({value})", value=exc.strerror or exc),
+                    __("check the path and permissions"),
                 )
                 continue
             cached = cache.get(digest, role)
@@ -386,7 +388,7 @@ class FeatureMatcher:
                 target = explicit[path]
                 if target not in position:
                     problem = org_feats.get(target)
-                    reason = problem.reason if isinstance(problem, Problem) else "unreadable"
+                    reason = problem.reason if isinstance(problem, Problem) else __("unreadable")
                     return MatchResult(
                         accused=path,
                         original=target,
@@ -474,9 +476,9 @@ def _result(
     method = "explicit" if explicit_target is not None else "features"
     if best is None:
         note = (
-            "the pair given in case.toml does not verify: no geometric agreement found"
+            __("the pair given in case.toml does not verify: no geometric agreement found")
             if explicit_target is not None
-            else "no original shares enough local detail with this image"
+            else __("no original shares enough local detail with this image")
         )
         return MatchResult(
             accused=path, original=explicit_target, verdict="none", method=method, note=note
@@ -533,9 +535,9 @@ def _result(
             note += "; the accused picture has other photographic content around this part"
     if verdict == "match" and best.ambiguous and best.rival is not None:
         verdict = "possible"
-        note = (
-            f"agrees equally well with {best.rival.name}: another frame of the same shoot? "
-            "Pair it explicitly in case.toml"
+        note = __(
+            "agrees equally well with {name}: another frame of the same shoot? Pair it explicitly in case.toml",
+            name=best.rival.name,
         )
     elif verdict == "match" and best.rival is not None:
         note += f"; {best.rival.name}, a neighbouring frame of ours, also agrees, less closely"
