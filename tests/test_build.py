@@ -326,8 +326,8 @@ def test_outtakes_claim_only_what_was_examined(make_case, options) -> None:
     result = build_dossier(case, options)
     assert [e.display_path for e in result.excluded] == ["accused/listing-2.jpg"]
     text = " ".join(pdf_text(result.pdf_path).split())
-    assert "match none of the accused images examined" in text
-    assert "1 accused file could not be examined" in text
+    assert "none of the images of the complainant's listing examined" in text
+    assert "1 of their files could not be examined" in text
     assert "never published" not in text
 
 
@@ -340,7 +340,7 @@ def test_unmatched_accused_image_is_named_in_the_dossier(make_case, options) -> 
     verdicts = {m.accused.name: m.verdict for m in result.analysis.matches}
     assert verdicts == {"listing-1.jpg": "match", "unrelated.jpg": "none"}
     flat = " ".join(pdf_text(result.pdf_path).split())
-    assert "Accused images without a matching original" in flat
+    assert "Images of the complainant's listing without a matching original" in flat
     assert "accused/unrelated.jpg" in flat
 
 

@@ -28,6 +28,7 @@ from PIL import Image, ImageDraw
 
 from appeal_kit.case.config import AccusedListing
 from appeal_kit.comparison.captions import (
+    draw_text,
     font,
     format_day,
     format_time,
@@ -151,7 +152,7 @@ def describe_match(match: MatchResult, original_name: str) -> str:
             f"No geometric match was found between the accused image and {original_name}; "
             "they are shown side by side for visual comparison only."
         )
-    subject = "The accused image"
+    subject = "Their image"
     if match.is_screenshot and match.accused_rect:
         ax, ay, aw, ah = match.accused_rect
         subject = f"The photo inside the screenshot ({aw:,}×{ah:,} px at ({ax:,}, {ay:,}))"
@@ -178,7 +179,7 @@ def describe_match(match: MatchResult, original_name: str) -> str:
         text = f"{subject} is {where}{transform}; {points}."
     if match.original_contains_more:
         text += (
-            " Our original shows more of the scene than the accused image: "
+            " Our original shows more of the scene than their image: "
             "the copy was cut from the larger original."
         )
     if match.accused_contains_more:
@@ -187,7 +188,7 @@ def describe_match(match: MatchResult, original_name: str) -> str:
 
 
 CONTAINS_MORE_WARNING = (
-    "WARNING: the accused image shows more of the scene than our original, so ours "
+    "WARNING: their image shows more of the scene than our original, so ours "
     "may be the copy. Check that you have the full-size original before submitting."
 )
 
@@ -311,17 +312,18 @@ def render_comparison(
     band_y = margin + height + line_h // 2
     for x, title, lines in (
         (x_o, "OUR ORIGINAL", o_wrapped),
-        (x_a, "ACCUSED LISTING IMAGE", a_wrapped),
+        # "Accused" would name the complainant in an appeal; "their" fits both modes.
+        (x_a, "THEIR LISTING IMAGE", a_wrapped),
     ):
-        draw.text((x, band_y), title, font=title_face, fill=INK)
+        draw_text(draw, (x, band_y), title, title_face, INK)
         for number, line in enumerate(lines, start=1):
-            draw.text((x, band_y + number * line_h), line, font=body_face, fill=MUTED)
+            draw_text(draw, (x, band_y + number * line_h), line, body_face, MUTED)
     footer_y = margin + height + band_h + line_h // 2
     colour = VERDICT_COLOURS.get(match.verdict, MUTED)
     if match.accused_contains_more:
         colour = OUTLINE
     for number, line in enumerate(s_wrapped):
-        draw.text((margin, footer_y + number * line_h), line, font=body_face, fill=colour)
+        draw_text(draw, (margin, footer_y + number * line_h), line, body_face, colour)
 
     _save_jpeg(canvas, out_path)
     result = ComparisonImage(
@@ -487,9 +489,9 @@ def render_proof(
     label_h = round(text_px * 1.6)
     panels = [
         ("Our original (matched region)", crop_panel),
-        ("Accused image, warped onto it", warped_panel),
+        ("Their image, warped onto it", warped_panel),
         ("Detail, our original", detail_o),
-        ("Detail, accused image", detail_a),
+        ("Detail, their image", detail_a),
     ]
     total_w = margin + sum(p.width + margin for _, p in panels)
     total_h = margin + label_h + height + margin
@@ -500,7 +502,7 @@ def render_proof(
     stroke = max(2, height // 200)
     for index, (label, panel) in enumerate(panels):
         lines = wrap_text(label, face, panel.width, max_lines=1)
-        draw.text((cursor, margin), lines[0], font=face, fill=INK)
+        draw_text(draw, (cursor, margin), lines[0], face, INK)
         top_y = margin + label_h + (height - panel.height) // 2
         strip.paste(panel, (cursor, top_y))
         if index < 2:  # show where the detail comes from

@@ -226,7 +226,7 @@ def test_caption_wording_for_each_verdict(pair) -> None:
         homography=[[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]],
     )
     assert describe_match(big, "IMG_4412.JPG") == (
-        "The accused image is the region 2,310×2,310 px at (1,120, 640) of IMG_4412.JPG, "
+        "Their image is the region 2,310×2,310 px at (1,120, 640) of IMG_4412.JPG, "
         "mirrored, scaled to 38 %; 412 matching points."
     )
     big.verdict = "possible"
@@ -305,3 +305,27 @@ def test_format_time_keeps_offset_and_flags_naive() -> None:
     assert comparison.format_time(datetime(2024, 3, 10, 14, 22, 5)).endswith(
         "(time zone not recorded)"
     )
+
+
+def test_cjk_file_names_are_drawn_with_the_bundled_font() -> None:
+    # A Chinese name with spaces showed as "file ?? ?? 1.jpg" inside the picture (issue 11).
+    from PIL import Image, ImageDraw
+
+    from appeal_kit.comparison.captions import draw_text, font, printable, text_length
+
+    name = "file 商品 图片 1.jpg"
+    assert printable(name) == name
+    face = font(28)
+
+    def ink(text: str) -> Image.Image:
+        img = Image.new("L", (400, 50), 255)
+        draw_text(ImageDraw.Draw(img), (5, 5), text, face, 0)  # type: ignore[arg-type]
+        return img
+
+    chinese, marks = ink("商品图片"), ink("????")
+    assert chinese.getbbox() is not None  # something was drawn ...
+    # ... and it is not the question marks (or empty boxes) Vera would draw.
+    assert list(chinese.getdata()) != list(marks.getdata())
+    dark = sum(1 for v in chinese.getdata() if v < 128)
+    assert dark > 4 * sum(1 for v in marks.getdata() if v < 128) / 2
+    assert text_length("商品", face) > 0
