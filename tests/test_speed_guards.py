@@ -69,3 +69,51 @@ def test_reading_commands_load_no_writers(command: str) -> None:
     target = SAMPLE_CASE if command == "deadlines" else SAMPLE_CASE.parent / "workspace"
     loaded = _loaded_by(command, str(target), "--as-of", "2024-10-11T12:00:00+08:00")
     assert _offenders(loaded, (*HEAVY, *NETWORK, *WRITERS)) == []
+
+
+def _heic(path: Path, *, thumbnail: bool) -> Path:
+    pillow_heif = pytest.importorskip("pillow_heif")
+    if not pillow_heif.libheif_info().get("HEIF"):
+        pytest.skip("this libheif build cannot encode HEIC")
+    from tests.conftest import exif_bytes, textured_photo
+
+    heif = pillow_heif.from_pillow(textured_photo(7, (640, 480)))
+    if thumbnail:
+        heif.info["thumbnails"] = [128]
+    heif.save(path, quality=70, exif=exif_bytes())
+    return path
+
+
+def test_heic_thumbnail_check_decodes_the_thumbnail_not_the_image(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from appeal_kit.evidence import metadata
+
+    full_decodes: list[Path] = []
+
+    def counting_open_image(path: Path, **kwargs: object) -> object:
+        full_decodes.append(path)
+        raise AssertionError("the full HEIC image was decoded")
+
+    monkeypatch.setattr(metadata, "open_image", counting_open_image)
+    meta = metadata.read_metadata(_heic(tmp_path / "IMG_0001.HEIC", thumbnail=True))
+    assert meta.error is None and (meta.width, meta.height) == (640, 480)
+    assert full_decodes == []
+
+
+def test_heic_without_thumbnail_still_gets_its_pixels_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from appeal_kit.evidence import metadata
+
+    decoded: list[Path] = []
+    real = metadata.open_image
+
+    def counting_open_image(path: Path, **kwargs: object) -> object:
+        decoded.append(path)
+        return real(path, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(metadata, "open_image", counting_open_image)
+    path = _heic(tmp_path / "IMG_0002.HEIC", thumbnail=False)
+    assert metadata.read_metadata(path).error is None
+    assert decoded == [path]  # no thumbnail to stand in: one decode, as before
