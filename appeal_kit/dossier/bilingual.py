@@ -53,6 +53,7 @@ from appeal_kit.i18n.document import (
 )
 
 if TYPE_CHECKING:
+    from appeal_kit.dossier.facts import Fact
     from appeal_kit.dossier.state import RenderState
 
 # reportlab's list of characters that may not start a line is Japanese; add the
@@ -105,12 +106,15 @@ def _second(text: str, size: float | None = None) -> str:
     return f'<font color="{GREY}"{size_attr}>{text}</font>'
 
 
-def heading(versions: Versions, size: float) -> str:
+HEADING_STYLES = frozenset({"title", "h1", "h2", "h3"})
+
+
+def heading(versions: Versions, size: float, *, render: Callable[[str], str] = markup) -> str:
     """Markup for a heading: the main title, then the English one smaller and grey."""
-    main = markup(versions[0][1])
+    main = render(versions[0][1])
     if len(versions) == 1:
         return main
-    return f"{main} {_second(markup(versions[1][1]), round(size * 0.72, 1))}"
+    return f"{main} {_second(render(versions[1][1]), round(size * 0.72, 1))}"
 
 
 def label(versions: Versions, size: float = 7, *, white: bool = False) -> str:
@@ -133,7 +137,13 @@ def paragraphs(
     render: Callable[[str], str] = markup,
     bullet: str | None = None,
 ) -> list[Flowable]:
-    """One paragraph per language, the second grey and tight under the first."""
+    """One paragraph per language, the second grey and tight under the first.
+
+    A heading is one paragraph: the Chinese title with the English after it, smaller.
+    """
+    if style.name.split("-")[0] in HEADING_STYLES:
+        chosen = style_for(style, versions[0][0])
+        return [Paragraph(heading(versions, chosen.fontSize, render=render), chosen)]
     flow: list[Flowable] = []
     for number, (lang, text) in enumerate(versions):
         body = render(text) if number == 0 else _second(render(text))
@@ -170,7 +180,9 @@ def cell(state: RenderState, versions: Versions, style: ParagraphStyle) -> Parag
     return Paragraph(label(versions), style_for(style, versions[0][0]))
 
 
-def moment(value: datetime | None, tz_name: str | None = None, *, seconds: bool = False) -> Field:
+def moment(
+    value: datetime | None, tz_name: str | None = None, *, seconds: bool = False
+) -> Callable[[TextLang], str]:
     """A time as a field: ``2024年10月15日 09:30（北京时间）`` or ``2024-10-15 09:30 +08:00``."""
 
     def text(lang: TextLang) -> str:
@@ -185,7 +197,7 @@ def moment(value: datetime | None, tz_name: str | None = None, *, seconds: bool 
     return text
 
 
-def day(value: datetime | None) -> Field:
+def day(value: datetime | None) -> Callable[[TextLang], str]:
     """A day as a field: ``2024年10月15日`` or ``2024-10-15``."""
 
     def text(lang: TextLang) -> str:
@@ -194,7 +206,17 @@ def day(value: datetime | None) -> Field:
     return text
 
 
-def phrase(message: str, /, **fields: Field) -> Field:
+def values(state: RenderState, field: Field) -> Versions:
+    """A field (a date, say) as the dossier's language(s) write it; once when they agree."""
+    versions: Versions = []
+    for lang in text_langs(doc_lang(state)):
+        text = field(lang) if callable(field) else str(field)
+        if not any(text == seen for _, seen in versions):
+            versions.append((lang, text))
+    return versions
+
+
+def phrase(message: str, /, **fields: Field) -> Callable[[TextLang], str]:
     """A translated phrase used as a field of a larger sentence."""
     return lambda lang: translate(message, lang, **fields)
 
@@ -210,6 +232,16 @@ def styles_for(styles: Styles, lang: TextLang) -> Styles:
         styles,
         **{f.name: _cjk_style(getattr(styles, f.name)) for f in dataclasses.fields(styles)},
     )
+
+
+def fact_versions(state: RenderState, fact: Fact) -> Versions:
+    """A fact's sentence, with the same fact's English sentence in zh+en."""
+    versions: Versions = [(text_langs(doc_lang(state))[0], fact.sentence)]
+    english = state.content.english
+    other = english.facts.get(fact.key) if english is not None and english.facts else None
+    if other is not None and other.sentence and other.sentence != fact.sentence:
+        versions.append(("en", other.sentence))
+    return versions
 
 
 def statement_versions(state: RenderState) -> Versions:

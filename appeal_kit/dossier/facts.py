@@ -516,8 +516,8 @@ def _filed_fact(analysis: Analysis, say: Say) -> Fact | None:
             zone = deadline.due.tzinfo
             sentence = say(
                 N_("This appeal was filed on {filed}, within the platform's window (due {due})."),
-                filed=deadline.settled_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
-                due=deadline.due.strftime("%Y-%m-%d %H:%M"),
+                filed=say.time(deadline.settled_at.astimezone(zone)),
+                due=say.time(deadline.due),
             )
             return Fact("filed-in-time", True, sentence, ON_COVER)
     return None

@@ -21,7 +21,8 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
-from appeal_kit.dossier.blocks import draw_draft_mark
+from appeal_kit.dossier.bilingual import joined, words
+from appeal_kit.dossier.blocks import DRAFT_MARK, draw_draft_mark
 from appeal_kit.dossier.content import DossierContent, DossierInfo, deterministic_id, document_title
 from appeal_kit.dossier.pages import build_story
 from appeal_kit.dossier.state import (
@@ -30,6 +31,7 @@ from appeal_kit.dossier.state import (
     ThumbnailPair,
     jpeg_bytes,
 )
+    page_words,
 from appeal_kit.dossier.style import (
     BODY,
     BOLD,
@@ -60,6 +62,7 @@ from appeal_kit.evidence.raw import embedded_thumbnail, upright_thumbnail
 from appeal_kit.fsutil import atomic_write_bytes
 from appeal_kit.i18n import __
 from appeal_kit.models import ExcludedFile, ImageMetadata
+from appeal_kit.i18n.document import N_
 
 
 def _sha_lookup(content: DossierContent) -> dict[str, str]:
@@ -181,6 +184,11 @@ def _thumbnail_pair(meta: ImageMetadata, max_side: int) -> ThumbnailPair | None:
 
 
 def draw_text(
+def text_width(text: str, font: str, size: float) -> float:
+    """Width of ``text`` as ``draw_text`` draws it (Chinese runs in the CJK face)."""
+    return float(sum(stringWidth(t, CJK if f else font, size) for t, f in split_runs(text)))
+
+
     canvas: Canvas,
     x: float,
     y: float,
@@ -251,17 +259,22 @@ def draw_page_furniture(
         canvas.setLineWidth(0.5)
         canvas.line(left, top - 2.5 * mm, right, top - 2.5 * mm)
         case = state.content.case
-        who = " · ".join(
-            x for x in (case.store, f"seller id {case.seller_id}" if case.seller_id else "") if x
-        )
-        note = __("SHA-256 of every input: see the manifest at the end")
+        # "卖家 ID / seller id cn1520394417": the id once, its name in each language.
+        seller = f"{joined(state, N_('seller id'))} {case.seller_id}" if case.seller_id else ""
+        who = " · ".join(x for x in (case.store, seller) if x)
+        # One line per language, right-aligned above each other, so it never meets ``who``.
+        notes = [
+            text
+            for _, text in words(state, N_("SHA-256 of every input: see the manifest at the end"))
+        ]
         canvas.setLineWidth(0.5)
         canvas.line(left, 12 * mm, right, 12 * mm)
-        note_w = stringWidth(note, BODY, 7)
-        draw_text(canvas, right, 8 * mm, note, BODY, 7, right=True)
+        note_w = max(text_width(note, BODY, 7) for note in notes)
+        for line, note in enumerate(notes):
+            draw_text(canvas, right, (8 - 3.2 * line) * mm, note, BODY, 7, right=True)
         draw_text(canvas, left, 8 * mm, who, BODY, 7, max_width=right - left - note_w - 12)
     if state.content.draft:
-        draw_draft_mark(canvas, page_w, page_h)
+        draw_draft_mark(canvas, page_w, page_h, joined(state, DRAFT_MARK))
     canvas.restoreState()
 
 
@@ -285,7 +298,8 @@ def _build(
         creator="appeal-kit",
         producer="appeal-kit (reportlab)",
         invariant=1,
-        lang="en",
+        # The PDF's language for screen readers and search: its first language.
+        lang="zh-CN" if state.content.language.startswith("zh") else "en",
     )
     frame = Frame(
         MARGIN_X,
@@ -413,7 +427,7 @@ def _header_overlay(state: RenderState, writer: PdfWriter, pages: list[int]) -> 
         draw_page_furniture(
             canvas,
             state,
-            f"Page {number} of {state.total_pages}",
+            page_words(state.content.language, number, state.total_pages or number),
             page_w=width,
             page_h=height,
             outlined=True,

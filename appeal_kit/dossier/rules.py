@@ -11,7 +11,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from appeal_kit.i18n.document import N_, TextLang, format_day, translate
+from appeal_kit.i18n.document import N_, TextLang, format_date, format_day, translate
 from appeal_kit.models import ImageMetadata
 
 if TYPE_CHECKING:
@@ -38,6 +38,12 @@ class Say:
     def day(self, value: datetime) -> str:
         """A day as this language writes it: 2024-10-15, or 2024年10月15日 in Chinese."""
         return format_day(value, self.lang)
+
+    def time(self, value: datetime) -> str:
+        """A time in its own zone: 2024-10-16 11:20, or 2024年10月16日 11:20（北京时间）."""
+        if self.lang == "zh":
+            return format_date(value, "zh", getattr(value.tzinfo, "key", None))
+        return value.strftime("%Y-%m-%d %H:%M")
 
     def join(self, sentences: Iterable[str]) -> str:
         """Sentences as one paragraph; Chinese sentences follow each other without a space."""
