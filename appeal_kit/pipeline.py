@@ -9,6 +9,7 @@ dossier behind.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -21,17 +22,16 @@ from zoneinfo import ZoneInfo
 
 from appeal_kit import checks
 from appeal_kit.analysis import Analysis
-from appeal_kit.case.config import DEFAULT_OUTPUT, Case, load_case
+from appeal_kit.case.config import DEFAULT_OUTPUT, Case, CaseFiles, load_case
 from appeal_kit.case.files import OUTSIDE_FIX, OUTSIDE_REASON
 from appeal_kit.dossier import statement as summary
 from appeal_kit.dossier.facts import establish
 from appeal_kit.dossier.manifest import (
     MANIFEST_NAME,
-    ManifestEntry,
     entry_for,
     manifest_json,
-    readable_entry,
 )
+from appeal_kit.dossier.snapshot import InputSnapshot
 from appeal_kit.errors import InputFileError, OutputError
 from appeal_kit.evidence.images import Problem, check_file, describe_error, open_image
 from appeal_kit.evidence.metadata import read_many
@@ -49,6 +49,8 @@ Progress = Callable[[str, int, int], None]
 
 PDF_NAME = "dossier.pdf"
 COMPARISONS = "comparisons"
+# Builds tried when inputs change underneath (each time without the files that moved).
+BUILD_ATTEMPTS = 3
 VALIDATE_SIDE = 64  # accused/documents: a 1/8-scale decode proves the data is whole
 
 
@@ -234,9 +236,37 @@ def analyse_case(
 
 
 def _analyse(case: Case, options: BuildOptions, progress: Progress | None) -> Analysis:
+    return _analyse_snapshot(case, options, progress, case.files(), {})[0]
+
+
+def _analyse_snapshot(
+    case: Case,
+    options: BuildOptions,
+    progress: Progress | None,
+    listed: CaseFiles,
+    dropped: dict[Path, Problem],
+) -> tuple[Analysis, InputSnapshot]:
+    """The analysis, and the snapshot of inputs it describes (hashed before any is read).
+
+    ``listed``: the case's files as listed once, at the start of the build.
+    ``dropped``: files that vanished or changed during an earlier attempt; they are
+    left out and named as excluded.
+    """
     profile = profile_for_case(case)
-    files = case.files()
     jobs = options.worker_count
+    files = dataclasses.replace(
+        listed,
+        originals=tuple(p for p in listed.originals if p not in dropped),
+        accused=tuple(p for p in listed.accused if p not in dropped),
+        documents=tuple(p for p in listed.documents if p not in dropped),
+    )
+    snapped = [(p, case.display(p), "original") for p in files.originals]
+    snapped += [(p, case.display(p), "accused") for p in files.accused]
+    snapped += [(p, case.display(p), "document") for p in files.documents]
+    snapped.append((case.case_file, case.display(case.case_file), "case"))
+    if case.statement is not None:
+        snapped.append((case.statement, case.display(case.statement), "statement"))
+    snapshot = InputSnapshot(snapped, jobs=jobs)
 
     def tick(stage: str) -> Callable[[int, int], None]:
         return lambda done, total: progress(stage, done, total) if progress else None
@@ -252,6 +282,10 @@ def _analyse(case: Case, options: BuildOptions, progress: Progress | None) -> An
     accused, bad_accused = _side_files(case, files.accused, "accused", jobs)
     documents, bad_documents = _side_files(case, files.documents, "document", jobs)
     excluded += bad_accused + bad_documents
+    excluded += [
+        ExcludedFile(case.display(path), case.role_of(path), *problem)
+        for path, problem in sorted(dropped.items())
+    ]
     # Links to files outside the case: named, never read (their target stays private).
     excluded += [
         ExcludedFile(case.link_name(p), case.role_of(p), OUTSIDE_REASON, OUTSIDE_FIX)
@@ -280,19 +314,8 @@ def _analyse(case: Case, options: BuildOptions, progress: Progress | None) -> An
     shoots = group_shoots([m for m in originals if m.ok])
     # Every input is hashed, the excluded ones too: the manifest proves what was supplied.
     # A file that cannot be read cannot be hashed: it is listed as excluded, with why.
-    hashed = [
-        ManifestEntry(m.display_path, "original", m.sha256, m.size_bytes)
-        if m.sha256
-        else readable_entry(m.path, m.display_path, "original")
-        for m in originals
-        if m.path.is_file()
-    ]
-    hashed += [readable_entry(p, case.display(p), "accused") for p in files.accused]
-    hashed += [readable_entry(p, case.display(p), "document") for p in files.documents]
-    inputs = [entry for entry in hashed if entry is not None]
-    inputs.append(entry_for(case.case_file, case.display(case.case_file), "case"))
-    if case.statement is not None:
-        inputs.append(entry_for(case.statement, case.display(case.statement), "statement"))
+    # The hashes are the snapshot's, taken before anything was read.
+    inputs = snapshot.manifest_entries()
     analysis = Analysis(
         case=case,
         options=options,
@@ -307,7 +330,7 @@ def _analyse(case: Case, options: BuildOptions, progress: Progress | None) -> An
         inputs=inputs,
     )
     analysis.findings = checks.run_checks(analysis)
-    return analysis
+    return analysis, snapshot
 
 
 def _library_originals(options: BuildOptions) -> list[Path]:
@@ -353,11 +376,25 @@ def build_dossier(
     # renamed aside mid-swap: put the dossier back and clear the rest first.
     recover_folder(out_dir)
     _validate_output(case, out_dir, options)
-    analysis = _analyse(case, options, progress)
-
+    # Listed once: a file added while the build runs is not part of it, even on a retry.
+    listed = case.files()
+    dropped: dict[Path, Problem] = {}
     try:
-        with work_folder(out_dir) as work:
-            return _write_outputs(analysis, out_dir, work, progress)
+        for _attempt in range(BUILD_ATTEMPTS):
+            analysis, snapshot = _analyse_snapshot(case, options, progress, listed, dropped)
+            with work_folder(out_dir) as work:
+                try:
+                    result = _write_outputs(analysis, out_dir, work, progress, snapshot)
+                except (InputFileError, OSError):
+                    # An input that vanished mid-build fails where it is read again.
+                    result = snapshot.changed()
+                    if not result:
+                        raise
+            if isinstance(result, BuildResult):
+                return result
+            # Inputs moved under the build: built again without them, named as excluded.
+            _refuse_changed_case_file(case, result)
+            dropped |= result
     except OSError as exc:
         raise OutputError(
             __(
@@ -367,12 +404,41 @@ def build_dossier(
             ),
             hint=__("make that folder writable, or choose another folder with --out"),
         ) from None
+    raise _give_up(dropped)
+
+
+def _refuse_changed_case_file(case: Case, moved: dict[Path, Problem]) -> None:
+    """case.toml or the statement cannot be excluded: a change to them stops the build."""
+    for path in (case.case_file, case.statement):
+        if path is not None and path in moved:
+            raise InputFileError(
+                path,
+                __("changed while the dossier was being built; nothing was written"),
+                hint=__("save the file, then build again"),
+            )
+
+
+def _give_up(moved: dict[Path, Problem]) -> InputFileError:
+    path = sorted(moved)[0]
+    return InputFileError(
+        path,
+        __("keeps changing while the dossier is being built; nothing was written"),
+        hint=__("stop the program that writes into the case folder, then build again"),
+    )
 
 
 def _write_outputs(
-    analysis: Analysis, out_dir: Path, work: Path, progress: Progress | None
-) -> BuildResult:
-    """Draw, lay out and hash everything into ``work``, then move it to ``out_dir``."""
+    analysis: Analysis,
+    out_dir: Path,
+    work: Path,
+    progress: Progress | None,
+    snapshot: InputSnapshot,
+) -> BuildResult | dict[Path, Problem]:
+    """Draw, lay out and hash everything into ``work``, then move it to ``out_dir``.
+
+    Returns the inputs that vanished or changed since the snapshot instead, when any
+    did: the dossier in ``work`` may show them, so it is not moved into place.
+    """
     from appeal_kit.comparison.pictures import (
         ComparisonImage,
         comparison_name,
@@ -466,6 +532,9 @@ def _write_outputs(
     atomic_write_text(
         work / MANIFEST_NAME, manifest_json(case.title, analysis.inputs, outputs, excluded)
     )
+    moved = snapshot.changed()
+    if moved:
+        return moved
     replace_folder(work, out_dir)
     return BuildResult(
         analysis=analysis,

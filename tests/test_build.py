@@ -256,7 +256,8 @@ def test_force_never_replaces_the_case_or_a_foreign_folder(make_case, tmp_path: 
     (mine / "important.txt").write_text("keep me")
     result = run_cli("build", case, "--out", mine, "--force", "--cache-dir", tmp_path / "c")
     assert result.code == ExitCode.OUTPUT
-    assert "not an appeal-kit dossier" in result.stderr
+    said = " ".join(result.stderr.split())
+    assert "important.txt was not written by appeal-kit" in said
     assert (mine / "important.txt").read_text() == "keep me"
     assert snapshot(case) == before
 
@@ -359,3 +360,219 @@ def test_long_cjk_names_give_bounded_unique_output_names(make_case, options) -> 
     # The name still says which files it compares, cut on a character boundary.
     assert all(name.startswith("0") and "侵权商品图片" in name for name in names)
     assert verify_manifest(result.manifest_path, case) == []
+
+
+def _hostile_pdf(path: Path) -> None:
+    """A two-page PDF carrying every kind of active content, built with pypdf."""
+    from pypdf import PdfWriter
+    from pypdf.generic import (
+        ArrayObject,
+        DecodedStreamObject,
+        DictionaryObject,
+        FloatObject,
+        NameObject,
+        NumberObject,
+        TextStringObject,
+    )
+
+    def js(code: str) -> DictionaryObject:
+        return DictionaryObject(
+            {NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject(code)}
+        )
+
+    def rect(*values: float) -> ArrayObject:
+        return ArrayObject([FloatObject(v) for v in values])
+
+    writer = PdfWriter()
+    font = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"),
+        }
+    )
+    font_ref = writer._add_object(font)
+    for number in (1, 2):
+        page = writer.add_blank_page(612, 792)
+        body = DecodedStreamObject()
+        body.set_data(f"BT /F1 14 Tf 72 720 Td (CERTIFICATE PAGE {number}) Tj ET".encode())
+        page[NameObject("/Contents")] = writer._add_object(body)
+        page[NameObject("/Resources")] = DictionaryObject(
+            {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font_ref})}
+        )
+    first = writer.pages[0]
+    first[NameObject("/AA")] = DictionaryObject({NameObject("/O"): js("app.alert('page')")})
+    js_link = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Annot"),
+            NameObject("/Subtype"): NameObject("/Link"),
+            NameObject("/Rect"): rect(72, 600, 300, 620),
+            NameObject("/A"): js("app.launchURL('https://evil.example/', true)"),
+        }
+    )
+    launch = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Annot"),
+            NameObject("/Subtype"): NameObject("/Link"),
+            NameObject("/Rect"): rect(72, 560, 300, 580),
+            NameObject("/A"): DictionaryObject(
+                {NameObject("/S"): NameObject("/Launch"), NameObject("/F"): TextStringObject("calc.exe")}
+            ),
+        }
+    )
+    web = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Annot"),
+            NameObject("/Subtype"): NameObject("/Link"),
+            NameObject("/Rect"): rect(72, 520, 300, 540),
+            NameObject("/A"): DictionaryObject(
+                {
+                    NameObject("/S"): NameObject("/URI"),
+                    NameObject("/URI"): TextStringObject("https://registry.example/cert/42"),
+                }
+            ),
+        }
+    )
+    look = DecodedStreamObject()
+    look.set_data(b"BT /F1 12 Tf 2 6 Td (FILLED-IN-NAME) Tj ET")
+    look.update(
+        {
+            NameObject("/Type"): NameObject("/XObject"),
+            NameObject("/Subtype"): NameObject("/Form"),
+            NameObject("/BBox"): rect(0, 0, 200, 24),
+            NameObject("/Resources"): DictionaryObject(
+                {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font_ref})}
+            ),
+        }
+    )
+    widget = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Annot"),
+            NameObject("/Subtype"): NameObject("/Widget"),
+            NameObject("/FT"): NameObject("/Tx"),
+            NameObject("/T"): TextStringObject("holder"),
+            NameObject("/V"): TextStringObject("FILLED-IN-NAME"),
+            NameObject("/Rect"): rect(72, 400, 272, 424),
+            NameObject("/F"): NumberObject(4),
+            NameObject("/AA"): DictionaryObject({NameObject("/K"): js("event.rc = true")}),
+            NameObject("/AP"): DictionaryObject({NameObject("/N"): writer._add_object(look)}),
+        }
+    )
+    widget_ref = writer._add_object(widget)
+    first[NameObject("/Annots")] = ArrayObject(
+        [writer._add_object(a) for a in (js_link, launch, web)] + [widget_ref]
+    )
+    writer._root_object[NameObject("/AcroForm")] = DictionaryObject(
+        {NameObject("/Fields"): ArrayObject([widget_ref])}
+    )
+    writer._root_object[NameObject("/OpenAction")] = js("app.launchURL('https://evil.example/')")
+    writer.add_attachment("payload.exe", b"MZ not really a program")
+    names = writer._root_object["/Names"]
+    names[NameObject("/JavaScript")] = DictionaryObject(
+        {
+            NameObject("/Names"): ArrayObject(
+                [TextStringObject("doc"), writer._add_object(js("app.alert('document')"))]
+            )
+        }
+    )
+    writer.write(path)
+
+
+def test_active_content_of_supporting_pdfs_is_removed(make_case, options) -> None:
+    case = make_case(1)
+    _hostile_pdf(case / "documents" / "certificate.pdf")
+    source = PdfReader(case / "documents" / "certificate.pdf")
+    assert "/OpenAction" in source.trailer["/Root"] and "/AA" in source.pages[0]
+    result = build_dossier(case, options)
+    reader = PdfReader(result.pdf_path)
+
+    forbidden = {"/JavaScript", "/JS", "/Launch", "/AA", "/OpenAction", "/EmbeddedFiles"}
+    forbidden |= {"/AcroForm", "/Widget", "/FileAttachment", "/EmbeddedFile"}
+    seen: set[int] = set()
+    found: set[str] = set()
+    uris: list[str] = []
+
+    def walk(obj: object) -> None:
+        from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+        if isinstance(obj, IndirectObject):
+            if obj.idnum in seen:
+                return
+            seen.add(obj.idnum)
+            obj = obj.get_object()
+        if isinstance(obj, DictionaryObject):
+            found.update(k for k in obj if k in forbidden)
+            found.update(v for v in obj.values() if isinstance(v, str) and v in forbidden)
+            if obj.get("/S") == "/URI":
+                uris.append(str(obj["/URI"]))
+            for value in obj.values():
+                walk(value)
+        elif isinstance(obj, ArrayObject):
+            for value in obj:
+                walk(value)
+
+    walk(reader.trailer)
+    # Every object in the file, reachable or not: nothing hides as an orphan either.
+    for number in range(1, len(reader.xref_objStm) + max(reader.xref.get(0, {}), default=0) + 1):
+        try:
+            walk(reader.get_object(number))
+        except Exception:  # a free object number
+            continue
+    assert found == set()
+    raw = result.pdf_path.read_bytes()
+    for key in (b"/JavaScript", b"/Launch", b"/OpenAction", b"/EmbeddedFiles", b"calc.exe"):
+        assert key not in raw
+    assert b"MZ not really" not in raw
+    # The pages and their look stay: both pages' text, the filled-in field, the web link.
+    text = pdf_text(result.pdf_path)
+    assert "CERTIFICATE PAGE 1" in text and "CERTIFICATE PAGE 2" in text
+    assert "FILLED-IN-NAME" in text
+    assert "https://registry.example/cert/42" in uris
+    # The divider says what was taken out.
+    flat = " ".join(text.split())
+    assert "Removed for the reader's safety: JavaScript;" in flat
+    for label in ("automatic actions", "start programs", "embedded files", "form fields"):
+        assert label in flat, label
+    assert "active content removed" in flat
+
+
+def test_files_moved_during_the_build_are_excluded_not_mismatched(
+    make_case, options, monkeypatch
+) -> None:
+    """Pages and manifest describe one snapshot, whatever happens in the folder meanwhile."""
+    from appeal_kit import checks
+
+    case = make_case(2)
+    gone = case / "originals" / "IMG_0413.JPG"
+    rewritten = case / "accused" / "listing-1.jpg"
+    added = case / "accused" / "added-later.jpg"
+    real = checks.run_checks
+    calls = []
+
+    def meddle(analysis):
+        # After every input was read and matched, before the dossier is written.
+        if not calls:
+            gone.unlink()
+            save_jpeg(textured_photo(7, (600, 450)), rewritten, quality=70)
+            save_jpeg(textured_photo(8, (600, 450)), added)
+        calls.append(1)
+        return real(analysis)
+
+    monkeypatch.setattr(checks, "run_checks", meddle)
+    result = build_dossier(case, options)
+    manifest = json.loads(result.manifest_path.read_text())
+    listed = {item["path"] for item in manifest["inputs"]}
+    excluded = {item["path"]: item["reason"] for item in manifest["excluded"]}
+    assert "originals/IMG_0413.JPG" not in listed
+    assert "removed while the dossier was being built" in excluded["originals/IMG_0413.JPG"]
+    assert "changed while the dossier was being built" in excluded["accused/listing-1.jpg"]
+    assert "accused/listing-1.jpg" not in listed
+    # A file added meanwhile is not part of this build at all.
+    assert "accused/added-later.jpg" not in listed and "accused/added-later.jpg" not in excluded
+    assert verify_manifest(result.manifest_path, case) == []
+    # The pages say the same: both files on the Excluded files page, no comparison of them.
+    flat = " ".join(pdf_text(result.pdf_path).split())
+    assert "removed while the dossier was being built" in flat
+    assert [m.accused.name for m in result.analysis.matches] == ["listing-2.jpg"]
+    assert {e.display_path for e in result.excluded} >= set(excluded)
+    assert all("listing-1" not in p.name for p in result.comparison_paths)

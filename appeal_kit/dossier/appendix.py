@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Image, PageBreak, Paragraph, Spacer
 
+from appeal_kit.dossier.bilingual import para
 from appeal_kit.dossier.blocks import cells, grid, part_heading, scaled
+from appeal_kit.dossier.sanitize import removed_content
 from appeal_kit.dossier.state import Marker
 from appeal_kit.dossier.style import fit_box, markup, plural
 from appeal_kit.i18n import english
+from appeal_kit.i18n.document import N_, TextLang, translate
 
 if TYPE_CHECKING:
-    from appeal_kit.dossier.state import RenderState
+    from appeal_kit.dossier.state import Attachment, RenderState
 
 
 def documents_part(state: RenderState) -> list[Flowable]:
@@ -28,7 +32,8 @@ def documents_part(state: RenderState) -> list[Flowable]:
     rows = [cells(state, ["Document", "Kind", "SHA-256"], head=True)]
     for item in state.attachments:
         kind = {
-            "pdf": f"PDF, {plural(item.pages, 'page')}, appended unchanged",
+            "pdf": f"PDF, {plural(item.pages, 'page')}, appended"
+            + (", active content removed" if removed_of(item) else " unchanged"),
             "image": f"image, {item.pixel_size[0]:,} × {item.pixel_size[1]:,} px",
             # Console text (Chinese in a Chinese terminal): the dossier keeps its English.
             "unusable": f"not included: {english(item.error)}",
@@ -53,20 +58,52 @@ def documents_part(state: RenderState) -> list[Flowable]:
             flow += [Spacer(1, 3 * mm), picture, PageBreak()]
         else:
             flow.append(Spacer(1, 4 * mm))
-            flow.append(
-                Paragraph(
-                    markup(
-                        "The single page of this PDF follows unchanged; only the page "
-                        "header of this dossier is printed on it."
-                        if item.pages == 1
-                        else f"The {item.pages} pages of this PDF follow unchanged; only "
-                        "the page header of this dossier is printed on them."
-                    ),
+            removed = removed_of(item)
+            if removed:
+                flow += para(
+                    state,
+                    REMOVED_ONE if item.pages == 1 else REMOVED_MANY,
                     st.body,
+                    pages=item.pages,
+                    what=_labels(removed),
                 )
-            )
+            else:
+                flow.append(Paragraph(markup(_divider_text(item.pages)), st.body))
             flow += [Marker(state, number), PageBreak()]
     return flow
+
+
+def removed_of(item: Attachment) -> list[str]:
+    """What appending this PDF leaves out (JavaScript, actions, forms...); see sanitize."""
+    return removed_content(item.pdf) if item.pdf is not None else []
+
+
+REMOVED_ONE = N_(
+    "The single page of this PDF follows as it looks; the page header of this dossier "
+    "is printed on it. Removed for the reader's safety: {what}."
+)
+REMOVED_MANY = N_(
+    "The {pages} pages of this PDF follow as they look; the page header of this dossier "
+    "is printed on them. Removed for the reader's safety: {what}."
+)
+
+
+def _labels(removed: list[str]) -> Callable[[TextLang], str]:
+    """The removed kinds (``sanitize`` labels) as one field, in the page's language."""
+    return lambda lang: "; ".join(translate(label, lang) for label in removed)
+
+
+def _divider_text(pages: int) -> str:
+    """The divider's note for a PDF with nothing to remove: the pages follow unchanged."""
+    if pages == 1:
+        return (
+            "The single page of this PDF follows unchanged; only the page header "
+            "of this dossier is printed on it."
+        )
+    return (
+        f"The {pages} pages of this PDF follow unchanged; only the page header "
+        "of this dossier is printed on them."
+    )
 
 
 def excluded_part(state: RenderState) -> list[Flowable]:

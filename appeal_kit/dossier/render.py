@@ -25,13 +25,14 @@ from appeal_kit.dossier.bilingual import joined, words
 from appeal_kit.dossier.blocks import DRAFT_MARK, draw_draft_mark
 from appeal_kit.dossier.content import DossierContent, DossierInfo, deterministic_id, document_title
 from appeal_kit.dossier.pages import build_story
+from appeal_kit.dossier.sanitize import flatten_fields, inert_page
 from appeal_kit.dossier.state import (
     Attachment,
     RenderState,
     ThumbnailPair,
     jpeg_bytes,
-)
     page_words,
+)
 from appeal_kit.dossier.style import (
     BODY,
     BOLD,
@@ -61,8 +62,8 @@ from appeal_kit.evidence.images import (
 from appeal_kit.evidence.raw import embedded_thumbnail, upright_thumbnail
 from appeal_kit.fsutil import atomic_write_bytes
 from appeal_kit.i18n import __
-from appeal_kit.models import ExcludedFile, ImageMetadata
 from appeal_kit.i18n.document import N_
+from appeal_kit.models import ExcludedFile, ImageMetadata
 
 
 def _sha_lookup(content: DossierContent) -> dict[str, str]:
@@ -183,12 +184,12 @@ def _thumbnail_pair(meta: ImageMetadata, max_side: int) -> ThumbnailPair | None:
 # --------------------------------------------------------------------------- drawing
 
 
-def draw_text(
 def text_width(text: str, font: str, size: float) -> float:
     """Width of ``text`` as ``draw_text`` draws it (Chinese runs in the CJK face)."""
     return float(sum(stringWidth(t, CJK if f else font, size) for t, f in split_runs(text)))
 
 
+def draw_text(
     canvas: Canvas,
     x: float,
     y: float,
@@ -386,7 +387,9 @@ def _append_pdfs(data: bytes, state: RenderState) -> bytes:
         assert reader is not None
         at = state.markers[number]  # 1-based page number == 0-based index after it
         for offset, page in enumerate(reader.pages):
-            writer.insert_page(page, at + offset)
+            # Pages to look at, not programs to run: see dossier.sanitize.
+            fields = inert_page(page)
+            flatten_fields(writer, writer.insert_page(page, at + offset), fields)
     for number, rl_page in state.markers.items():
         first = state.page_map[rl_page] + 1
         stamped.extend(range(first, first + state.attachments[number].pages))
