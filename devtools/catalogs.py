@@ -87,6 +87,8 @@ def profile_texts() -> Iterator[tuple[str, str]]:
     for path in sorted((ROOT / "templates" / "platforms").glob("*.toml")):
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         where = f"templates/platforms/{path.name}"
+        if data.get("label"):
+            yield data["label"], where
         for rule in data.get("rules", []):
             if rule.get("label"):
                 yield rule["label"], where

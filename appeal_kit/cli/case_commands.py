@@ -108,8 +108,9 @@ def print_findings(findings: list[Finding], *, title: str | None = None) -> None
         return
     table = Table(title=title, title_justify="left", show_lines=False, expand=False)
     table.add_column(__("Severity"), no_wrap=True)
-    table.add_column(__("Problem"))
-    table.add_column(__("What to do"))
+    # fold, not the default ellipsis: a Chinese sentence has no spaces to wrap at.
+    table.add_column(__("Problem"), overflow="fold")
+    table.add_column(__("What to do"), overflow="fold")
     for item in findings:
         style = SEVERITY_STYLE[item.severity]
         # Every problem names its file, even when the message itself does not.

@@ -99,15 +99,16 @@ def deadlines(
         return
     local = local_zone(case)
     table = Table(
-        title=__("Deadlines: {case} ({platform})", case=case.title, platform=profile.label),
+        title=__("Deadlines: {case} ({platform})", case=case.title, platform=__(profile.label)),
         title_justify="left",
     )
-    table.add_column(__("Deadline"))
+    # fold, not the default ellipsis: a Chinese label has no spaces to wrap at.
+    table.add_column(__("Deadline"), overflow="fold")
     # Chinese names the zone once, in the header (北京时间); English keeps CST/CEST per cell.
-    table.add_column(__("Due ({zone})", zone=words.zone_title(profile.zone, now)))
-    table.add_column(__("Due ({zone})", zone=words.zone_title(local, now)))
-    table.add_column(__("Time left"))
-    table.add_column(__("State"))
+    table.add_column(__("Due ({zone})", zone=words.zone_title(profile.zone, now)), overflow="fold")
+    table.add_column(__("Due ({zone})", zone=words.zone_title(local, now)), overflow="fold")
+    table.add_column(__("Time left"), overflow="fold")
+    table.add_column(__("State"), overflow="fold")
     for d in found:
         left = _deadline_left(d, now)
         table.add_row(
@@ -456,7 +457,7 @@ def _points_table(ledgers: list[StoreLedger], now: datetime, zone: DisplayZone) 
         __("Next threshold"),
         __("Expiring"),
     ):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for ledger in ledgers:
         reached = ledger.reached
         upcoming = ledger.next_level
@@ -506,7 +507,7 @@ def _what_if_text(scenario: WhatIf) -> str:
         after=scenario.after,
     )
     if crossed:
-        text += " " + __("[bold red]Crosses: {crossed}.[/]", crossed=escape(crossed))
+        text = words.then(text, __("[bold red]Crosses: {crossed}.[/]", crossed=escape(crossed)))
     if scenario.next_level:
         again = any(lvl.effect == scenario.next_level.effect for lvl in scenario.crossed)
         fields = {
@@ -514,7 +515,8 @@ def _what_if_text(scenario: WhatIf) -> str:
             "effect": __(scenario.next_level.effect),
             "away": scenario.next_level.points - scenario.after,
         }
-        text += " " + (
+        text = words.then(
+            text,
             __(
                 "The next threshold is {points} points ({effect} again), {away} points away.",
                 **fields,
@@ -522,7 +524,7 @@ def _what_if_text(scenario: WhatIf) -> str:
             if again
             else __(
                 "The next threshold is {points} points ({effect}), {away} points away.", **fields
-            )
+            ),
         )
     return text
 

@@ -1,7 +1,7 @@
 """Times, spans and states as the terminal says them, in the console language.
 
 English keeps the library's compact forms (``Sat 2024-10-12 09:30 CST``,
-``2 d 3 h left``); Chinese gets ``2024年10月12日 周六 09:30`` and ``还剩 2天3小时``,
+``2 d 3 h left``); Chinese gets ``2024年10月12日 09:30（北京时间）`` and ``还剩 2天3小时``,
 with zones named as Chinese users name them (北京时间). JSON never comes here.
 """
 
@@ -72,7 +72,7 @@ def _offset(moment: datetime) -> str:
 
 
 def when(moment: datetime, zone: tzinfo, *, short: bool = False, named: bool = True) -> str:
-    """A moment in ``zone``: ``Sat 2024-10-12 09:30 CST`` / ``2024年10月12日 周六 09:30（北京时间）``.
+    """A moment in ``zone``: ``Sat 2024-10-12 09:30 CST`` / ``2024年10月12日 09:30（北京时间）``.
 
     ``named=False`` leaves the zone out in Chinese, for a column that names it in its header.
     """
@@ -81,8 +81,11 @@ def when(moment: datetime, zone: tzinfo, *, short: bool = False, named: bool = T
     if console_language() != "zh":
         return format_in(moment, zone, short=short)
     shown = moment.astimezone(zone)
-    day = f"{shown.month}月{shown.day}日" if short else format_day(shown.date(), "zh")
-    text = f"{day} 周{WEEKDAYS_ZH[shown.weekday()]} {shown:%H:%M}"
+    if short:
+        text = f"{shown.month}月{shown.day}日 周{WEEKDAYS_ZH[shown.weekday()]} {shown:%H:%M}"
+    else:
+        # 2024年10月15日 09:30（北京时间）: the form sellers read in Seller Center notices.
+        text = f"{format_day(shown.date(), 'zh')} {shown:%H:%M}"
     return f"{text}（{zone_title(zone, shown)}）" if named else text
 
 
@@ -97,6 +100,11 @@ def time_left(due: datetime, now: datetime) -> str:
     if seconds > 0:
         return __("{span} left", span=span(seconds))
     return __("overdue by {span}", span=span(seconds))
+
+
+def then(first: str, second: str) -> str:
+    """Two sentences one after the other: a space between them in English, none in Chinese."""
+    return __("{first} {second}", first=first, second=second)
 
 
 def _word(table: Mapping[str, str], code: object) -> str:
