@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from appeal_kit.i18n import __
+
 # xdg-open and open return at once when they hand the file to a viewer; some setups
 # keep xdg-open running with the viewer, so a still-running one counts as started.
 VIEWER_WAIT = 3.0
@@ -24,10 +26,10 @@ def open_in_viewer(path: Path) -> str | None:
     opener = "open" if sys.platform == "darwin" else "xdg-open"
     graphical = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
     if opener == "xdg-open" and not graphical:
-        return "there is no graphical session (neither DISPLAY nor WAYLAND_DISPLAY is set)"
+        return __("there is no graphical session (neither DISPLAY nor WAYLAND_DISPLAY is set)")
     program = shutil.which(opener)
     if program is None:
-        return f"the program {opener} was not found"
+        return __("the program {opener} was not found", opener=opener)
     try:
         process = subprocess.Popen(
             [program, str(path)],
@@ -36,11 +38,15 @@ def open_in_viewer(path: Path) -> str | None:
             stderr=subprocess.DEVNULL,
         )
     except OSError as exc:
-        return f"{opener} could not be started ({exc.strerror or exc})"
+        return __(
+            "{opener} could not be started ({reason})", opener=opener, reason=exc.strerror or exc
+        )
     try:
         code = process.wait(timeout=VIEWER_WAIT)
     except subprocess.TimeoutExpired:
         return None
     if code != 0:
-        return f"{opener} found no program for PDF files (exit code {code})"
+        return __(
+            "{opener} found no program for PDF files (exit code {code})", opener=opener, code=code
+        )
     return None

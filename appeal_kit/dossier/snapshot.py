@@ -19,15 +19,23 @@ from pathlib import Path
 
 from appeal_kit.dossier.manifest import ManifestEntry
 from appeal_kit.evidence.images import Problem, sha256_file
+from appeal_kit.i18n import __
 
-VANISHED = Problem(
-    "was removed while the dossier was being built",
-    "put the file back if it belongs to the case and build again",
-)
-CHANGED = Problem(
-    "changed while the dossier was being built, so this build could not use it",
-    "wait until the file is no longer being written or synced, then build again",
-)
+
+def vanished() -> Problem:
+    """Why a file that was removed mid-build is excluded, and what to do."""
+    return Problem(
+        __("was removed while the dossier was being built"),
+        __("put the file back if it belongs to the case and build again"),
+    )
+
+
+def changed_meanwhile() -> Problem:
+    """Why a file that changed mid-build is excluded, and what to do."""
+    return Problem(
+        __("changed while the dossier was being built, so this build could not use it"),
+        __("wait until the file is no longer being written or synced, then build again"),
+    )
 
 
 @dataclass(frozen=True)
@@ -86,10 +94,10 @@ class InputSnapshot:
             try:
                 now = os.stat(entry.path)
             except FileNotFoundError:
-                found[entry.path] = VANISHED
+                found[entry.path] = vanished()
                 continue
             except OSError:
-                found[entry.path] = CHANGED
+                found[entry.path] = changed_meanwhile()
                 continue
             if (now.st_size, now.st_mtime_ns) == (entry.size, entry.mtime_ns) and entry.sha256:
                 continue
@@ -98,5 +106,5 @@ class InputSnapshot:
             except OSError:
                 same = False
             if not same:
-                found[entry.path] = CHANGED
+                found[entry.path] = changed_meanwhile()
         return found
