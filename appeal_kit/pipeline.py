@@ -463,6 +463,7 @@ def _write_outputs(
             original_meta=analysis.metadata_for(match.original),
             listing=case.listing_for(match.accused),
             out_path=comparisons_dir / name,
+            lang=options.lang or case.language,
         )
 
     # Threads, not processes: Pillow and OpenCV release the GIL while decoding and

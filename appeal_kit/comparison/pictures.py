@@ -30,13 +30,23 @@ from appeal_kit.case.config import AccusedListing
 from appeal_kit.comparison.captions import (
     draw_text,
     font,
-    format_day,
-    format_time,
-    printable,
     wrap_text,
+)
+from appeal_kit.comparison.captions import format_time as format_time  # re-exported
+from appeal_kit.comparison.wording import (
+    CONTAINS_MORE_WARNING,
+    OUR_TITLE,
+    PROOF_LABELS,
+    THEIR_TITLE,
+    accused_caption,
+    describe_match,
+    in_langs,
+    merged,
+    original_caption,
 )
 from appeal_kit.evidence.images import open_image
 from appeal_kit.fsutil import atomic_write_bytes
+from appeal_kit.i18n.document import DocLang, text_langs, translate
 from appeal_kit.models import ImageMetadata, MatchResult
 
 # Bitstream Vera ships inside reportlab, so captions look the same on every machine
@@ -85,6 +95,7 @@ class ComparisonImage:
     path: Path
     width: int
     height: int
+    # The sentence in the dossier's first language; ``caption_versions`` has each language's.
     caption: str
     detail_path: Path | None
     accused: Path
@@ -98,99 +109,10 @@ class ComparisonImage:
     detail_width: int = 0
     detail_height: int = 0
     warning: str | None = None
+    caption_versions: list[tuple[str, str]] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- text
-
-
-def original_caption(
-    original: Path, meta: ImageMetadata | None, full: tuple[int, int]
-) -> list[str]:
-    """Lines under the original: file name, pixel size, capture time, camera."""
-    width, height = full
-    lines = [printable(meta.display_path if meta else original.name)]
-    lines.append(f"{width:,} × {height:,} px")
-    if meta is not None:
-        taken = format_time(meta.captured_at)
-        if meta.captured_at is not None and meta.captured_at_tag:
-            taken += f" ({meta.captured_at_tag})"
-        lines.append(f"captured {taken}")
-        camera = " ".join(
-            x for x in (meta.camera, f"serial {meta.serial}" if meta.serial else None) if x
-        )
-        if camera:
-            lines.append(printable(camera))
-    return lines
-
-
-def accused_caption(
-    accused: Path, listing: AccusedListing | None, full: tuple[int, int]
-) -> list[str]:
-    """Lines under the accused image: URL (or file name), first-seen date, file."""
-    width, height = full
-    if listing is not None and listing.url:
-        lines = [printable(listing.url, url=True)]
-        lines.append(f"first seen {format_day(listing.first_seen)}")
-        lines.append(printable(f"file {accused.name}, {width:,} × {height:,} px"))
-    else:
-        lines = [printable(accused.name), f"{width:,} × {height:,} px", "first seen: not recorded"]
-    return lines
-
-
-def _percent(value: float) -> str:
-    return f"{value * 100:.0f} %" if value >= 0.1 else f"{value * 100:.1f} %"
-
-
-def describe_match(match: MatchResult, original_name: str) -> str:
-    """The plain-language sentence for a pair.
-
-    e.g. "The accused image is the region 2,310×2,310 px at (1,120, 640) of
-    IMG_4412.JPG, mirrored, scaled to 38 %; 412 matching points."
-    """
-    if match.original is None or match.verdict == "none" or match.homography is None:
-        return (
-            f"No geometric match was found between the accused image and {original_name}; "
-            "they are shown side by side for visual comparison only."
-        )
-    subject = "Their image"
-    if match.is_screenshot and match.accused_rect:
-        ax, ay, aw, ah = match.accused_rect
-        subject = f"The photo inside the screenshot ({aw:,}×{ah:,} px at ({ax:,}, {ay:,}))"
-    if match.region:
-        x, y, w, h = match.region
-        where = f"the region {w:,}×{h:,} px at ({x:,}, {y:,}) of {original_name}"
-    else:
-        where = f"a part of {original_name}"
-    how: list[str] = []
-    if match.mirrored:
-        how.append("mirrored")
-    if abs(match.rotation) >= 0.5:
-        how.append(f"rotated {match.rotation:.1f}°")
-    if match.scale > 0 and abs(match.scale - 1.0) >= 0.005:
-        how.append(f"scaled to {_percent(match.scale)}")
-    transform = (", " + ", ".join(how)) if how else ""
-    points = f"{match.inliers:,} matching point" + ("" if match.inliers == 1 else "s")
-    if match.verdict == "possible":
-        text = (
-            f"Possible match: {subject[0].lower() + subject[1:]} may be {where}{transform}; "
-            f"only {points}, so the geometry is weak. This is a possible match, not proof."
-        )
-    else:
-        text = f"{subject} is {where}{transform}; {points}."
-    if match.original_contains_more:
-        text += (
-            " Our original shows more of the scene than their image: "
-            "the copy was cut from the larger original."
-        )
-    if match.accused_contains_more:
-        text += " " + CONTAINS_MORE_WARNING
-    return text
-
-
-CONTAINS_MORE_WARNING = (
-    "WARNING: their image shows more of the scene than our original, so ours "
-    "may be the copy. Check that you have the full-size original before submitting."
-)
 
 
 # --------------------------------------------------------------------------- geometry
@@ -243,8 +165,11 @@ def render_comparison(
     listing: AccusedListing | None,
     out_path: Path,
     height: int = 900,
+    lang: DocLang = "en",
 ) -> ComparisonImage:
     """Write the side-by-side JPEG (and the proof JPEG when there is geometry).
+
+    Its words are in ``lang``; in ``zh+en`` each line is in Chinese with the English under it.
 
     Raises ``InputFileError`` when either image cannot be decoded; the pipeline has
     normally excluded such files already.
@@ -273,12 +198,18 @@ def render_comparison(
     width_o, width_a = max(top_o.width, min_panel), max(top_a.width, min_panel)
     total_w = margin + width_o + gap + width_a + margin
 
-    o_lines = original_caption(original, original_meta, full_o)
-    a_lines = accused_caption(accused, listing, full_a)
+    langs = text_langs(lang)
+    o_lines = merged([original_caption(original, original_meta, full_o, t) for t in langs])
+    a_lines = merged([accused_caption(accused, listing, full_a, t) for t in langs])
     o_wrapped = [ln for line in o_lines for ln in wrap_text(line, body_face, width_o)]
     a_wrapped = [ln for line in a_lines for ln in wrap_text(line, body_face, width_a)]
-    sentence = describe_match(match, original.name)
-    s_wrapped = wrap_text(sentence, body_face, total_w - 2 * margin, max_lines=6)
+    sentences = [describe_match(match, original.name, t) for t in langs]
+    s_wrapped = [
+        ln
+        for sentence in sentences
+        for ln in wrap_text(sentence, body_face, total_w - 2 * margin, max_lines=6)
+    ]
+    titles = [" ".join(in_langs(lang, title)) for title in (OUR_TITLE, THEIR_TITLE)]
     band_h = line_h * (1 + max(len(o_wrapped), len(a_wrapped))) + line_h // 2
     footer_h = line_h * (len(s_wrapped) + 1)
     total_h = margin + height + band_h + footer_h + margin
@@ -310,11 +241,7 @@ def render_comparison(
         )
 
     band_y = margin + height + line_h // 2
-    for x, title, lines in (
-        (x_o, "OUR ORIGINAL", o_wrapped),
-        # "Accused" would name the complainant in an appeal; "their" fits both modes.
-        (x_a, "THEIR LISTING IMAGE", a_wrapped),
-    ):
+    for x, title, lines in ((x_o, titles[0], o_wrapped), (x_a, titles[1], a_wrapped)):
         draw_text(draw, (x, band_y), title, title_face, INK)
         for number, line in enumerate(lines, start=1):
             draw_text(draw, (x, band_y + number * line_h), line, body_face, MUTED)
@@ -330,7 +257,8 @@ def render_comparison(
         path=out_path,
         width=total_w,
         height=total_h,
-        caption=sentence,
+        caption=sentences[0],
+        caption_versions=list(zip(langs, sentences, strict=True)),
         detail_path=None,
         accused=accused,
         original=original,
@@ -340,7 +268,7 @@ def render_comparison(
         original_box=(x_o, margin, width_o, height),
         accused_box=(x_a, margin, width_a, height),
         caption_band=(0, margin + height, total_w, band_h),
-        warning=CONTAINS_MORE_WARNING if match.accused_contains_more else None,
+        warning=translate(CONTAINS_MORE_WARNING, langs[0]) if match.accused_contains_more else None,
     )
     if region is not None and match.homography is not None:
         proof = render_proof(
@@ -350,6 +278,7 @@ def render_comparison(
             loaded_a.scale,
             match,
             height=round(height * 2 / 3),
+            lang=lang,
         )
         if proof is not None:
             detail_path = out_path.with_name(f"{out_path.stem}-proof.jpg")
@@ -446,8 +375,12 @@ def render_proof(
     match: MatchResult,
     *,
     height: int = 600,
+    lang: DocLang = "en",
 ) -> Image.Image | None:
-    """The proof strip: matched crop, warped accused over it, zoomed detail of both."""
+    """The proof strip: matched crop, warped accused over it, zoomed detail of both.
+
+    Each panel's label is one line per language shown (Chinese above English in zh+en).
+    """
     if match.region is None or match.homography is None:
         return None
     x, y, w, h = match.region
@@ -487,12 +420,14 @@ def render_proof(
     text_px = max(14, round(height * 0.04))
     face = font(text_px, bold=True)
     label_h = round(text_px * 1.6)
-    panels = [
-        ("Our original (matched region)", crop_panel),
-        ("Their image, warped onto it", warped_panel),
-        ("Detail, our original", detail_o),
-        ("Detail, their image", detail_a),
-    ]
+    panels = list(
+        zip(
+            [in_langs(lang, label) for label in PROOF_LABELS],
+            [crop_panel, warped_panel, detail_o, detail_a],
+            strict=True,
+        )
+    )
+    label_h *= max(len(labels) for labels, _ in panels)
     total_w = margin + sum(p.width + margin for _, p in panels)
     total_h = margin + label_h + height + margin
     strip = Image.new("RGB", (total_w, total_h), WHITE)
@@ -500,9 +435,10 @@ def render_proof(
     cursor = margin
     zoom = panel_w / crop.width
     stroke = max(2, height // 200)
-    for index, (label, panel) in enumerate(panels):
-        lines = wrap_text(label, face, panel.width, max_lines=1)
-        draw_text(draw, (cursor, margin), lines[0], face, INK)
+    for index, (labels, panel) in enumerate(panels):
+        for row, label in enumerate(labels):
+            lines = wrap_text(label, face, panel.width, max_lines=1)
+            draw_text(draw, (cursor, margin + row * label_h // len(labels)), lines[0], face, INK)
         top_y = margin + label_h + (height - panel.height) // 2
         strip.paste(panel, (cursor, top_y))
         if index < 2:  # show where the detail comes from
