@@ -45,6 +45,23 @@ def _private_feature_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator
                 os.environ[name] = value
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _english_console() -> Iterator[None]:
+    """Tests read English output unless they choose a language (a Chinese locale must not fail them).
+
+    Tests of the console language delete or set ``APPEAL_KIT_LANG`` with monkeypatch.
+    """
+    saved = os.environ.get("APPEAL_KIT_LANG")
+    os.environ["APPEAL_KIT_LANG"] = "en"
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("APPEAL_KIT_LANG", None)
+        else:
+            os.environ["APPEAL_KIT_LANG"] = saved
+
+
 @dataclass
 class CliRun:
     """Exit code and captured output of one CLI run."""
