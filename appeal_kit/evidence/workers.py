@@ -119,6 +119,10 @@ def worker_pool(max_workers: int) -> ProcessPoolExecutor:
 def _start_worker(parent: int, slots: Any) -> None:
     global _slots
     _slots = slots
+    # Ctrl-C reaches the whole process group: the parent stops the pool and says so;
+    # a worker must neither print a traceback of its own nor outlive a SIGTERM.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if sys.platform.startswith("linux"):
         try:
             libc = ctypes.CDLL(None, use_errno=True)
