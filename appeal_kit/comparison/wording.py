@@ -126,6 +126,10 @@ def accused_caption(
             translate(N_("first seen {day}"), lang, day=seen),
             printable(translate(N_("file {name}, {size}"), lang, name=accused.name, size=size)),
         ]
+    if listing is not None and listing.first_seen is not None:
+        # A listing without a URL may still have its first-seen date: never hide it.
+        seen = _first_seen(listing.first_seen, lang)
+        return [printable(accused.name), size, translate(N_("first seen {day}"), lang, day=seen)]
     return [printable(accused.name), size, translate(N_("first seen: not recorded"), lang)]
 
 

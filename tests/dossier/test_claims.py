@@ -1,0 +1,288 @@
+"""Issue #11: the statement, the summary and the captions claim only what the pages show.
+
+Table-driven: each case flips one fact of a complete base case (an edited original,
+no other frames, no URL, no first-seen date, an unmatched image of theirs, a single
+original, two cameras, a pair only possibly confirmed, an only original re-framed
+after capture). Each is built for real and its PDF read back: the claims (cover and
+statement) and the captions must not say what another page disproves, and must say
+what is known instead.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import piexif
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from appeal_kit.models import MatchResult
+from appeal_kit.options import BuildOptions
+from appeal_kit.pipeline import build_dossier
+from tests.conftest import exif_bytes, textured_photo
+
+SIZE = (1200, 900)
+TOML = """\
+platform = "aliexpress"
+case_id = "AE-CLAIMS-1"
+store = "Claims Test Store"
+seller_id = "cn0042"
+complainant = "Copy Shop Ltd"
+notice_received = 2024-10-10T09:30:00+08:00
+violation = "direct-copy"
+own_listing_date = 2024-03-20
+{timezone}
+[[accused]]
+{url}
+{first_seen}
+"""
+
+
+@dataclass
+class Flip:
+    """One variation of the base case, and what its pages then show."""
+
+    name: str
+    originals: int = 3
+    copies: tuple[int, ...] = (0, 1)
+    url: bool = True
+    first_seen: bool = True
+    edited: tuple[int, ...] = ()
+    second_camera: tuple[int, ...] = ()
+    unrelated_copy: bool = False
+    downgrade: bool = False
+    # What the claims must say instead (the known fact), each as a phrase.
+    says: tuple[str, ...] = ()
+    # Phrases the claims must not contain in this case (besides the general rules).
+    never: tuple[str, ...] = field(default_factory=tuple)
+
+
+FLIPS = [
+    Flip("base", says=("days before", "as the camera wrote them", "more frame")),
+    Flip(
+        "edited-original",
+        edited=(0,),
+        says=("IMG_0400.JPG was re-saved after capture (its camera thumbnail differs)",),
+        never=("All 3 originals are as the camera wrote them",),
+    ),
+    Flip("no-other-frames", originals=2, never=("more frame",)),
+    Flip("no-url", url=False, says=("no URL given",), never=("http",)),
+    Flip(
+        "no-first-seen",
+        first_seen=False,
+        says=("first seen is not recorded",),
+        never=("days before", "days after"),
+    ),
+    Flip(
+        "unmatched-copy",
+        unrelated_copy=True,
+        says=("1 matches none of our originals",),
+        never=("All 3 images",),
+    ),
+    Flip(
+        "single-original",
+        originals=1,
+        copies=(0,),
+        says=("Our original is as the camera wrote it",),
+        never=("All 1 ", "1 originals", "more frame"),
+    ),
+    Flip(
+        "two-cameras",
+        second_camera=(1,),
+        says=("2 cameras", "local clock times"),
+        never=("one camera",),
+    ),
+    Flip(
+        "partly-confirmed",
+        downgrade=True,
+        says=("only possibly matches",),
+        never=("All 2 images",),
+    ),
+    Flip(
+        "reframed-only-original",
+        originals=1,
+        copies=(0,),
+        edited=(0,),
+        says=("re-saved after capture (its camera thumbnail differs)",),
+        never=("as the camera wrote", "unchanged", "more frame", "frames from the same shoot are"),
+    ),
+]
+
+
+def _jpeg_with_thumbnail(path: Path, image: Image.Image, thumb: Image.Image, exif: bytes) -> None:
+    data = piexif.load(exif)
+    buffer = io.BytesIO()
+    thumb.save(buffer, "JPEG", quality=85)
+    data["1st"] = {piexif.ImageIFD.JPEGInterchangeFormat: 0}
+    data["thumbnail"] = buffer.getvalue()
+    image.save(path, "JPEG", quality=90, exif=piexif.dump(data))
+
+
+def make_case(root: Path, flip: Flip) -> Path:
+    (root / "originals").mkdir(parents=True)
+    (root / "accused").mkdir()
+    (root / "case.toml").write_text(
+        TOML.format(
+            url='url = "https://www.aliexpress.com/item/1005000000000001.html?spm=a2g0o.tracking"'
+            if flip.url
+            else "",
+            first_seen="first_seen = 2024-09-30" if flip.first_seen else "",
+            timezone="",
+        ),
+        encoding="utf-8",
+    )
+    for i in range(flip.originals):
+        scene = textured_photo(500 + i, SIZE)
+        image = scene
+        if i in flip.edited:
+            # Re-framed after capture: the camera's thumbnail still shows the whole scene.
+            image = scene.crop((300, 0, 1200, 900)).resize(SIZE)
+        camera = (
+            {"make": "NIKON", "model": "NIKON D700", "serial": "2004417", "offset": None}
+            if i in flip.second_camera
+            else {"make": "Canon", "model": "Canon EOS R6", "serial": "032021004417"}
+        )
+        exif = exif_bytes(when=f"2024:03:10 14:{2 + i:02d}:11", **camera)  # type: ignore[arg-type]
+        _jpeg_with_thumbnail(
+            root / "originals" / f"IMG_{400 + i:04d}.JPG", image, scene.resize((160, 120)), exif
+        )
+        if i in flip.copies:
+            w, h = image.size
+            copy = image.crop((w // 8, h // 8, w * 7 // 8, h * 7 // 8)).resize((600, 450))
+            copy.save(root / "accused" / f"listing-{i + 1}.jpg", quality=80)
+    if flip.unrelated_copy:
+        # Noise: nothing in common with any photo.
+        noise = np.random.default_rng(9001).integers(0, 255, (600, 900, 3), dtype=np.uint8)
+        Image.fromarray(noise).save(root / "accused" / "unrelated.jpg", quality=85)
+    return root
+
+
+@dataclass
+class Read:
+    """The dossier's text, by what it is."""
+
+    pages: list[str]
+    claims: str  # cover and statement
+    captions: str  # the comparison pages
+
+    @property
+    def all(self) -> str:
+        return " ".join(self.pages)
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def read(pdf: Path) -> Read:
+    pages = [_flat(p.extract_text() or "") for p in PdfReader(pdf).pages]
+    statement = [p for p in pages if "1. Appeal statement" in p and "Page 1 of" not in p]
+    captions = [p for p in pages if re.search(r"Comparison \d+ of \d+", p)]
+    return Read(pages, " ".join([pages[0], *statement]), " ".join(captions))
+
+
+def contradictions(doc: Read) -> list[str]:
+    """Claims (cover, statement, captions) that another page of the same dossier disproves."""
+    said = doc.claims + " " + doc.captions
+    found: list[str] = []
+
+    def rule(page_shows: bool, claim: str, why: str) -> None:
+        # ``claim`` is a regular expression over the claims' text.
+        if page_shows and re.search(claim, said):
+            found.append(f"claims {claim!r} but {why}")
+
+    everything = doc.all
+    edited = "embedded thumbnail differs" in everything
+    for claim in (
+        r"All \d+ originals are as the camera",
+        "Our original is as the camera",
+        "unchanged",
+    ):
+        rule(edited, claim, "an original's thumbnail differs")
+    no_frames = "No other frames from the same shoots were supplied" in everything
+    for claim in (
+        "more frames? of the same shoot",
+        "Other frames from the same shoot are included",
+    ):
+        rule(no_frames, claim, "the other-frames page has none")
+    unmatched = "without a matching original" in everything
+    rule(unmatched, r"All \d+ images of", "an image of theirs matches none of our originals")
+    rule("possible match" in doc.captions, r"All \d+ images of", "a pair is only possible")
+    rule("NIKON D700" in everything and "Canon EOS R6" in everything, "one camera", "two cameras")
+    no_seen = "first seen: not recorded" in everything or "first seen is not recorded" in said
+    rule(no_seen, "days before", "no first-seen date is recorded")
+    rule("full resolution" in said, "full resolution", "the build does not know the camera's size")
+    # A dossier without the DRAFT mark never shows a placeholder.
+    if "DRAFT: not ready to submit" not in everything:
+        for placeholder in (
+            "[not known",
+            "(store name)",
+            "(seller id)",
+            "(not given)",
+            "unknown camera",
+        ):
+            rule(True, re.escape(placeholder), "a final dossier must not hold placeholders")
+    return found
+
+
+def _downgrade(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first pair comes out of the matcher only 'possible' (a weak copy)."""
+    from appeal_kit.matching.matcher import FeatureMatcher
+
+    real = FeatureMatcher.match
+
+    def weaker(self: FeatureMatcher, *args: object, **kwargs: object) -> list[MatchResult]:
+        results: list[MatchResult] = real(self, *args, **kwargs)  # type: ignore[arg-type]
+        first = min((r for r in results if r.verdict == "match"), key=lambda r: str(r.accused))
+        first.verdict = "possible"
+        return results
+
+    monkeypatch.setattr(FeatureMatcher, "match", weaker)
+
+
+@pytest.mark.parametrize("flip", FLIPS, ids=[f.name for f in FLIPS])
+def test_no_claim_the_pages_contradict(
+    flip: Flip, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case = make_case(tmp_path / flip.name, flip)
+    if flip.downgrade:
+        _downgrade(monkeypatch)
+    # Deadline states as of the day after the notice (no deadline missed by the clock).
+    options = BuildOptions(cache_dir=tmp_path / "cache", as_of=datetime(2024, 10, 11, tzinfo=UTC))
+    result = build_dossier(case, options)
+    doc = read(result.pdf_path)
+    assert contradictions(doc) == []
+    said = doc.claims + " " + doc.captions
+    for phrase in flip.says:
+        assert phrase in said or phrase in doc.all, f"{flip.name}: expected {phrase!r}"
+    for phrase in flip.never:
+        assert phrase not in said, f"{flip.name}: must not claim {phrase!r}"
+    # None of these flips is a blocker: the dossier is final and holds no placeholder.
+    assert not result.draft, [f.message for f in result.findings if f.severity == "blocker"]
+
+
+def test_contradiction_rules_catch_the_old_wording() -> None:
+    # The statement as it read before issue #11, against pages showing an edited
+    # original and no other frames: every rule must fire.
+    old = Read(
+        pages=[
+            "cover",
+            "the embedded thumbnail differs from the image: it was edited after capture",
+            "No other frames from the same shoots were supplied.",
+        ],
+        claims="4 camera originals, unchanged. Other frames from the same shoot are included: "
+        "only the photographer has the whole shoot. We hold the camera originals at full "
+        "resolution. We, (store name) (seller id (seller id))",
+        captions="",
+    )
+    found = contradictions(old)
+    assert any("unchanged" in f for f in found)
+    assert any("Other frames" in f for f in found)
+    assert any("full resolution" in f for f in found)
+    assert any("store" in f for f in found)
