@@ -21,7 +21,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from appeal_kit.cli import words
-from appeal_kit.i18n import __, lazy__
+from appeal_kit.i18n import __, console_language, lazy__
 
 # The library is imported inside each command, so `appeal-kit --help` starts
 # without loading the case reader, the deadline rules or the platform profiles.
@@ -169,7 +169,8 @@ def log(
     console.print(
         __(
             "Logged [bold]{event}[/] at {at} in {file}.",
-            event=recorded.type,
+            # English shows the code the user typed; Chinese names the event in words.
+            event=recorded.type if console_language() == "en" else words.event_word(recorded.type),
             at=recorded.at.isoformat(),
             file=case_dir / "case.toml",
         )
