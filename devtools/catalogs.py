@@ -105,6 +105,9 @@ def extract(domain: str) -> Catalog:
     if domain == "console":
         for text, where in [*help_texts(), *profile_texts()]:
             template.add(text, locations=[(where, None)])
+    if domain == "dossier":  # the deadline tracker page names the same rules
+        for text, where in profile_texts():
+            template.add(text, locations=[(where, None)])
     return template
 
 

@@ -55,11 +55,10 @@ from appeal_kit.dossier.style import (
     fit_box,
     link,
     markup,
-    show_time,
 )
 from appeal_kit.i18n.console import english
 from appeal_kit.i18n.document import N_
-from appeal_kit.models import DeadlineState, MatchResult
+from appeal_kit.models import MatchResult
 
 if TYPE_CHECKING:
     from appeal_kit.comparison.pictures import ComparisonImage
@@ -291,83 +290,6 @@ def _both_zones(state: RenderState, value: datetime | None) -> Versions | str:
     if content.local_timezone is None or local("en") == here("en"):
         return values(state, here)
     return words(state, N_("{time} (your time: {local})"), time=here, local=local)
-
-
-# --------------------------------------------------------------------------- 1 deadlines
-
-
-def deadlines_part(state: RenderState) -> list[Flowable]:
-    """The deadline table, in the platform's and the user's time zone."""
-    content, st = state.content, state.styles
-    flow = part_heading(state, 1)
-    platform_name = content.platform_timezone or "platform time"
-    heads = ["Deadline", f"Due ({platform_name})"]
-    if state.local_tz is not None:
-        heads.append(f"Due (your time, {content.local_timezone})")
-    heads.append("Basis")
-    widths = [2.2, 2.0] + ([2.0] if state.local_tz is not None else []) + [3.6]
-    if content.as_of is not None:
-        heads += ["State", "Time left"]
-        widths += [1.2, 1.4]
-    rows = [cells(state, heads, head=True)]
-    for deadline in sorted(content.deadlines, key=lambda d: (d.due, d.name)):
-        due = show_time(deadline.due, state.platform_tz)
-        if deadline.earliest is not None:
-            due = f"{show_time(deadline.earliest, state.platform_tz)} to {due}"
-        row = [deadline.label or deadline.name, due]
-        if state.local_tz is not None:
-            row.append(show_time(deadline.due, state.local_tz))
-        basis = deadline.basis + (f" Source: {deadline.source}" if deadline.source else "")
-        row.append(basis)
-        if content.as_of is not None:
-            left = time_left(deadline.due, content.as_of)
-            if deadline.state == DeadlineState.LATE and deadline.settled_at is not None:
-                # How late it was met, not how far the clock is past the due time.
-                span = time_left(deadline.due, deadline.settled_at).removeprefix("missed by ")
-                left = f"done {span} late"
-            row += [deadline.state.value, left]
-        rows.append(cells(state, row))
-    if content.deadlines:
-        flow.append(grid(rows, scaled(widths, state.frame_w)))
-    else:
-        flow.append(
-            Paragraph("No deadlines could be computed: the notice time is not set.", st.body)
-        )
-    flow.append(Spacer(1, 4 * mm))
-    if content.as_of is None:
-        flow.append(
-            Paragraph(
-                "Deadlines computed from the notice time and the case events; no clock used.",
-                st.small,
-            )
-        )
-    else:
-        flow.append(
-            Paragraph(
-                markup(
-                    f"States and time left as of {show_time(content.as_of, state.platform_tz)}."
-                ),
-                st.small,
-            )
-        )
-    if state.local_tz is None:
-        flow.append(
-            Paragraph(
-                "Your local time zone is not set (case.toml: timezone), so times are shown in "
-                "the platform's time zone only.",
-                st.small,
-            )
-        )
-    return [*flow, PageBreak()]
-
-
-def time_left(due: datetime, as_of: datetime) -> str:
-    """Time left as "2 d 4 h left", or "missed by 3 h" (rounded down)."""
-    seconds = (due - as_of).total_seconds()
-    hours = int(abs(seconds) // 3600)
-    days, rest = divmod(hours, 24)
-    span = f"{days} d {rest} h" if days else f"{rest} h {int(abs(seconds) % 3600 // 60)} min"
-    return f"{span} left" if seconds >= 0 else f"missed by {span}"
 
 
 # --------------------------------------------------------------------------- 2 statement
@@ -701,6 +623,7 @@ def build_story(state: RenderState) -> list[Flowable]:
     from appeal_kit.dossier.evidence_pages import evidence_part
     from appeal_kit.dossier.outtakes import outtakes_part
     from appeal_kit.dossier.timeline import timeline_part
+    from appeal_kit.dossier.tracker import deadlines_part
 
     story: list[Flowable] = []
     story += cover_part(state)
