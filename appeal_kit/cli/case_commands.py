@@ -124,7 +124,9 @@ def print_findings(findings: list[Finding], *, title: str | None = None) -> None
 
 
 def init(
-    folder: Annotated[Path, typer.Argument(help="Folder to create for the case.")],
+    folder: Annotated[
+        Path, typer.Argument(metavar="FOLDER", help="Folder to create for the case.")
+    ],
     platform: Annotated[str, typer.Option(help="Platform profile.")] = "aliexpress",
     mode: Annotated[str, typer.Option(help="appeal (we are accused) or complaint.")] = "appeal",
     case_id: Annotated[str, typer.Option(help="Case or complaint id from the notice.")] = "",
@@ -205,7 +207,7 @@ def init(
 
 
 def exif(
-    paths: Annotated[list[Path], typer.Argument(help="Image files or folders.")],
+    paths: Annotated[list[Path], typer.Argument(metavar="PATH", help="Image files or folders.")],
     as_json: JsonOpt = False,
     include_gps: Annotated[bool, typer.Option(help="Show GPS coordinates.")] = False,
 ) -> None:

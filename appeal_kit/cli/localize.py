@@ -37,6 +37,20 @@ RICH_WORDS: dict[str, LazyText] = {
     "DEPRECATED_STRING": lazy__("(deprecated) "),
     "ENVVAR_STRING": lazy__("[env var: {}]"),
 }
+# Typer shows each value's type next to its option (``--out <path>``).
+TYPE_WORDS: dict[str, LazyText] = {
+    "<path>": lazy__("<path>"),
+    "<str>": lazy__("<text>"),
+    "<int>": lazy__("<whole number>"),
+    "<int range>": lazy__("<whole number>"),
+    "<float>": lazy__("<number>"),
+    "<float range>": lazy__("<number>"),
+    "<bool>": lazy__("<yes/no>"),
+    "<list[str]>": lazy__("<text, repeatable>"),
+    "<list[path]>": lazy__("<paths>"),
+    "<list[Path]>": lazy__("<paths>"),
+}
+
 # Typer's plain (non-rich) help passes these through gettext's ``_``, which we point at ours.
 CORE_WORDS = (
     lazy__("Arguments"),
@@ -118,6 +132,26 @@ def _install_typer_words() -> None:
     if hasattr(core, "_"):
         # Only the words above are in our catalog; any other passes through unchanged.
         core._ = __
+    shown_type = core._TyperParameter.display_type
+    if not getattr(shown_type, "_appeal_kit", False):
+
+        def display_type(self: Any, ctx: Any) -> str:
+            text = shown_type(self, ctx)
+            word = TYPE_WORDS.get(text)
+            return __(word) if word is not None and console_language() != "en" else text
+
+        display_type._appeal_kit = True  # type: ignore[attr-defined]
+        core._TyperParameter.display_type = display_type  # type: ignore[method-assign]
+    if not getattr(getattr(formatting, "term_len", None), "_appeal_kit", False):
+        from rich.cells import cell_len
+        from typer._click._compat import strip_ansi
+
+        def term_len(x: str) -> int:
+            # Chinese characters take two terminal cells: count cells so help columns line up.
+            return cell_len(strip_ansi(x))
+
+        term_len._appeal_kit = True  # type: ignore[attr-defined]
+        setattr(formatting, "term_len", term_len)  # noqa: B010 - not exported by Typer
     writer = formatting.HelpFormatter.write_usage
     if not getattr(writer, "_appeal_kit", False):
 
