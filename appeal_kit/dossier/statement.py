@@ -207,7 +207,15 @@ def statement_gaps(analysis: Analysis, found: CaseFacts | None = None) -> dict[s
 
     _values, missing = statement_values(analysis, found)
     used = placeholders(_template(analysis))
+    if "opening" in used:
+        # Name what the opening lacks (case.toml's fields), not the opening itself.
+        used |= {"store"} if analysis.case.mode == "complaint" else OPENING_NEEDS
+        used.discard("opening")
     return {name: fix for name, fix in missing.items() if name in used}
+
+
+# The appeal's opening sentence names these; without them the statement cannot be sent.
+OPENING_NEEDS = {"case_id", "store", "notice_received"}
 
 
 def statement_text(analysis: Analysis, found: CaseFacts | None = None) -> str:
