@@ -416,7 +416,10 @@ def _hostile_pdf(path: Path) -> None:
             NameObject("/Subtype"): NameObject("/Link"),
             NameObject("/Rect"): rect(72, 560, 300, 580),
             NameObject("/A"): DictionaryObject(
-                {NameObject("/S"): NameObject("/Launch"), NameObject("/F"): TextStringObject("calc.exe")}
+                {
+                    NameObject("/S"): NameObject("/Launch"),
+                    NameObject("/F"): TextStringObject("calc.exe"),
+                }
             ),
         }
     )
