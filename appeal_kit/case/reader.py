@@ -70,7 +70,9 @@ class Locator:
 
 def suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
     close = difflib.get_close_matches(word, list(choices), n=1)
-    return f"did you mean '{close[0]}'?" if close else "allowed: " + ", ".join(choices)
+    if close:
+        return __("did you mean '{close}'?", close=close[0])
+    return __("allowed: {choices}", choices=", ".join(choices))
 
 
 class Reader:

@@ -49,7 +49,7 @@ def _check(fields: CaseFields) -> None:
     if fields.platform not in available_profiles():
         raise InvalidValueError(
             __("unknown platform '{platform}'", platform=fields.platform),
-            hint="use one of: " + ", ".join(available_profiles()),
+            hint=__("use one of: {choices}", choices=", ".join(available_profiles())),
         )
     if fields.mode not in MODES:
         raise InvalidValueError(
@@ -59,7 +59,7 @@ def _check(fields: CaseFields) -> None:
     if fields.violation and fields.violation not in VIOLATION_TYPES:
         raise InvalidValueError(
             __("unknown violation type '{violation}'", violation=fields.violation),
-            hint="use one of: " + ", ".join(VIOLATION_TYPES),
+            hint=__("use one of: {choices}", choices=", ".join(VIOLATION_TYPES)),
         )
     if fields.notice_received:
         toml_moment(fields.notice_received, what="--notice-received")
@@ -98,7 +98,10 @@ def toml_moment(text: str, *, what: str, day_ok: bool = False) -> str:
     if re.search(r"\d\s+(?:[+\-]\d{2}:?\d{2}|Z)$", raw):
         raise InvalidValueError(
             __("{what} has a space before its UTC offset: {text!r}", what=what, text=text),
-            hint="write the offset right after the time, without a space: e.g. " + example,
+            hint=__(
+                "write the offset right after the time, without a space: e.g. {example}",
+                example=example,
+            ),
         )
     moment = parse_moment(raw, what=what)
     _check_year(moment.year, what, text)

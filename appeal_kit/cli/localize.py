@@ -220,9 +220,8 @@ def _usage_message(exc: Any, errors: Any) -> str:
     if isinstance(exc, errors.NoSuchOption):
         text = __("There is no option {option}.", option=exc.option_name)
         if exc.possibilities:
-            text += " " + __(
-                "Did you mean {options}?", options=", ".join(sorted(exc.possibilities))
-            )
+            guess = __("Did you mean {options}?", options=", ".join(sorted(exc.possibilities)))
+            text = __("{first} {second}", first=text, second=guess)
         return text
     if isinstance(exc, errors.MissingParameter):
         name = _param_name(exc)

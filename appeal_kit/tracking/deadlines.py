@@ -77,8 +77,13 @@ def profile_for_case(case: Case) -> PlatformProfile:
             __("unknown platform '{platform}'", platform=case.platform),
             path=case.case_file,
             field="platform",
-            hint=(f"did you mean '{close[0]}'? " if close else "")
-            + f"available profiles: {available}",
+            hint=__(
+                "did you mean '{close}'? available profiles: {available}",
+                close=close[0],
+                available=available,
+            )
+            if close
+            else __("available profiles: {available}", available=available),
         )
     return load_profile(case.platform)
 
@@ -233,9 +238,13 @@ def _apply_overrides(
                 ),
                 path=case.case_file,
                 field=f"deadlines.{key}",
-                hint=f"did you mean '{close}'? Names of {profile.name}: "
-                + ", ".join(rule_names)
-                + " (any other name adds a deadline of your own)",
+                hint=__(
+                    "did you mean '{close}'? Names of {profile}: {names} "
+                    "(any other name adds a deadline of your own)",
+                    close=close,
+                    profile=profile.name,
+                    names=", ".join(rule_names),
+                ),
             )
         # A date the platform gave for an event not logged yet (e.g. a rejection
         # message whose rejection was not recorded): show it as the user wrote it.

@@ -84,9 +84,13 @@ def check_event(event_type: str, *, at: datetime, points: int | None = None) -> 
         close = difflib.get_close_matches(event_type, EVENT_TYPES, n=1, cutoff=0.5)
         raise InvalidValueError(
             __("unknown event type '{event_type}'", event_type=event_type),
-            hint=(f"did you mean '{close[0]}'? " if close else "")
-            + "event types: "
-            + ", ".join(EVENT_TYPES),
+            hint=__(
+                "did you mean '{close}'? event types: {types}",
+                close=close[0],
+                types=", ".join(EVENT_TYPES),
+            )
+            if close
+            else __("event types: {types}", types=", ".join(EVENT_TYPES)),
         )
     if at.tzinfo is None:
         raise InvalidValueError(

@@ -233,7 +233,7 @@ def _load_profile_cached(name: str) -> PlatformProfile:
             __("unknown platform '{name}'", name=name),
             path=path,
             field="platform",
-            hint="set platform in case.toml to one of: " + ", ".join(available),
+            hint=__("set platform in case.toml to one of: {choices}", choices=", ".join(available)),
         )
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -294,7 +294,13 @@ class _ProfileReader:
         value = data.get(key)
         if value not in allowed:
             raise self.fail(
-                f"{where}{key}", f"'{key}' is {value!r}; allowed: " + ", ".join(allowed)
+                f"{where}{key}",
+                __(
+                    "'{key}' is {value!r}; allowed: {choices}",
+                    key=key,
+                    value=value,
+                    choices=", ".join(allowed),
+                ),
             )
         return cast(str, value)
 
