@@ -316,7 +316,8 @@ def match(
         table.add_column(column, overflow="fold")
     for item in analysis.matches:
         colour = {"match": "green", "possible": "yellow", "none": "red"}[item.verdict]
-        transform = ", ".join(
+        # TRANSLATORS: the separator between items of a list (Chinese uses 、).
+        transform = __(", ").join(
             part
             for part in (
                 __("screenshot") if item.is_screenshot else "",
