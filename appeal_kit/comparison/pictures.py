@@ -46,7 +46,7 @@ from appeal_kit.comparison.wording import (
 )
 from appeal_kit.evidence.images import open_image
 from appeal_kit.fsutil import atomic_write_bytes
-from appeal_kit.i18n.document import DocLang, text_langs, translate
+from appeal_kit.i18n.document import DocLang, TextLang, text_langs, translate
 from appeal_kit.models import ImageMetadata, MatchResult
 
 # Bitstream Vera ships inside reportlab, so captions look the same on every machine
@@ -109,7 +109,7 @@ class ComparisonImage:
     detail_width: int = 0
     detail_height: int = 0
     warning: str | None = None
-    caption_versions: list[tuple[str, str]] = field(default_factory=list)
+    caption_versions: list[tuple[TextLang, str]] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- text

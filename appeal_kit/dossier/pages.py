@@ -27,6 +27,7 @@ from reportlab.platypus import (
 )
 
 from appeal_kit.case.config import AccusedListing
+from appeal_kit.comparison.wording import CONTAINS_MORE_WARNING
 from appeal_kit.dossier.bilingual import (
     Versions,
     day,
@@ -43,6 +44,9 @@ from appeal_kit.dossier.bilingual import (
     values,
     words,
 )
+from appeal_kit.dossier.bilingual import (
+    heading as heading_markup,
+)
 from appeal_kit.dossier.blocks import cells, grid, part_heading, part_titles, scaled
 from appeal_kit.dossier.facts import PLATFORM_NAMES
 from appeal_kit.dossier.rules import roles_for
@@ -57,7 +61,7 @@ from appeal_kit.dossier.style import (
     markup,
 )
 from appeal_kit.i18n.console import english
-from appeal_kit.i18n.document import N_
+from appeal_kit.i18n.document import N_, TextLang, retell, translate
 from appeal_kit.models import MatchResult
 
 if TYPE_CHECKING:
@@ -443,7 +447,11 @@ def _unmatched(state: RenderState) -> list[Flowable]:
     ]
 
 
-VERDICT_WORDS = {"match": "match", "possible": "possible match", "none": "no match found"}
+VERDICT_WORDS = {
+    "match": N_("match"),
+    "possible": N_("possible match"),
+    "none": N_("no match found"),
+}
 
 
 def comparison_page(
@@ -454,23 +462,21 @@ def comparison_page(
     case = state.content.case
     verdict = match.verdict if match else comp.verdict
     colour = {"match": GOOD, "possible": CAUTION}.get(verdict, RULE)
-    heading = Paragraph(
-        f'Comparison {number} of {total}: <font color="{colour.hexval()}">'
-        f"{VERDICT_WORDS.get(verdict, verdict)}</font>",
-        st.h2,
-    )
+
+    def title(lang: TextLang) -> str:
+        head = translate(N_("Comparison {number} of {total}:"), lang, number=number, total=total)
+        word = translate(VERDICT_WORDS.get(verdict, verdict), lang)
+        return f'{markup(head)} <font color="{colour.hexval()}">{markup(word)}</font>'
+
+    heading = Paragraph(heading_markup(values(state, title), st.h2.fontSize, render=str), st.h2)
     roles = roles_for(case)
-    pair = Paragraph(
-        markup(
-            first(
-                state,
-                N_("{theirs} ({listing}) compared with {ours} (ours)"),
-                theirs=case.display(comp.accused),
-                listing=first(state, roles.listing),
-                ours=case.display(comp.original),
-            )
-        ),
+    pair = para(
+        state,
+        N_("{theirs} ({listing}) compared with {ours} (ours)"),
         st.small,
+        theirs=case.display(comp.accused),
+        listing=phrase(roles.listing),
+        ours=case.display(comp.original),
     )
     listing = case.listing_for(comp.accused)
     their_lines = [markup(x) for x in comp.accused_caption]
@@ -480,12 +486,12 @@ def comparison_page(
         [
             [
                 Paragraph(
-                    f"<b>{markup(first(state, N_('Our original')))}</b><br/>"
+                    f"<b>{markup(joined(state, N_('Our original')))}</b><br/>"
                     + "<br/>".join(markup(x) for x in comp.original_caption),
                     st.cell,
                 ),
                 Paragraph(
-                    f"<b>{markup(first(state, roles.image_label))}</b><br/>"
+                    f"<b>{markup(joined(state, roles.image_label))}</b><br/>"
                     + "<br/>".join(their_lines),
                     st.cell,
                 ),
@@ -495,21 +501,19 @@ def comparison_page(
         header=False,
         zebra=False,
     )
-    sentence = Paragraph(markup(comp.caption), st.caption)
-    text: list[Flowable] = [heading, pair, captions, sentence]
+    versions = comp.caption_versions or values(state, comp.caption)
+    after: list[Flowable] = paragraphs(versions, st.caption)
     if comp.warning or (match is not None and match.accused_contains_more):
-        text.append(
-            Paragraph(
-                markup(
-                    comp.warning
-                    or first(state, N_("WARNING: their image shows more than our original."))
-                ),
-                st.warning,
-            )
+        warning = (
+            CONTAINS_MORE_WARNING
+            if comp.warning
+            else N_("WARNING: their image shows more than our original.")
         )
+        after += paragraphs(words(state, warning), st.warning)
     numbers = numbers_table(state, match, comp.caption) if match is not None else None
     if numbers is not None:
-        text.append(numbers)
+        after.append(numbers)
+    text: list[Flowable] = [heading, *pair, captions, *after]
     # Text heights as laid out, plus the spacers and the proof label; the images share the rest.
     used = sum(f.wrap(state.frame_w, state.frame_h)[1] + 4 for f in text) + 40
     room = max(60.0, state.frame_h - used - (28 if number == 1 else 0))
@@ -525,29 +529,25 @@ def comparison_page(
             width, height, state.frame_w, state.frame_w * height / max(1, width) * factor
         )
         pictures.append(_image(data, box_w, box_h))
-    proof_label = Paragraph(
-        markup(
-            first(
-                state,
-                N_(
-                    "Proof: the matched crop of our original, their image warped onto it, and "
-                    "a zoomed detail of both (blue box)."
-                ),
-            )
+    proof_label = para(
+        state,
+        N_(
+            "Proof: the matched crop of our original, their image warped onto it, and "
+            "a zoomed detail of both (blue box)."
         ),
         st.small,
     )
     flow: list[Flowable] = [
         heading,
-        pair,
+        *pair,
         Spacer(1, 2 * mm),
         pictures[0],
         Spacer(1, 1.5 * mm),
         captions,
     ]
     if len(pictures) > 1:
-        flow += [Spacer(1, 2 * mm), proof_label, pictures[1]]
-    flow += [Spacer(1, 2 * mm), *text[3:]]
+        flow += [Spacer(1, 2 * mm), *proof_label, pictures[1]]
+    flow += [Spacer(1, 2 * mm), *after]
     return flow
 
 
@@ -577,41 +577,68 @@ def _image(data: bytes, width: float, height: float) -> Image:
 
 
 def numbers_table(state: RenderState, match: MatchResult, caption: str = "") -> Table:
-    """The figures behind the verdict, in one compact table."""
-    rows: list[tuple[str, str]] = [
-        ("Verdict", VERDICT_WORDS.get(match.verdict, match.verdict)),
-        ("Matching points (that fit one geometric transform)", f"{match.inliers:,}"),
+    """The figures behind the verdict, in one compact table, each with a plain-words label."""
+    rows: list[tuple[str, Versions]] = [
+        (N_("Verdict"), words(state, VERDICT_WORDS.get(match.verdict, match.verdict))),
         (
-            "Part of their image found in our original",
-            f"{match.coverage * 100:.1f} %"
-            + (" (the rest is the surrounding page or padding)" if match.accused_rect else ""),
+            N_("Matching points (that fit one geometric transform)"),
+            values(state, f"{match.inliers:,}"),
         ),
-        ("Overall similarity (0 to 1)", f"{match.global_similarity:.2f}"),
+        (
+            N_("Part of their image found in our original"),
+            words(
+                state,
+                N_("{percent} % (the rest is the surrounding page or padding)")
+                if match.accused_rect
+                else N_("{percent} %"),
+                percent=f"{match.coverage * 100:.1f}",
+            ),
+        ),
+        (N_("Overall similarity (0 to 1)"), values(state, f"{match.global_similarity:.2f}")),
     ]
     if match.region:
         x, y, w, h = match.region
-        rows.append(("Region in our original", f"{w:,} × {h:,} px at ({x:,}, {y:,})"))
-    transform = [
-        "mirrored" if match.mirrored else "not mirrored",
-        f"rotated {abs(match.rotation) if round(match.rotation, 1) == 0 else match.rotation:.1f}°",
-        f"scale {match.scale * 100:.1f} %",
-    ]
-    rows.append(("Transform", ", ".join(transform)))
+        rows.append((N_("Region in our original"), _where(state, w, h, x, y)))
+    angle = abs(match.rotation) if round(match.rotation, 1) == 0 else match.rotation
+
+    def transform(lang: TextLang) -> str:
+        items = [
+            translate(N_("mirrored") if match.mirrored else N_("not mirrored"), lang),
+            translate(N_("rotated {angle}°"), lang, angle=f"{angle:.1f}"),
+            translate(N_("scale {percent} %"), lang, percent=f"{match.scale * 100:.1f}"),
+        ]
+        return ("，" if lang == "zh" else ", ").join(items)
+
+    rows.append((N_("Transform"), values(state, transform)))
     if match.accused_rect:
         x, y, w, h = match.accused_rect
-        label = (
+        label_text = (
             N_("Photo inside the screenshot")
             if match.is_screenshot
             else N_("Photo inside their image")
         )
-        rows.append((label, f"{w:,} × {h:,} px at ({x:,}, {y:,})"))
-    # Console text (Chinese in a Chinese terminal): the dossier keeps its English.
-    note = english(match.note) if match.note else ""
-    if note and note not in caption:
-        rows.append(("Note", note))
+        rows.append((label_text, _where(state, w, h, x, y)))
+    # The matcher's note is console text: said again in the dossier's language(s).
+    if match.note and english(match.note) not in caption and str(match.note) not in caption:
+        note = match.note
+        rows.append((N_("Note"), values(state, lambda lang: retell(note, lang))))
     st = state.styles
-    body = [[Paragraph(markup(k), st.cell_bold), Paragraph(markup(v), st.cell)] for k, v in rows]
+    body = [
+        [Paragraph(label(words(state, k)), st.cell_bold), Paragraph(label(v), st.cell)]
+        for k, v in rows
+    ]
     return grid(body, scaled([1.3, 2.7], state.frame_w), header=False)
+
+
+def _where(state: RenderState, w: int, h: int, x: int, y: int) -> Versions:
+    return words(
+        state,
+        N_("{w} × {h} px at ({x}, {y})"),
+        w=f"{w:,}",
+        h=f"{h:,}",
+        x=f"{x:,}",
+        y=f"{y:,}",
+    )
 
 
 # --------------------------------------------------------------------------- the story

@@ -112,6 +112,31 @@ def both(message: str, doc_lang: DocLang, /, **fields: Field) -> list[tuple[Text
     return versions
 
 
+def retell(text: object, lang: TextLang, /) -> str:
+    """Text made by the console translator (``__``) said again in ``lang`` for the dossier.
+
+    A finding or an exclusion reason is written once, in the terminal's language;
+    ``__`` keeps its English msgid and fields, so the dossier can say it in its
+    own language: from the dossier catalog, else the console catalog's wording.
+    Other text is returned as it is.
+    """
+    msgid = getattr(text, "msgid", None)
+    if not isinstance(msgid, str):
+        return str.__str__(text) if isinstance(text, str) else str(text)
+    fields = {k: retell(v, lang) for k, v in getattr(text, "fields", {}).items()}
+    wording = msgid
+    if lang != "en":
+        wording = catalog(lang).gettext(msgid)
+        if wording == msgid and lang not in _override:
+            wording = _console_catalog(lang).gettext(msgid)
+    return wording.format(**fields) if fields else wording
+
+
+@lru_cache(maxsize=4)
+def _console_catalog(lang: str) -> gettext.NullTranslations:
+    return gettext.translation("console", LOCALE_DIR, languages=[lang], fallback=True)
+
+
 # --------------------------------------------------------------------------- dates
 
 # How Chinese sellers name the zones they meet; others fall back to "UTC+2" etc.

@@ -89,3 +89,12 @@ def test_fields_may_be_worded_per_language(fake_zh: object) -> None:
 
 def test_same_text_in_both_languages_is_shown_once() -> None:
     assert both("SHA-256", "zh+en") == [("zh", "SHA-256")]
+
+
+def test_console_text_is_retold_in_the_dossier_language() -> None:
+    from appeal_kit.i18n.console import Translated
+    from appeal_kit.i18n.document import retell
+
+    note = Translated("ignored", "{name} is not here", {"name": "x.jpg"})
+    assert retell(note, "en") == "x.jpg is not here"
+    assert retell("plain text", "zh") == "plain text"
