@@ -118,7 +118,9 @@ def _time(
     try:
         return parse_datetime(text, subsec, offset)
     except ValueError as exc:
-        meta.warnings.append(f"EXIF {ExifTags.TAGS.get(tag_id, hex(tag_id))} ignored: {exc}")
+        meta.warnings.append(
+            __("EXIF {value} ignored: {exc}", value=ExifTags.TAGS.get(tag_id, hex(tag_id)), exc=exc)
+        )
         return None
 
 
@@ -156,7 +158,12 @@ def _apply_tags(meta: ImageMetadata, tags: TagSet) -> None:
     if isinstance(orientation, int) and 1 <= orientation <= 8:
         meta.orientation = orientation
     elif orientation is not None:
-        meta.warnings.append(f"EXIF Orientation has an invalid value ({orientation!r}); ignored")
+        meta.warnings.append(
+            __(
+                "EXIF Orientation has an invalid value ({orientation!r}); ignored",
+                orientation=orientation,
+            )
+        )
     # The capture time: DateTimeOriginal, else the digitized time (CreateDate).
     for tag_id, subsec_id, offsets, label in (
         (
@@ -192,7 +199,7 @@ def _xmp_time(meta: ImageMetadata, xmp: XmpData, key: str) -> datetime | None:
     try:
         return parse_datetime(xmp.get(key))
     except ValueError as exc:
-        meta.warnings.append(f"XMP {key} ignored: {exc}")
+        meta.warnings.append(__("XMP {key} ignored: {exc}", key=key, exc=exc))
         return None
 
 
@@ -282,7 +289,7 @@ def _read_image(meta: ImageMetadata, path: Path, kind: str, check_thumbnail: boo
             ),
         )
     if any("EXIF" in str(w.message) or "TiffImagePlugin" in w.filename for w in caught):
-        meta.warnings.append("EXIF block is damaged; tags after the damage may be missing")
+        meta.warnings.append(__("EXIF block is damaged; tags after the damage may be missing"))
         meta.exif_problem = meta.exif_problem or meta.warnings[-1]
     _apply_tags(meta, tags)
     if kind == "HEIF":
@@ -331,10 +338,10 @@ def _heif_thumbnail_decodes(path: Path) -> bool:
         truncated = isinstance(exc, EOFError) or "end of file" in text.lower()
         raise UnreadableImageError(
             path,
-            "is truncated: the file ends before the image data does"
+            __("is truncated: the file ends before the image data does")
             if truncated
-            else f"is corrupt: {text or type(exc).__name__}",
-            hint="copy the file again from the camera, phone or download",
+            else __("is corrupt: {value}", value=text or type(exc).__name__),
+            hint=__("copy the file again from the camera, phone or download"),
         ) from None
     return True
 
@@ -359,8 +366,10 @@ def _read_raw(meta: ImageMetadata, path: Path) -> None:
     tags, problems = read_raw_tags(path)
     meta.warnings.extend(problems)
     meta.warnings.append(
-        "camera RAW file: metadata read, pixels not decoded (export a full-size JPEG "
-        "from it for the picture comparisons and keep the RAW as proof)"
+        __(
+            "camera RAW file: metadata read, pixels not decoded (export a full-size JPEG "
+            "from it for the picture comparisons and keep the RAW as proof)"
+        )
     )
     _apply_tags(meta, tags)
     meta.has_thumbnail = tags.has_thumbnail

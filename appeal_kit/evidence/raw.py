@@ -36,6 +36,8 @@ import exifread
 import numpy as np
 from PIL import ExifTags, Image
 
+from appeal_kit.i18n import __
+
 EXIF_IFD = 0x8769
 GPS_IFD = 0x8825
 IMAGE_WIDTH = 0x0100
@@ -287,7 +289,9 @@ def read_raw_tags(path: Path) -> tuple[TagSet, list[str]]:
             tags = exifread.process_file(handle, details=True, extract_thumbnail=False)
         found = _from_exifread(tags)
     except Exception as exc:  # exifread raises anything on a hostile file
-        warnings.append(f"the RAW file's EXIF could not be parsed ({type(exc).__name__})")
+        warnings.append(
+            __("the RAW file's EXIF could not be parsed ({type})", type=type(exc).__name__)
+        )
     basics = (MAKE in found.ifd0, SOFTWARE in found.ifd0, DATE_TIME_ORIGINAL in found.exif)
     if not all(basics):
         # Some RAWs (RW2, RAF, X3F, CR3) keep the full EXIF in an embedded preview
@@ -296,7 +300,7 @@ def read_raw_tags(path: Path) -> tuple[TagSet, list[str]]:
             with path.open("rb") as handle:
                 head = handle.read(_SCAN_BYTES if found.empty else _SMALL_SCAN_BYTES)
         except OSError as exc:
-            warnings.append(f"the RAW file cannot be read ({exc.strerror or exc})")
+            warnings.append(__("the RAW file cannot be read ({value})", value=exc.strerror or exc))
             return found, warnings
         embedded = _from_embedded(head)
         if found.empty:
@@ -316,14 +320,22 @@ def tags_from_pillow(img: Image.Image, warnings: list[str]) -> tuple[TagSet, Ima
     try:
         exif = img.getexif()
     except Exception as exc:  # Pillow raises many types on a hostile EXIF block
-        warnings.append(f"EXIF block is malformed and was ignored ({type(exc).__name__})")
+        warnings.append(
+            __("EXIF block is malformed and was ignored ({type})", type=type(exc).__name__)
+        )
         return tags, None
     tags.ifd0 = {k: plain(v) for k, v in exif.items() if k not in (EXIF_IFD, GPS_IFD)}
     for ifd_id, target, name in ((EXIF_IFD, tags.exif, "Exif"), (GPS_IFD, tags.gps, "GPS")):
         try:
             target.update({k: plain(v) for k, v in exif.get_ifd(ifd_id).items()})
         except Exception as exc:
-            warnings.append(f"EXIF {name} directory is malformed ({type(exc).__name__})")
+            warnings.append(
+                __(
+                    "EXIF {name} directory is malformed ({type})",
+                    name=name,
+                    type=type(exc).__name__,
+                )
+            )
     return tags, exif
 
 
@@ -338,7 +350,7 @@ def thumbnail_from_exif(raw: bytes | None, exif: Image.Exif, warnings: list[str]
     try:
         ifd1 = exif.get_ifd(ExifTags.IFD.IFD1)
     except Exception:
-        warnings.append("EXIF thumbnail directory is malformed; thumbnail not checked")
+        warnings.append(__("EXIF thumbnail directory is malformed; thumbnail not checked"))
         return None
     offset, length = plain(ifd1.get(0x0201)), plain(ifd1.get(0x0202))
     if not (isinstance(offset, int) and isinstance(length, int)) or length <= 0:
@@ -350,7 +362,7 @@ def thumbnail_from_exif(raw: bytes | None, exif: Image.Exif, warnings: list[str]
         return None
     data = raw[start + offset : start + offset + length]
     if len(data) != length or not data.startswith(b"\xff\xd8"):
-        warnings.append("EXIF thumbnail is declared but its data is missing or not a JPEG")
+        warnings.append(__("EXIF thumbnail is declared but its data is missing or not a JPEG"))
         return None
     return data
 
@@ -459,12 +471,14 @@ def compare_thumbnail(
             opened.load()
             thumb = opened.convert("RGB")
     except Exception as exc:
-        warnings.append(f"EXIF thumbnail cannot be decoded ({type(exc).__name__}); not checked")
+        warnings.append(
+            __("EXIF thumbnail cannot be decoded ({type}); not checked", type=type(exc).__name__)
+        )
         return None
     if orientation in _TRANSPOSE:
         thumb = thumb.transpose(_TRANSPOSE[orientation])
     if min(thumb.size) < 8 or min(main.size) < 16:
-        warnings.append("image or EXIF thumbnail too small to compare")
+        warnings.append(__("image or EXIF thumbnail too small to compare"))
         return None
     # A thumbnail either fills its frame (stretched) or is letterboxed; try both.
     box = _fitted_box(thumb.size, main.width / main.height)
@@ -500,7 +514,13 @@ def clean_text(
         except UnicodeDecodeError:
             value = raw.decode("latin-1")
     if not isinstance(value, str):
-        warnings.append(f"{name} has an unexpected value type ({type(value).__name__}); ignored")
+        warnings.append(
+            __(
+                "{name} has an unexpected value type ({type}); ignored",
+                name=name,
+                type=type(value).__name__,
+            )
+        )
         return None
     parts = [p.strip() for p in value.split("\x00")]
     if not two_parts:
