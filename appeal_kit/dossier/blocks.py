@@ -174,20 +174,40 @@ def text_width(text: str, font: str, size: float) -> float:
     )
 
 
+def _join(pieces: list[tuple[str, bool]]) -> str:
+    return "".join((" " if spaced and n else "") + piece for n, (piece, spaced) in enumerate(pieces))
+
+
+def _rank(pieces: list[tuple[str, bool]], at: int) -> int:
+    """How good a line end between ``pieces[at - 1]`` and ``pieces[at]`` is.
+
+    A space or "/" (3) before "_" or "-" (2) before a "." inside a name (1):
+    ``originals/`` then ``IMG_0400.JPG``, not ``originals/IMG_`` then ``0400.JPG``.
+    """
+    before = pieces[at - 1][0]
+    if pieces[at][1] or before.endswith("/"):
+        return 3
+    return 1 if before.endswith(".") else 2
+
+
 def break_lines(text: str, font: str, size: float, width: float) -> list[str]:
-    """``text`` in lines no wider than ``width``, broken only between ``_tokens`` pieces."""
+    """``text`` in lines no wider than ``width``, broken only between ``_tokens`` pieces.
+
+    Each line ends at the best-ranked place that fits (``_rank``).
+    """
+    rest = _tokens(text)
     lines: list[str] = []
-    line = ""
-    for piece, spaced in _tokens(text):
-        joined = (line + " " + piece if spaced else line + piece) if line else piece
-        if not line or text_width(joined, font, size) <= width:
-            line = joined
-            continue
-        lines.append(line)
-        line = piece
-    if line or not lines:
-        lines.append(line)
-    return lines
+    while rest:
+        fits = 1  # at least one piece per line (a piece wider than the line shrinks later)
+        while fits < len(rest) and text_width(_join(rest[: fits + 1]), font, size) <= width:
+            fits += 1
+        if fits == len(rest):
+            lines.append(_join(rest))
+            break
+        cut = max(range(1, fits + 1), key=lambda i: (_rank(rest, i), i))
+        lines.append(_join(rest[:cut]))
+        rest = [(rest[cut][0], False), *rest[cut + 1 :]]
+    return lines or [""]
 
 
 def _split_long(line: str, font: str, size: float, width: float) -> list[str]:

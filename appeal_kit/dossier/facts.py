@@ -353,9 +353,19 @@ def _frames_fact(analysis: Analysis, say: Say) -> Fact:
     others = [f for s in shoots for f in s.frames if f.path not in matched]
     if not others:
         return Fact("other-frames", False, "", ON_FRAMES)
+    # Only the shoots that have other frames: their camera is "the same camera".
+    shoots = [s for s in shoots if any(f.path not in matched for f in s.frames)]
     serials = sorted({s.serial for s in shoots if s.serial})
     cameras = sorted({s.camera for s in shoots if s.camera})
-    if serials:
+    if len(serials) > 1 or len(cameras) > 1:
+        sentence = say(
+            N_(
+                "{count} more frames of the same shoots are included, each from the camera of "
+                "its shoot; only the photographer holds the whole shoots."
+            ),
+            count=len(others),
+        )
+    elif serials:
         sentence = say.n(
             len(others),
             N_(

@@ -214,7 +214,9 @@ def contradictions(doc: Read) -> list[str]:
     unmatched = "without a matching original" in everything
     rule(unmatched, r"All \d+ images of", "an image of theirs matches none of our originals")
     rule("possible match" in doc.captions, r"All \d+ images of", "a pair is only possible")
-    rule("NIKON D700" in everything and "Canon EOS R6" in everything, "one camera", "two cameras")
+    two_bodies = "NIKON D700" in everything and "Canon EOS R6" in everything
+    rule(two_bodies, "one camera", "two cameras")
+    rule(two_bodies, r"the same camera \(serial [^)]*,", "one camera cannot have two serials")
     no_seen = "first seen: not recorded" in everything or "first seen is not recorded" in said
     rule(no_seen, "days before", "no first-seen date is recorded")
     rule("full resolution" in said, "full resolution", "the build does not know the camera's size")
