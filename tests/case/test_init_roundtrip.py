@@ -36,7 +36,11 @@ def test_init_without_seconds_writes_a_case_every_command_reads(tmp_path: Path) 
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=60,
+    deadline=None,
+    derandomize=True,  # reproducible: the same examples on every run
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(
     notice=st.sampled_from(NOTICES),
