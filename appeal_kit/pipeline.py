@@ -137,6 +137,11 @@ def _validate_output(case: Case, out_dir: Path, options: BuildOptions) -> None:
 _PREVIEW_PAGE = re.compile(r"preview/page-\d{3,}\.png")
 
 
+def _clutter(name: str) -> bool:
+    """Files a file manager leaves in any folder it shows; replacing them loses nothing."""
+    return name.lower() in (".ds_store", "thumbs.db", "desktop.ini") or name.startswith("._")
+
+
 def _foreign_file(folder: Path) -> Path | None:
     """The first file in ``folder`` that no earlier build or preview wrote, else None.
 
@@ -158,8 +163,9 @@ def _foreign_file(folder: Path) -> Path | None:
         entries = sorted(names) + [d for d in dirs if (here / d).is_symlink()]
         for name in entries:
             relative = (here / name).relative_to(folder).as_posix()
-            if relative not in written and not _PREVIEW_PAGE.fullmatch(relative):
-                return here / name
+            if relative in written or _PREVIEW_PAGE.fullmatch(relative) or _clutter(name):
+                continue
+            return here / name
     return None
 
 

@@ -111,7 +111,9 @@ def test_force_never_deletes_a_file_it_did_not_write(make_case, tmp_path: Path) 
     cache = ["--cache-dir", str(tmp_path / "cache"), "--jobs", "1"]
     assert run_cli("build", case, *cache).code in (0, 1)
     assert run_cli("preview", case, "--dpi", "20").code == 0
-    # Preview pages were written by appeal-kit: --force may replace them.
+    # Preview pages were written by appeal-kit, and a file manager's .DS_Store holds
+    # nothing of the user's: --force may replace them.
+    (case / "dossier" / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")
     assert run_cli("build", case, "--force", *cache).code in (0, 1)
     notes = case / "dossier" / "comparisons" / "my notes.txt"
     notes.write_text("the seller's own notes", encoding="utf-8")
