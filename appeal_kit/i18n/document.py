@@ -123,7 +123,11 @@ def retell(text: object, lang: TextLang, /) -> str:
     msgid = getattr(text, "msgid", None)
     if not isinstance(msgid, str):
         return str.__str__(text) if isinstance(text, str) else str(text)
-    fields = {k: retell(v, lang) for k, v in getattr(text, "fields", {}).items()}
+    # Only console text is said again; dates and numbers keep their type for format specs.
+    fields = {
+        k: retell(v, lang) if isinstance(getattr(v, "msgid", None), str) else v
+        for k, v in getattr(text, "fields", {}).items()
+    }
     wording = msgid
     if lang != "en":
         wording = catalog(lang).gettext(msgid)
