@@ -196,8 +196,9 @@ def run_checks(analysis: Analysis, *, now: datetime | None = None) -> list[Findi
             Finding(
                 "warning",
                 "excluded-file",
-                f"{item.display_path} {item.reason}",
-                item.fix or "Replace or remove the file; it is listed as excluded in the dossier.",
+                __("{path} {reason}", path=item.display_path, reason=item.reason),
+                item.fix
+                or __("Replace or remove the file; it is listed as excluded in the dossier."),
                 item.display_path,
             )
         )

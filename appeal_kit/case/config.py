@@ -474,9 +474,17 @@ def _check_folders(case: Case) -> None:
                 __("the case has no {name}/ folder", name=folder.name),
                 path=case.root,
                 field=folder.name,
-                hint=f"create {folder} and put the "
-                + ("camera originals" if folder.name == ORIGINALS else "accused listing images")
-                + " in it (appeal-kit init creates all folders)",
+                hint=__(
+                    "create {folder} and put the camera originals in it "
+                    "(appeal-kit init creates all folders)",
+                    folder=folder,
+                )
+                if folder.name == ORIGINALS
+                else __(
+                    "create {folder} and put the accused listing images in it "
+                    "(appeal-kit init creates all folders)",
+                    folder=folder,
+                ),
             )
 
 
@@ -510,13 +518,16 @@ def _date_spelling(text: str, line: int) -> tuple[str, str] | None:
     fixed = f"{key} = {day}T{clock}{seconds or ':00'}{offset or '+08:00'}"
     if space and offset:
         return (
-            f"'{key}' has a space between the time and its UTC offset, which TOML cannot read",
-            f"remove the space: {fixed}",
+            __(
+                "'{key}' has a space between the time and its UTC offset, which TOML cannot read",
+                key=key,
+            ),
+            __("remove the space: {fixed}", fixed=fixed),
         )
     if not seconds:
         return (
-            f"'{key}' has a time without seconds, which TOML cannot read",
-            f"add the seconds (':00'): {fixed}",
+            __("'{key}' has a time without seconds, which TOML cannot read", key=key),
+            __("add the seconds (':00'): {fixed}", fixed=fixed),
         )
     return None
 

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from appeal_kit.i18n import __
+
 # Files an OS or a camera app leaves in folders; never evidence, never reported.
 IGNORED_NAMES = frozenset({"thumbs.db", "desktop.ini", "case.toml"})
 
@@ -61,7 +63,9 @@ def decode_text(data: bytes, *, what: str, utf16: bool = True) -> str:
         encoding = "utf-16-be" if data[0] == 0 else "utf-16-le"
     if encoding and encoding.startswith("utf-16") and not utf16:
         raise UnusableTextError(
-            f"{what} is saved as UTF-16", f"open {what} and save it with the encoding UTF-8", 1
+            __("{what} is saved as UTF-16", what=what),
+            __("open {what} and save it with the encoding UTF-8", what=what),
+            1,
         )
     try:
         text = data.decode(encoding or "utf-8")
@@ -70,9 +74,12 @@ def decode_text(data: bytes, *, what: str, utf16: bool = True) -> str:
         if encoding is None and b"\x00" in data[:4096]:
             raise _binary(what, line) from None
         raise UnusableTextError(
-            f"{what} is not saved as UTF-8 (byte {exc.start + 1} is not UTF-8 text; "
-            "probably Latin-1 or a Chinese code page)",
-            f"open {what} in a text editor and save it with the encoding UTF-8",
+            __(
+                "{what} is not saved as UTF-8 (byte {value} is not UTF-8 text; probably Latin-1 or a Chinese code page)",
+                what=what,
+                value=exc.start + 1,
+            ),
+            __("open {what} in a text editor and save it with the encoding UTF-8", what=what),
             line,
         ) from None
     text = text.lstrip("\ufeff")
@@ -88,9 +95,11 @@ def decode_text(data: bytes, *, what: str, utf16: bool = True) -> str:
 
 def _binary(what: str, line: int) -> UnusableTextError:
     return UnusableTextError(
-        f"{what} is not a text file (it holds binary data, such as an image or a "
-        "word-processor document)",
-        f"save {what} as plain text (UTF-8, .md or .txt) and point to that file",
+        __(
+            "{what} is not a text file (it holds binary data, such as an image or a word-processor document)",
+            what=what,
+        ),
+        __("save {what} as plain text (UTF-8, .md or .txt) and point to that file", what=what),
         line,
     )
 
@@ -101,15 +110,23 @@ def read_limited(path: Path, limit: int, *, what: str, fix: str) -> bytes:
         size = path.stat().st_size
         if size > limit:
             raise UnusableTextError(
-                f"{what} is {size / 1024:,.0f} kB; appeal-kit reads at most {limit // 1024} kB",
+                __(
+                    "{what} is {value:,.0f} kB; appeal-kit reads at most {value2} kB",
+                    what=what,
+                    value=size / 1024,
+                    value2=limit // 1024,
+                ),
                 fix,
             )
         with path.open("rb") as handle:
             return handle.read(limit + 1)[:limit]
     except OSError as exc:
         raise UnusableTextError(
-            f"{what} cannot be read ({exc.strerror or exc})",
-            f"check that you may read {what} (its permissions), then run the command again",
+            __("{what} cannot be read ({value})", what=what, value=exc.strerror or exc),
+            __(
+                "check that you may read {what} (its permissions), then run the command again",
+                what=what,
+            ),
         ) from None
 
 
