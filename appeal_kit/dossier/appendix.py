@@ -52,7 +52,8 @@ def documents_part(state: RenderState) -> list[Flowable]:
         if item.note:
             flow.append(Paragraph(markup(item.note), st.body))
         if item.kind == "image" and item.jpeg is not None:
-            room_h = state.frame_h - 48
+            # The note (two lines at most) shares the page with the picture.
+            room_h = state.frame_h - 48 - (36 if item.note else 0)
             width, height = fit_box(item.pixel_size[0], item.pixel_size[1], state.frame_w, room_h)
             picture = Image(io.BytesIO(item.jpeg), width=width, height=height)
             flow += [Spacer(1, 3 * mm), picture, PageBreak()]
