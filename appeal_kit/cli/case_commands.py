@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -73,7 +74,8 @@ def _progress(enabled: bool) -> Iterator[Any]:
     )
 
     with Progress(
-        TextColumn("{task.description:<26}"),
+        # Labels are padded by terminal cells below: a Chinese character takes two.
+        TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
@@ -85,6 +87,7 @@ def _progress(enabled: bool) -> Iterator[Any]:
         def update(stage: str, done: int, total: int) -> None:
             if stage not in tasks:
                 label = __(STAGE_LABELS[stage]) if stage in STAGE_LABELS else stage
+                label += " " * max(0, 26 - cell_len(label))
                 tasks[stage] = bar.add_task(label, total=total)
             bar.update(tasks[stage], completed=done, total=total)
 
