@@ -7,18 +7,19 @@ photographer holds the whole shoot.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Image, PageBreak, Paragraph, Spacer, Table, TableStyle
 
-from appeal_kit.dossier.bilingual import first, para
+from appeal_kit.dossier.bilingual import label, moment, para, phrase, values, words
 from appeal_kit.dossier.blocks import part_heading
 from appeal_kit.dossier.rules import roles_for
-from appeal_kit.dossier.style import fit_box, markup, plural, show_time
+from appeal_kit.dossier.style import fit_box, markup
 from appeal_kit.dossier.timeline import aware
-from appeal_kit.i18n.document import N_
+from appeal_kit.i18n.document import N_, TextLang
 from appeal_kit.models import ImageMetadata
 
 if TYPE_CHECKING:
@@ -35,12 +36,12 @@ def outtakes_part(state: RenderState) -> list[Flowable]:
         content.outtakes, key=lambda m: (m.captured_at is None, _sort_time(m), m.display_path)
     )
     if not frames:
-        flow.append(Paragraph("No other frames from the same shoots were supplied.", st.body))
+        flow += para(state, N_("No other frames from the same shoots were supplied."), st.body)
         return [*flow, PageBreak()]
     # Only what the build knows: these frames matched none of the accused images
     # it could examine. Whether they were ever published is the seller's to say.
     unexamined = sum(e.role == "accused" for e in content.excluded)
-    listing = first(state, roles_for(content.case).listing)
+    listing = phrase(roles_for(content.case).listing)
     flow += para(
         state,
         N_(
@@ -78,14 +79,13 @@ def outtakes_part(state: RenderState) -> list[Flowable]:
             picture = Image(io.BytesIO(data), width=width, height=height)
             items.append(picture)
         else:
-            items.append(Paragraph("(could not be decoded)", st.small))
+            items.append(Paragraph(label(words(state, N_("(could not be decoded)"))), st.small))
         caption = "<br/>".join(
-            markup(x)
-            for x in (
-                meta.display_path.rsplit("/", 1)[-1],
-                _time(meta),
-                meta.camera or "camera unknown",
-            )
+            [
+                markup(meta.display_path.rsplit("/", 1)[-1]),
+                label(values(state, _time(meta))),
+                markup(meta.camera) if meta.camera else label(words(state, N_("camera unknown"))),
+            ]
         )
         items.append(Paragraph(caption, st.cell))
         cells.append(items)
@@ -107,13 +107,13 @@ def outtakes_part(state: RenderState) -> list[Flowable]:
     flow.append(table)
     hidden = len(frames) - len(shown)
     if hidden > 0:
-        flow.append(
-            Paragraph(
-                markup(
-                    f"{plural(hidden, 'more frame')} not shown here; every file is in the manifest."
-                ),
-                st.small,
-            )
+        flow += para(
+            state,
+            N_("1 more frame not shown here; every file is in the manifest.")
+            if hidden == 1
+            else N_("{count} more frames not shown here; every file is in the manifest."),
+            st.small,
+            count=f"{hidden:,}",
         )
     return [*flow, PageBreak()]
 
@@ -124,5 +124,7 @@ def _sort_time(meta: ImageMetadata) -> datetime:
     return aware(meta.captured_at, UTC)
 
 
-def _time(meta: ImageMetadata) -> str:
-    return show_time(meta.captured_at, seconds=True) if meta.captured_at else "no capture time"
+def _time(meta: ImageMetadata) -> Callable[[TextLang], str]:
+    if meta.captured_at is None:
+        return phrase(N_("no capture time"))
+    return moment(meta.captured_at, seconds=True)

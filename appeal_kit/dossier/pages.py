@@ -153,8 +153,11 @@ def cover_part(state: RenderState) -> list[Flowable]:
 def _draft_box(state: RenderState) -> list[Flowable]:
     """What keeps this dossier from being ready, on page 1 (the seller's to-do)."""
     st = state.styles
+    # Findings are console text: said again in the dossier's language(s).
     items = [
-        Paragraph(markup(reason), st.cell, bulletText="•") for reason in state.content.draft_reasons
+        item
+        for reason in state.content.draft_reasons
+        for item in paragraphs(_retold(state, reason), st.cell, bullet="•")
     ]
     body: list[Flowable] = [
         *para(
@@ -175,6 +178,11 @@ def _draft_box(state: RenderState) -> list[Flowable]:
         )
     )
     return [Spacer(1, 2 * mm), box, Spacer(1, 2 * mm)]
+
+
+def _retold(state: RenderState, text: str) -> Versions:
+    """Console text (a finding, a reason) in the dossier's language(s)."""
+    return values(state, lambda lang: retell(text, lang))
 
 
 def _listing_line(state: RenderState, listing: AccusedListing) -> str:
@@ -387,7 +395,7 @@ def comparisons_part(state: RenderState) -> list[Flowable]:
             state,
             N_("No image of {listing} could be paired with an original."),
             st.body,
-            listing=first(state, roles_for(content.case).listing),
+            listing=phrase(roles_for(content.case).listing),
         )
         return [*empty, *_unmatched(state), PageBreak()]
     flow: list[Flowable] = []
@@ -415,14 +423,16 @@ def _unmatched(state: RenderState) -> list[Flowable]:
     if not content.unmatched:
         return []
     roles = roles_for(content.case)
-    listing = first(state, roles.listing)
-    rows = [cells(state, [first(state, roles.image_label), first(state, N_("Result"))], head=True)]
+    listing = phrase(roles.listing)
+    rows = [cells(state, [roles.image_label, N_("Result")], head=True)]
     rows += [
         cells(
             state,
             [
                 content.case.display(m.accused),
-                english(m.note) if m.note else first(state, N_("no matching original found")),
+                _retold(state, m.note)
+                if m.note
+                else words(state, N_("no matching original found")),
             ],
         )
         for m in sorted(content.unmatched, key=lambda m: str(m.accused))

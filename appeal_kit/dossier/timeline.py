@@ -17,9 +17,19 @@ from reportlab.graphics.shapes import Drawing, Group, Line, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer
+from reportlab.platypus import Flowable, PageBreak, Spacer
 
-from appeal_kit.dossier.bilingual import first
+from appeal_kit.dossier.bilingual import (
+    Versions,
+    fact_versions,
+    first,
+    joined,
+    moment,
+    para,
+    paragraphs,
+    phrase,
+    words,
+)
 from appeal_kit.dossier.blocks import part_heading
 from appeal_kit.dossier.rules import roles_for
 from appeal_kit.dossier.style import (
@@ -33,13 +43,17 @@ from appeal_kit.dossier.style import (
     MUTED,
     RULE,
     SHADE,
-    markup,
-    plural,
     short_url,
-    show_time,
     split_runs,
 )
-from appeal_kit.i18n.document import N_
+from appeal_kit.i18n.document import (
+    N_,
+    TextLang,
+    format_day,
+    text_langs,
+    translate,
+    zone_name,
+)
 
 if TYPE_CHECKING:
     from appeal_kit.dossier.state import RenderState
@@ -81,13 +95,13 @@ def _shoot_attr(shoot: Any, name: str, default: Any = None) -> Any:
     return getattr(shoot, name, default)
 
 
-def timeline_rows(state: RenderState) -> tuple[list[Row], list[str]]:
+def timeline_rows(state: RenderState) -> tuple[list[Row], list[Versions]]:
     """The rows to draw and the same facts as sentences (searchable text)."""
     content = state.content
     case = content.case
     assume = state.local_tz or state.platform_tz or UTC
     rows: list[Row] = []
-    sentences: list[str] = []
+    sentences: list[Versions] = []
     found = content.facts
     roles = roles_for(case)
     listing_words = first(state, roles.listing)
@@ -117,14 +131,18 @@ def timeline_rows(state: RenderState) -> tuple[list[Row], list[str]]:
         # The camera with its whole serial (a cut serial reads as a different body).
         camera = _shoot_attr(shoot, "camera", None) or first(state, N_("camera not recorded"))
         serial = _shoot_attr(shoot, "serial", None)
-        label = (
-            first(state, N_("{camera} serial {serial}"), camera=camera, serial=serial)
+        label = first(
+            state,
+            N_("{camera} serial {serial}; {count} frames")
             if serial
-            else str(camera)
-        ) + f"; {plural(len(frames), 'frame')}"
+            else N_("{camera}; {count} frames"),
+            camera=camera,
+            serial=serial or "",
+            count=f"{len(frames):,}",
+        )
         rows.append(
             Row(
-                label=f"Shoot {index}",
+                label=joined(state, N_("Shoot {index}"), sep="\n", index=index),
                 start=aware(start, assume),
                 end=aware(end or start, assume),
                 note=label,
@@ -134,18 +152,18 @@ def timeline_rows(state: RenderState) -> tuple[list[Row], list[str]]:
     if not shoots and captures:
         rows.append(
             Row(
-                label="Our originals",
+                label=joined(state, N_("Our originals"), sep="\n"),
                 start=captures[0],
                 end=captures[-1],
-                note=f"{plural(len(captures), 'capture time')}",
+                note=first(state, N_("{count} capture times"), count=f"{len(captures):,}"),
                 colour=GOOD,
             )
         )
     if case.own_listing_date is not None:
         own = Row(
-            "Our own listing live",
+            joined(state, N_("Our own listing live"), sep="\n"),
             aware(case.own_listing_date, assume),
-            note=case.own_listing_url,
+            note=short_url(case.own_listing_url),
             colour=ACCENT,
         )
         first_seen = case.first_seen()
@@ -166,9 +184,8 @@ def timeline_rows(state: RenderState) -> tuple[list[Row], list[str]]:
         if listing.first_seen is None:
             continue
         seen = aware(listing.first_seen, assume)
-        label = first(state, roles.listing_label)
-        if len(case.accused_listings) > 1:
-            label = f"{label} {number}"
+        suffix = f" {number}" if len(case.accused_listings) > 1 else ""
+        label = "\n".join(text + suffix for _, text in words(state, roles.listing_label))
         row = Row(
             label,
             seen,
@@ -190,7 +207,7 @@ def timeline_rows(state: RenderState) -> tuple[list[Row], list[str]]:
             row.interval_colour = GOOD if lead >= 0 else ALARM
             if after:
                 sentences.append(
-                    first(
+                    words(
                         state,
                         N_(
                             "1 matched original was captured after {listing} was first seen "
@@ -202,8 +219,8 @@ def timeline_rows(state: RenderState) -> tuple[list[Row], list[str]]:
                             "seen ({earliest} is the earliest of them); they are shown as they are."
                         ),
                         count=len(after),
-                        listing=listing_words,
-                        earliest=show_time(after[0], state.platform_tz),
+                        listing=phrase(roles.listing),
+                        earliest=moment(after[0], content.platform_timezone),
                     )
                 )
                 row.note += "; " + first(
@@ -218,9 +235,9 @@ def timeline_rows(state: RenderState) -> tuple[list[Row], list[str]]:
     if case.notice_received is not None:
         rows.append(
             Row(
-                "Notice received",
+                joined(state, N_("Notice received"), sep="\n"),
                 aware(case.notice_received, assume),
-                note="penalty notice",
+                note=first(state, N_("penalty notice")),
                 colour=MUTED,
             )
         )
@@ -229,17 +246,21 @@ def timeline_rows(state: RenderState) -> tuple[list[Row], list[str]]:
         due = aware(deadline.due, assume)
         rows.append(
             Row(
-                deadline.label or deadline.name,
+                joined(state, deadline.label or deadline.name, sep="\n"),
                 start or due,
                 end=due if start else None,
-                note=f"due {show_time(deadline.due, state.platform_tz)}",
+                note=first(
+                    state, N_("due {time}"), time=moment(deadline.due, content.platform_timezone)
+                ),
                 colour=ACCENT,
             )
         )
     # The intervals in words: the statement's own sentences, so the two never disagree.
     if found is not None:
         stated = [found.get(key) for key in ("listing-before", "captured-before", "time-rule")]
-        sentences = [f.sentence for f in stated if f is not None and f.sentence] + sentences
+        sentences = [
+            fact_versions(state, f) for f in stated if f is not None and f.sentence
+        ] + sentences
     return rows[:MAX_ROWS], sentences
 
 
@@ -272,13 +293,15 @@ def _ticks(start: datetime, end: datetime, tz: tzinfo) -> tuple[list[datetime], 
 
 def _two_lines(text: str, font: str, size: float, width: float) -> list[str]:
     """``text`` on one line, or broken at a space onto two (``_string`` shrinks what is left)."""
-    if stringWidth(text, font, size) <= width or " " not in text:
+    if "\n" in text:  # a label in two languages: Chinese above English
+        return text.split("\n", 1)
+    if _width(text, font, size) <= width or " " not in text:
         return [text]
     words = text.split(" ")
     first = words[0]
     for count in range(1, len(words)):
         candidate = " ".join(words[:count])
-        if stringWidth(candidate, font, size) > width:
+        if _width(candidate, font, size) > width:
             break
         first = candidate
     return [first, text[len(first) :].strip()]
@@ -290,10 +313,15 @@ MIN_LABEL_SIZE = 5.0
 
 def _fit_size(text: str, font: str, size: float, width: float) -> float:
     """The largest size up to ``size`` at which ``text`` fits ``width`` (at least the minimum)."""
-    natural = float(stringWidth(text, font, size))
+    natural = float(_width(text, font, size))
     if natural <= width:
         return size
     return max(MIN_LABEL_SIZE, size * width / natural)
+
+
+def _width(text: str, font: str, size: float) -> float:
+    """Width of ``text`` with Chinese runs in the CJK face (it has no Latin letters or digits)."""
+    return float(sum(stringWidth(t, CJK if f else font, size) for t, f in split_runs(text)))
 
 
 def _string(
@@ -307,34 +335,44 @@ def _string(
     anchor: str = "start",
     width: float | None = None,
 ) -> Group:
-    """Text in Vera (or the CJK font when needed), whole: smaller, or on two lines, never cut."""
+    """Text in Vera with Chinese runs in the CJK face, whole: smaller, or on two lines, never cut."""
     font = BOLD if bold else BODY
-    if any(fallback for _, fallback in split_runs(text)):
-        font = CJK
     lines = [text]
     if width is not None:
         size = _fit_size(text, font, size, width)
-        if stringWidth(text, font, size) > width and " " in text:
+        if _width(text, font, size) > width and (" " in text or "\n" in text):
             lines = _two_lines(text, font, size, width)
             size = min(_fit_size(line, font, size, width) for line in lines)
     group = Group()
     for number, line in enumerate(lines):
-        group.add(
-            String(
-                x,
-                y - number * size * 1.15,
-                line,
-                fontName=font,
-                fontSize=size,
-                fillColor=colour,
-                textAnchor=anchor,
-            )
+        # Each run in its own face: Droid Sans Fallback draws no digits or Latin letters.
+        left = x - {"start": 0.0, "middle": 0.5, "end": 1.0}.get(anchor, 0.0) * _width(
+            line, font, size
         )
+        for run, cjk in split_runs(line):
+            face = CJK if cjk else font
+            group.add(
+                String(
+                    left,
+                    y - number * size * 1.15,
+                    run,
+                    fontName=face,
+                    fontSize=size,
+                    fillColor=colour,
+                    textAnchor="start",
+                )
+            )
+            left += stringWidth(run, face, size)
     return group
 
 
-def timeline_drawing(rows: list[Row], width: float, tz: tzinfo, *, row_h: float = ROW_H) -> Drawing:
-    """Rows on a shared time axis: bars for spans, diamonds for moments; dates in ``tz``."""
+def timeline_drawing(
+    rows: list[Row], width: float, tz: tzinfo, *, row_h: float = ROW_H, lang: TextLang = "en"
+) -> Drawing:
+    """Rows on a shared time axis: bars for spans, diamonds for moments; dates in ``tz``.
+
+    Dates on the axis and under the rows are written as ``lang`` writes them.
+    """
     label_w = width * 0.24
     x0, x1 = label_w + 8, width - 6
     axis_h = 22.0
@@ -355,8 +393,8 @@ def timeline_drawing(rows: list[Row], width: float, tz: tzinfo, *, row_h: float 
     for tick in ticks:
         x = xpos(tick)
         drawing.add(Line(x, axis_h, x, height - 4, strokeColor=SHADE, strokeWidth=0.6))
-        text = tick.strftime(fmt)
-        half = stringWidth(text, BODY, 7) / 2
+        text = _tick_text(tick, fmt, lang)
+        half = _width(text, BODY, 7) / 2
         # The last (or first) tick label ends at the drawing's edge instead of running past it.
         anchor, at = "middle", x
         if x + half > width:
@@ -438,7 +476,7 @@ def timeline_drawing(rows: list[Row], width: float, tz: tzinfo, *, row_h: float 
                 )
             )
             anchor_x = x_start
-        date_text = _span_text(row, tz)
+        date_text = _span_text(row, tz, lang)
         note = f"{date_text} — {row.note}" if row.note else date_text
         if anchor_x <= middle:
             drawing.add(
@@ -466,12 +504,23 @@ def timeline_drawing(rows: list[Row], width: float, tz: tzinfo, *, row_h: float 
     return drawing
 
 
-def _span_text(row: Row, tz: tzinfo) -> str:
-    start = row.start.astimezone(tz).strftime("%Y-%m-%d")
+def _tick_text(tick: datetime, fmt: str, lang: TextLang) -> str:
+    """An axis label: "Apr 2024" / "10 Mar", or 2024年4月 / 3月10日 in Chinese."""
+    if lang != "zh":
+        return tick.strftime(fmt)
+    if fmt == "%Y":
+        return f"{tick.year}年"
+    if fmt == "%b %Y":  # the year only where it turns, so the labels keep apart
+        return f"{tick.year}年{tick.month}月" if tick.month == 1 else f"{tick.month}月"
+    return f"{tick.month}月{tick.day}日"
+
+
+def _span_text(row: Row, tz: tzinfo, lang: TextLang = "en") -> str:
+    start = format_day(row.start.astimezone(tz), lang)
     if row.end is not None:
-        end = row.end.astimezone(tz).strftime("%Y-%m-%d")
+        end = format_day(row.end.astimezone(tz), lang)
         if end != start:
-            return f"{start} to {end}"
+            return translate(N_("{start} to {end}"), lang, start=start, end=end)
     return start
 
 
@@ -481,30 +530,26 @@ def timeline_part(state: RenderState) -> list[Flowable]:
     flow = part_heading(state, 5)
     rows, sentences = timeline_rows(state)
     if not rows:
-        flow.append(
-            Paragraph("No dated facts: no capture times, listing dates or notice time.", st.body)
+        flow += para(
+            state, N_("No dated facts: no capture times, listing dates or notice time."), st.body
         )
         return [*flow, PageBreak()]
     tz = state.platform_tz or UTC
     row_h = min(48.0, max(ROW_H, state.frame_h * 0.45 / len(rows)))
-    flow.append(timeline_drawing(rows, state.frame_w, tz, row_h=row_h))
+    lang = text_langs(state.content.language)[0]
+    flow.append(timeline_drawing(rows, state.frame_w, tz, row_h=row_h, lang=lang))
     flow.append(Spacer(1, 4 * mm))
-    flow += [Paragraph(markup(s), st.bullet, bulletText="•") for s in sentences]
+    flow += [item for s in sentences for item in paragraphs(s, st.bullet, bullet="•")]
     flow.append(Spacer(1, 3 * mm))
-    flow.append(
-        Paragraph(
-            markup(
-                first(
-                    state,
-                    N_(
-                        "Dates are in {zone} time, the platform's. Bars are shoots (first to "
-                        "last frame); diamonds are moments; dashed lines are the intervals named "
-                        "above them."
-                    ),
-                    zone=state.content.platform_timezone or "UTC",
-                )
-            ),
-            st.small,
-        )
+    zone = state.content.platform_timezone or "UTC"
+    flow += para(
+        state,
+        N_(
+            "Dates are in {zone} time, the platform's. Bars are shoots (first to "
+            "last frame); diamonds are moments; dashed lines are the intervals named "
+            "above them."
+        ),
+        st.small,
+        zone=lambda lang: zone_name(zone, lang),
     )
     return [*flow, PageBreak()]
