@@ -190,10 +190,12 @@ def localized_command(app: typer.Typer) -> Any:
 
 def show_usage_error(exc: Any, echo: Callable[[str], None]) -> None:
     """A usage error (bad option, missing argument) in the console language, as Click lays it out."""
-    if console_language() == "en":
+    from typer._click import exceptions as click_errors
+
+    # No arguments at all: the help page itself (already in the console language), not an error.
+    if console_language() == "en" or isinstance(exc, click_errors.NoArgsIsHelpError):
         exc.show()
         return
-    from typer._click import exceptions as click_errors
 
     ctx = getattr(exc, "ctx", None)
     if ctx is not None:
