@@ -23,9 +23,11 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from appeal_kit.dossier.bilingual import first
 from appeal_kit.dossier.blocks import cells, grid, part_heading, scaled
 from appeal_kit.dossier.style import markup, short_hash, show_time
 from appeal_kit.i18n import english
+from appeal_kit.i18n.document import N_
 from appeal_kit.models import ImageMetadata
 
 if TYPE_CHECKING:
@@ -42,25 +44,39 @@ def evidence_part(state: RenderState) -> list[Flowable]:
     """Table of every usable original: hash, capture time, camera, serial, size."""
     content, st = state.content, state.styles
     flow = part_heading(state, 3)
+    # Only what every file shows: whether each is as the camera wrote it is in the notes.
     flow.append(
         Paragraph(
-            "The camera originals, unchanged. Each file's full SHA-256 is in the manifest at "
-            "the end; capture times are as the camera recorded them, with the tag they come from.",
+            markup(
+                first(
+                    state,
+                    N_(
+                        "Our originals as supplied. Each file's full SHA-256 is in the manifest "
+                        "at the end; capture times are as recorded in the file, with the tag "
+                        "they come from. The notes below say which files are as the camera "
+                        "wrote them."
+                    ),
+                )
+            ),
             st.small,
         )
     )
+    rule = content.facts.get("time-rule") if content.facts is not None else None
+    if rule is not None:
+        flow.append(Paragraph(markup(rule.sentence), st.small))
     flow.append(Spacer(1, 3 * mm))
     heads = ["File", "SHA-256 (start)", "Captured (tag)", "Camera", "Serial", "Pixels"]
-    widths = [2.7, 1.7, 3.5, 1.9, 2.2, 1.5]
+    # Sized so a camera file name, a date with its offset and a serial each fit one line.
+    widths = [99.0, 53.0, 142.0, 64.0, 67.0, 64.0]
     if content.include_gps:
         heads.append("GPS")
-        widths.append(1.9)
+        widths.append(70.0)
     rows = [cells(state, heads, head=True)]
     originals = sorted(content.originals, key=lambda m: m.display_path)
     for meta in originals:
         row = [
             meta.display_path,
-            short_hash(meta.sha256, 12),
+            short_hash(meta.sha256, 8),  # in full in the manifest
             _captured(meta),
             meta.camera or "—",
             meta.serial or "—",
