@@ -99,7 +99,9 @@ class Translated(str):
 
     def __reduce__(self) -> tuple[object, ...]:
         # Findings travel between worker processes: keep the source through pickling.
-        return (Translated, (str.__str__(self), self.msgid, self.fields))
+        # An exception in a field may not pickle (custom __init__): its text is what counts.
+        fields = {k: str(v) if isinstance(v, BaseException) else v for k, v in self.fields.items()}
+        return (Translated, (str.__str__(self), self.msgid, fields))
 
     @property
     def english(self) -> str:
