@@ -8,9 +8,13 @@
 
   - ``__("Case folder {path} does not exist.", path=folder)``: translate now,
     then fill the named fields. One whole sentence per call, never fragments.
-  - ``lazy__("Show the version.")``: for text defined at import time (Typer
-    option help, label tables); it is translated when shown.
-  - ``ngettext__("{n} file", "{n} files", count)``: plural forms.
+  - ``lazy__("Reading metadata")``: for text defined at import time (label
+    tables); it is translated where it is shown (``__(label)``).
+  - Command docstrings and option ``help=`` need no marker: ``devtools.catalogs``
+    reads them from the Typer command tree, and ``cli.localize`` translates them
+    just before each run. Neither do the platform profiles' labels.
+  - ``ngettext__("{n} file", "{n} files", count)``: plural forms;
+    ``duration__(seconds)``: ``2 d 3 h`` / ``2天3小时``.
   - ``console_language()`` tells which language is in use;
     ``set_console_language("zh")`` forces it (tests).
 
@@ -23,10 +27,10 @@ Rules for both: the English text in the code is the catalog key. JSON output
 stays English (it is an API): ``__`` returns a ``Translated`` str that remembers
 its English, so ``english(finding.message)`` gives the JSON wording even when the
 terminal speaks Chinese (a string glued together afterwards loses it: pass whole
-sentences through ``__``). After
-adding strings, run ``.venv/bin/python -m devtools.catalogs`` (README,
-Development) and ask the i18n engineers for the Chinese; tests fail while a
-message lacks a translation.
+sentences through ``__``); ``document.retell`` says it again in the dossier's
+language. After adding strings, run ``.venv/bin/python -m devtools.catalogs``
+(README, Development) and fill in the Chinese; tests fail while a message lacks
+a translation (tests/i18n).
 
 This package sits at the bottom of the import graph: it imports nothing else
 from appeal_kit.
