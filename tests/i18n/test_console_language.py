@@ -153,9 +153,8 @@ def test_usage_errors_are_chinese(chinese: str, tmp_path: Path) -> None:
 
 
 def test_check_and_build_are_chinese_while_json_stays_english(
-    clean_locale: pytest.MonkeyPatch, make_case, tmp_path: Path
+    chinese: str, make_case, tmp_path: Path
 ) -> None:
-    clean_locale.setenv("APPEAL_KIT_LANG", "zh")
     case = make_case(1, toml=DEADLINE_CASE)  # no [[accused]] url: check has advice to give
     check = run_cli("check", case, "--cache-dir", tmp_path / "cache")
     assert "提交前检查" in check.stdout
