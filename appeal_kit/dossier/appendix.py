@@ -9,13 +9,12 @@ from typing import TYPE_CHECKING
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Image, PageBreak, Paragraph, Spacer
 
-from appeal_kit.dossier.bilingual import para
+from appeal_kit.dossier.bilingual import Versions, para, paragraphs, values, words
 from appeal_kit.dossier.blocks import cells, grid, part_heading, scaled
 from appeal_kit.dossier.sanitize import removed_content
 from appeal_kit.dossier.state import Marker
-from appeal_kit.dossier.style import fit_box, markup, plural
-from appeal_kit.i18n import english
-from appeal_kit.i18n.document import N_, TextLang, translate
+from appeal_kit.dossier.style import fit_box, markup
+from appeal_kit.i18n.document import N_, TextLang, retell, translate
 
 if TYPE_CHECKING:
     from appeal_kit.dossier.state import Attachment, RenderState
@@ -27,18 +26,11 @@ def documents_part(state: RenderState) -> list[Flowable]:
     flow = part_heading(state, 7)
     usable = [a for a in state.attachments if a.kind != "unusable"]
     if not state.attachments:
-        flow.append(Paragraph("No supporting documents were supplied.", st.body))
+        flow += para(state, N_("No supporting documents were supplied."), st.body)
         return [*flow, PageBreak()]
-    rows = [cells(state, ["Document", "Kind", "SHA-256"], head=True)]
+    rows = [cells(state, [N_("Document"), N_("Kind"), N_("SHA-256")], head=True)]
     for item in state.attachments:
-        kind = {
-            "pdf": f"PDF, {plural(item.pages, 'page')}, appended"
-            + (", active content removed" if removed_of(item) else " unchanged"),
-            "image": f"image, {item.pixel_size[0]:,} × {item.pixel_size[1]:,} px",
-            # Console text (Chinese in a Chinese terminal): the dossier keeps its English.
-            "unusable": f"not included: {english(item.error)}",
-        }[item.kind]
-        rows.append(cells(state, [item.display, kind, item.sha256 or "—"]))
+        rows.append(cells(state, [item.display, _kind(state, item), item.sha256 or "—"]))
     flow.append(grid(rows, scaled([2.2, 2.4, 3.2], state.frame_w)))
     if not usable:
         return [*flow, PageBreak()]
@@ -46,11 +38,10 @@ def documents_part(state: RenderState) -> list[Flowable]:
     for number, item in enumerate(state.attachments):
         if item.kind == "unusable":
             continue
-        title = f"Document: {item.display}"
-        flow.append(Paragraph(markup(title), st.h2))
+        flow += para(state, N_("Document: {name}"), st.h2, name=item.display)
         flow.append(Paragraph(markup(f"SHA-256 {item.sha256}"), st.small))
         if item.note:
-            flow.append(Paragraph(markup(item.note), st.body))
+            flow += paragraphs(_retold(state, item.note), st.body)  # console text
         if item.kind == "image" and item.jpeg is not None:
             # The note (two lines at most) shares the page with the picture.
             room_h = state.frame_h - 48 - (36 if item.note else 0)
@@ -69,7 +60,20 @@ def documents_part(state: RenderState) -> list[Flowable]:
                     what=_labels(removed),
                 )
             else:
-                flow.append(Paragraph(markup(_divider_text(item.pages)), st.body))
+                flow += para(
+                    state,
+                    N_(
+                        "The single page of this PDF follows unchanged; only the page header "
+                        "of this dossier is printed on it."
+                    )
+                    if item.pages == 1
+                    else N_(
+                        "The {count} pages of this PDF follow unchanged; only the page header "
+                        "of this dossier is printed on them."
+                    ),
+                    st.body,
+                    count=item.pages,
+                )
             flow += [Marker(state, number), PageBreak()]
     return flow
 
@@ -94,17 +98,36 @@ def _labels(removed: list[str]) -> Callable[[TextLang], str]:
     return lambda lang: "; ".join(translate(label, lang) for label in removed)
 
 
-def _divider_text(pages: int) -> str:
-    """The divider's note for a PDF with nothing to remove: the pages follow unchanged."""
-    if pages == 1:
-        return (
-            "The single page of this PDF follows unchanged; only the page header "
-            "of this dossier is printed on it."
+def _kind(state: RenderState, item: Attachment) -> Versions:
+    """What a supporting document is and what became of it, in the dossier's language(s)."""
+    if item.kind == "image":
+        w, h = item.pixel_size
+        return words(state, N_("image, {w} × {h} px"), w=f"{w:,}", h=f"{h:,}")
+    if item.kind == "unusable":
+        error = item.error or ""  # console text, said again in the dossier's language(s)
+        return words(state, N_("not included: {reason}"), reason=lambda lang: retell(error, lang))
+    removed = bool(removed_of(item))
+    if item.pages == 1:
+        message = (
+            N_("PDF, 1 page, appended, active content removed")
+            if removed
+            else N_("PDF, 1 page, appended unchanged")
         )
-    return (
-        f"The {pages} pages of this PDF follow unchanged; only the page header "
-        "of this dossier is printed on them."
-    )
+    else:
+        message = (
+            N_("PDF, {count} pages, appended, active content removed")
+            if removed
+            else N_("PDF, {count} pages, appended unchanged")
+        )
+    return words(state, message, count=f"{item.pages:,}")
+
+
+def _retold(state: RenderState, text: str) -> Versions:
+    """Console text (an exclusion reason) said again in the dossier's language(s)."""
+    return values(state, lambda lang: retell(text, lang))
+
+
+ROLES = {"original": N_("original"), "accused": N_("accused"), "document": N_("document")}
 
 
 def excluded_part(state: RenderState) -> list[Flowable]:
@@ -121,19 +144,30 @@ def excluded_part(state: RenderState) -> list[Flowable]:
             seen.add((item.display_path, item.reason))
             unique.append(item)
     if not unique:
-        flow.append(Paragraph("None: every input file was used.", st.body))
+        flow += para(state, N_("None: every input file was used."), st.body)
         return flow
-    flow.append(
-        Paragraph(
-            markup(
-                f"{plural(len(unique), 'input file')} could not be used. They are still listed in the manifest."
-            ),
-            st.body,
-        )
+    flow += para(
+        state,
+        N_("1 input file could not be used. It is still listed in the manifest.")
+        if len(unique) == 1
+        else N_("{count} input files could not be used. They are still listed in the manifest."),
+        st.body,
+        count=f"{len(unique):,}",
     )
-    rows = [cells(state, ["File", "Role", "Reason"], head=True)]
+    rows = [cells(state, [N_("File"), N_("Role"), N_("Reason")], head=True)]
     # The reviewer needs the reason only; the seller's fix is in the terminal and manifest.
-    rows += [cells(state, [e.display_path, e.role, english(e.reason)]) for e in unique]
+    # Reasons are console text: said again in the dossier's language(s).
+    rows += [
+        cells(
+            state,
+            [
+                e.display_path,
+                words(state, ROLES.get(e.role, e.role)),
+                _retold(state, e.reason),
+            ],
+        )
+        for e in unique
+    ]
     flow.append(grid(rows, scaled([2.6, 1.0, 4.4], state.frame_w)))
     return flow
 
@@ -142,19 +176,33 @@ def manifest_part(state: RenderState) -> list[Flowable]:
     """SHA-256 and size of every input, so anyone can check nothing was changed."""
     st = state.styles
     flow = [Spacer(1, 6 * mm), *part_heading(state, 9)]
-    flow.append(
-        Paragraph(
-            "The SHA-256 of every input file. To check a file: <b>sha256sum FILE</b> (Linux), "
-            "<b>shasum -a 256 FILE</b> (macOS) or <b>certutil -hashfile FILE SHA256</b> (Windows); "
-            "the result must equal the value below.",
-            st.body,
-        )
+    # The commands are fields: typed as they are in every language, and set in bold.
+    commands = {
+        "linux": "sha256sum FILE",
+        "mac": "shasum -a 256 FILE",
+        "windows": "certutil -hashfile FILE SHA256",
+    }
+
+    def bold_commands(text: str) -> str:
+        out = markup(text)
+        for command in commands.values():
+            out = out.replace(markup(command), f"<b>{markup(command)}</b>")
+        return out
+
+    versions = words(
+        state,
+        N_(
+            "The SHA-256 of every input file. To check a file: {linux} (Linux), {mac} (macOS) "
+            "or {windows} (Windows); the result must equal the value below."
+        ),
+        **commands,
     )
+    flow += paragraphs(versions, st.body, render=bold_commands)
     entries = sorted(state.content.manifest_entries)
     if not entries:
-        flow.append(Paragraph("No input files.", st.body))
+        flow += para(state, N_("No input files."), st.body)
         return flow
-    rows = [cells(state, ["File", "Bytes", "SHA-256"], head=True)]
+    rows = [cells(state, [N_("File"), N_("Bytes"), N_("SHA-256")], head=True)]
     for display, digest, size in entries:
         rows.append(
             [
