@@ -343,19 +343,23 @@ def _binary_images() -> Iterator[None]:
 
 def _subject(state: RenderState) -> str:
     case = state.content.case
-    what = "complaint" if case.mode == "complaint" else "image-theft appeal"
-    parts = [f"Evidence dossier for {what} {case.title}"]
+    what = (
+        N_("Evidence dossier for complaint {case}")
+        if case.mode == "complaint"
+        else N_("Evidence dossier for image-theft appeal {case}")
+    )
+    parts = [joined(state, what, case=case.title)]
     if case.store:
-        parts.append(f"store {case.store}")
+        parts.append(joined(state, N_("store {store}"), store=case.store))
     if case.platform:
-        parts.append(f"platform {case.platform}")
+        parts.append(joined(state, N_("platform {platform}"), platform=case.platform))
     return ", ".join(parts)
 
 
 def _keywords(state: RenderState) -> list[str]:
     case = state.content.case
-    words = ["appeal-kit", "evidence dossier", case.platform, case.case_id, case.violation]
-    return [w for w in words if w]
+    found = ["appeal-kit", joined(state, N_("evidence dossier")), case.platform, case.case_id]
+    return [w for w in [*found, case.violation] if w]
 
 
 def render_pdf(content: DossierContent) -> tuple[bytes, int, int, list[ExcludedFile]]:
