@@ -50,7 +50,7 @@ def test_build_writes_a_verifiable_dossier(make_case, tmp_path: Path, options) -
     assert "2024-10-12" in text  # 48 h after the notice of 2024-10-10 09:30 +08:00
     # The statement says what is true of this case: one day of captures, no RAW files.
     flat = " ".join(text.split())
-    assert "captured on 2024-03-10 on" in flat
+    assert "captured on 2024-03-10," in flat
     assert "We can send the original files on request" in flat and "RAW files" not in flat
     # first_seen was given as a day: shown as that day, not as a made-up clock time.
     assert "2024-09-30" in text and "2024-09-30 08:00" not in text
