@@ -67,7 +67,7 @@ def cover_part(state: RenderState) -> list[Flowable]:
     kind = N_("Complaint dossier") if case.mode == "complaint" else N_("Appeal dossier")
     flow: list[Flowable] = [
         *para(state, kind, st.title),
-        Paragraph(f"{markup(joined(state, N_('Case')))} {markup(case.title)}", st.h2),
+        Paragraph(markup(joined(state, N_("Case")) + " " + case.title), st.h2),
     ]
     if content.draft:
         flow += _draft_box(state)

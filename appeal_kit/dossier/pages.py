@@ -253,7 +253,9 @@ def comparison_page(
         [
             [
                 Paragraph(
-                    f"<b>{markup(joined(state, N_('Our original')))}</b><br/>"
+                    "<b>"
+                    + markup(joined(state, N_("Our original")))
+                    + "</b><br/>"
                     + "<br/>".join(markup(x) for x in comp.original_caption),
                     st.cell,
                 ),

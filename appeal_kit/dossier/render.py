@@ -261,7 +261,8 @@ def draw_page_furniture(
         canvas.line(left, top - 2.5 * mm, right, top - 2.5 * mm)
         case = state.content.case
         # "卖家 ID / seller id cn1520394417": the id once, its name in each language.
-        seller = f"{joined(state, N_('seller id'))} {case.seller_id}" if case.seller_id else ""
+        seller_id = joined(state, N_("seller id"))  # never N_ inside an f-string: Babel skips it
+        seller = f"{seller_id} {case.seller_id}" if case.seller_id else ""
         who = " · ".join(x for x in (case.store, seller) if x)
         # One line per language, right-aligned above each other, so it never meets ``who``.
         notes = [
