@@ -1,8 +1,9 @@
-"""The dossier's engine: decode once, lay out twice, append supporting PDFs.
+"""The dossier's engine: decode once, lay out once, append supporting PDFs.
 
-Pass one learns how many pages the reportlab part takes and after which page each
-supporting PDF goes; pass two draws the final "Page n of N" headers. Images are
-decoded once, before both passes, at the size the page needs.
+Layout runs once. Each page shows a form XObject for its header and footer; the
+forms are drawn after layout, when the page count and the place of each
+supporting PDF are known, so "Page n of N" needs no second pass. Images are
+decoded once, before layout, at the size the page needs.
 """
 
 from __future__ import annotations
@@ -316,19 +317,46 @@ def _build(
     )
 
     def on_page(canvas: Canvas, _doc: Any) -> None:
-        draw_page_furniture(
-            canvas,
-            state,
-            state.page_label(canvas.getPageNumber()),
-            page_w=state.page_w,
-            page_h=state.page_h,
-        )
+        # "Page n of N" is not known yet (N, and n after an appended PDF): the page
+        # shows a form that ``_draw_furniture_forms`` fills in once layout is done.
+        canvas.saveState()  # the form draws in a graphics state of its own
+        canvas.doForm(_furniture_form(canvas.getPageNumber()))
+        canvas.restoreState()
 
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=on_page)])
     state.markers = {}
+    # One layout pass: the canvas is saved here, after the forms, not by build().
+    doc._doSave = 0
     with _binary_images(), pdf_settings(case):
         doc.build(story_factory(state))
+        _number_pages(state, doc.page)
+        _draw_furniture_forms(doc.canv, state, doc.page)
+        doc.canv.save()
     return buffer.getvalue(), doc.page
+
+
+def _furniture_form(rl_page: int) -> str:
+    return f"furniture{rl_page}"
+
+
+def _number_pages(state: RenderState, rl_pages: int) -> None:
+    """Final page numbers: each supporting PDF's pages go after its divider page."""
+    appended = {n: state.attachments[n].pages for n in state.markers}
+    shift = 0
+    for page in range(1, rl_pages + 1):
+        state.page_map[page] = page + shift
+        shift += sum(count for n, count in appended.items() if state.markers[n] == page)
+    state.total_pages = rl_pages + sum(appended.values())
+
+
+def _draw_furniture_forms(canvas: Canvas, state: RenderState, rl_pages: int) -> None:
+    """Header and footer of every laid-out page, as the form that page already shows."""
+    for page in range(1, rl_pages + 1):
+        canvas.beginForm(_furniture_form(page))
+        draw_page_furniture(
+            canvas, state, state.page_label(page), page_w=state.page_w, page_h=state.page_h
+        )
+        canvas.endForm()
 
 
 @contextlib.contextmanager
@@ -366,20 +394,12 @@ def _keywords(state: RenderState) -> list[str]:
 def render_pdf(content: DossierContent) -> tuple[bytes, int, int, list[ExcludedFile]]:
     """The finished PDF bytes, page count, appended page count and document problems."""
     state = prepare(content)
-    _, rl_pages = _build(state, build_story)
+    data, rl_pages = _build(state, build_story)
     appended = {n: state.attachments[n].pages for n in state.markers}
-    shift = 0
-    for page in range(1, rl_pages + 1):
-        state.page_map[page] = page + shift
-        shift += sum(count for n, count in appended.items() if state.markers[n] == page)
-    state.total_pages = rl_pages + sum(appended.values())
-    data, second_pages = _build(state, build_story)
-    if second_pages != rl_pages:  # pragma: no cover - headers never change the flow
-        raise RuntimeError("dossier layout changed between passes")
     if not appended:
         return data, rl_pages, 0, state.problems
     merged = _append_pdfs(data, state)
-    return merged, state.total_pages, sum(appended.values()), state.problems
+    return merged, rl_pages + sum(appended.values()), sum(appended.values()), state.problems
 
 
 def _append_pdfs(data: bytes, state: RenderState) -> bytes:
