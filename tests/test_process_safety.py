@@ -26,6 +26,8 @@ from appeal_kit.dossier.manifest import verify_manifest
 from appeal_kit.evidence import images, workers
 
 ROOT = Path(__file__).resolve().parents[1]
+# As in issue 14: a 20-original build (small pictures keep each build to seconds).
+ORIGINALS = 20
 
 
 def _group_members(group: int) -> list[int]:
@@ -94,7 +96,7 @@ def _assert_no_survivors(group: int) -> None:
 def test_sigkill_at_random_points_never_leaves_the_case_without_a_dossier(
     make_case, tmp_path: Path
 ) -> None:
-    case = make_case(8, size=(640, 480))
+    case = make_case(ORIGINALS, size=(480, 360))
     started = time.monotonic()
     first = _start_build(case, tmp_path / "cache-0")
     assert first.wait(timeout=120) in (0, 1)
