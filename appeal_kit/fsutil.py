@@ -138,7 +138,8 @@ def _owner_alive(pid_text: str) -> bool:
     if not pid_text.isdigit():
         return False  # a folder from before pids were in the name: long dead
     pid = int(pid_text)
-    if pid == os.getpid():
+    if pid == os.getpid() or sys.platform == "win32":
+        # On Windows os.kill(pid, 0) would send that process a Ctrl-C: never probe there.
         return True
     try:
         os.kill(pid, 0)

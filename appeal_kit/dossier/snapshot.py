@@ -70,13 +70,6 @@ class InputSnapshot:
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             self.entries = list(pool.map(lambda item: _snap(*item), work))
 
-    def digest(self, path: Path) -> str | None:
-        """The hash taken at the start, or None (not in the snapshot, or unreadable)."""
-        for entry in self.entries:
-            if entry.path == path:
-                return entry.sha256 or None
-        return None
-
     def manifest_entries(self) -> list[ManifestEntry]:
         """Every readable input, with the hash taken at the start."""
         return [
