@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from appeal_kit.case.config import EVENT_TYPES, Case, CaseEvent, find_case_file, load_case
+from appeal_kit.case.files import decode_text
 from appeal_kit.errors import CaseConfigError, InvalidValueError, OutputError
 from appeal_kit.i18n import __
 from appeal_kit.tracking.deadlines import local_zone
@@ -133,7 +134,8 @@ def log_event(
     case_file = find_case_file(case_dir.resolve())
     raw = case_file.read_bytes()
     bom = raw.startswith(b"\xef\xbb\xbf")
-    text = raw.decode("utf-8-sig")
+    # load_case read it above (UTF-8, or UTF-16 as Notepad saves it); it is written back as UTF-8.
+    text = decode_text(raw, what=case_file.name)
     event = CaseEvent(type=event_type, at=at, note=note.strip(), points=points)
     before = tomllib.loads(text).get("events", [])
     updated = _with_event(text, event)

@@ -123,3 +123,12 @@ def test_a_link_inside_the_case_to_a_file_outside_is_refused(tmp_path: Path) -> 
     root = write_case(tmp_path / "c", HEAD + 'statement = "statement.md"\n')
     (root / "statement.md").symlink_to(secret)
     assert "outside the case folder" in case_error(root).message
+
+
+def test_log_on_a_utf16_case_toml_adds_the_event(tmp_path: Path) -> None:
+    root = write_case(tmp_path / "c", "")
+    (root / "case.toml").write_bytes(CASE_TOML.encode("utf-16"))
+    result = run_cli("log", root, "submitted", "--at", "2024-10-11T10:00:00+08:00")
+    assert result.code == 0, result.stdout + result.stderr
+    case = load_case(root)
+    assert [e.type for e in case.events] == ["submitted"] and case.store == "Test Store"
