@@ -1,7 +1,7 @@
 """The command tree in the console language: our --help, and Typer's own words.
 
 Command docstrings and option help stay plain English in the code (they are the
-catalog keys; ``devtools.catalogs`` reads them from the command tree). Just
+catalog keys; the catalog script reads them from the command tree). Just
 before a run, ``localized_command`` builds the Click command from the Typer app
 and replaces each help text with its translation, so ``--help`` is read in the
 language of that moment. Typer and its vendored Click print a few words of their

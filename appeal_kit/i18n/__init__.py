@@ -10,7 +10,7 @@
     then fill the named fields. One whole sentence per call, never fragments.
   - ``lazy__("Reading metadata")``: for text defined at import time (label
     tables); it is translated where it is shown (``__(label)``).
-  - Command docstrings and option ``help=`` need no marker: ``devtools.catalogs``
+  - Command docstrings and option ``help=`` need no marker: the catalog script
     reads them from the Typer command tree, and ``cli.localize`` translates them
     just before each run. Neither do the platform profiles' labels.
   - ``ngettext__("{n} file", "{n} files", count)``: plural forms;
@@ -28,9 +28,9 @@ stays English (it is an API): ``__`` returns a ``Translated`` str that remembers
 its English, so ``english(finding.message)`` gives the JSON wording even when the
 terminal speaks Chinese (a string glued together afterwards loses it: pass whole
 sentences through ``__``); ``document.retell`` says it again in the dossier's
-language. After adding strings, run ``.venv/bin/python -m devtools.catalogs``
-(README, Development) and fill in the Chinese; tests fail while a message lacks
-a translation (tests/i18n).
+language. After adding strings, run the catalog script (README, Development)
+and fill in the Chinese; tests fail while a message lacks a translation
+(tests/i18n).
 
 This package sits at the bottom of the import graph: it imports nothing else
 from appeal_kit.
