@@ -207,7 +207,8 @@ def _headline_part(state: RenderState) -> list[Flowable]:
     picture = _best_comparison(state)
     if picture is None:
         return flow + facts_flow
-    side = Table([[facts_flow, picture]], colWidths=scaled([1.35, 1], state.frame_w))
+    # LEFT: when KeepInFrame shrinks a long (bilingual) cover, a centred table drifts right.
+    side = Table([[facts_flow, picture]], colWidths=scaled([1.35, 1], state.frame_w), hAlign="LEFT")
     side.setStyle(
         TableStyle(
             [
