@@ -452,8 +452,12 @@ def _write_outputs(
     )
     from appeal_kit.dossier.content import DossierContent, Wording
     from appeal_kit.dossier.render import write_dossier
+    from appeal_kit.dossier.state import page_width_px
+    from appeal_kit.dossier.style import PAGE_SIZES
 
     case, options = analysis.case, analysis.options
+    # The PDF's pictures are encoded by the comparison step, from memory, at this width.
+    page_width = page_width_px(options.page_size) if options.page_size in PAGE_SIZES else None
     comparisons_dir = work / COMPARISONS
     comparisons_dir.mkdir()
     pairs = analysis.paired
@@ -470,6 +474,7 @@ def _write_outputs(
             listing=case.listing_for(match.accused),
             out_path=comparisons_dir / name,
             lang=options.lang or case.language,
+            page_width=page_width,
         )
 
     # Threads, not processes: Pillow and OpenCV release the GIL while decoding and

@@ -117,3 +117,73 @@ def test_heic_without_thumbnail_still_gets_its_pixels_checked(
     path = _heic(tmp_path / "IMG_0002.HEIC", thumbnail=False)
     assert metadata.read_metadata(path).error is None
     assert decoded == [path]  # no thumbnail to stand in: one decode, as before
+
+
+def test_one_layout_pass_and_pictures_embedded_as_encoded(
+    make_case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The PDF is laid out once and embeds the comparison step's JPEG bytes untouched."""
+    from pypdf import PdfReader
+    from reportlab.lib.utils import ImageReader
+
+    from appeal_kit import BuildOptions, build_dossier
+    from appeal_kit.comparison import pictures
+    from appeal_kit.dossier import render
+
+    layouts: list[int] = []
+    real_build = render._build
+
+    def counting_build(*args: object, **kwargs: object) -> object:
+        layouts.append(1)
+        return real_build(*args, **kwargs)  # type: ignore[arg-type]
+
+    decodes: list[Path] = []
+    real_open = pictures.open_image
+
+    def counting_open(path: Path, **kwargs: object) -> object:
+        decodes.append(path)
+        return real_open(path, **kwargs)  # type: ignore[arg-type]
+
+    # reportlab decodes an image in full to name it (ImageReader.getRGBData).
+    decoded_by_reportlab: list[tuple[int, int]] = []
+    real_rgb = ImageReader.getRGBData
+
+    def counting_rgb(self: ImageReader) -> object:
+        data = real_rgb(self)
+        decoded_by_reportlab.append(tuple(self.getSize()))
+        return data
+
+    drawn: list[pictures.ComparisonImage] = []
+    real_render = pictures.render_comparison
+
+    def keeping_render(*args: object, **kwargs: object) -> pictures.ComparisonImage:
+        image = real_render(*args, **kwargs)  # type: ignore[arg-type]
+        drawn.append(image)
+        return image
+
+    monkeypatch.setattr(render, "_build", counting_build)
+    monkeypatch.setattr(pictures, "open_image", counting_open)
+    monkeypatch.setattr(pictures, "render_comparison", keeping_render)
+    monkeypatch.setattr(ImageReader, "getRGBData", counting_rgb)
+    case = make_case(2)
+    result = build_dossier(case, BuildOptions(cache_dir=tmp_path / "cache", jobs=1))
+
+    assert layouts == [1]
+    assert len(drawn) == 2
+    # Each comparison decodes its original and its accused image once.
+    assert sorted(decodes) == sorted(p for c in drawn for p in (c.original, c.accused))
+    embedded = {
+        obj._data
+        for page in PdfReader(result.pdf_path).pages
+        for obj in (x.get_object() for x in page["/Resources"].get("/XObject", {}).values())
+        if obj.get("/Subtype") == "/Image"
+    }
+    for comparison in drawn:
+        assert comparison.page_picture is not None and comparison.page_proof is not None
+        # Embedded byte for byte as the comparison step encoded them, never decoded again.
+        assert comparison.page_picture[0] in embedded
+        assert comparison.page_proof[0] in embedded
+        assert comparison.page_picture[1] not in decoded_by_reportlab
+        assert comparison.page_proof[1] not in decoded_by_reportlab
+        # The full-size JPEGs are still written beside the PDF.
+        assert (result.out_dir / "comparisons" / comparison.path.name).is_file()

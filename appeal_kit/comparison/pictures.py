@@ -110,6 +110,12 @@ class ComparisonImage:
     detail_height: int = 0
     warning: str | None = None
     caption_versions: list[tuple[TextLang, str]] = field(default_factory=list)
+    # For the PDF, encoded once from memory at page resolution (``page_width``):
+    # the side-by-side without its caption band (the PDF sets the captions as
+    # text), and the proof strip. JPEG bytes and their pixel size; None when the
+    # caller asked for none, and the PDF then reads the files.
+    page_picture: tuple[bytes, tuple[int, int]] | None = None
+    page_proof: tuple[bytes, tuple[int, int]] | None = None
 
 
 # --------------------------------------------------------------------------- text
@@ -130,12 +136,19 @@ def _translate(dx: float, dy: float) -> np.ndarray:
     return np.array([[1.0, 0.0, dx], [0.0, 1.0, dy], [0.0, 0.0, 1.0]])
 
 
-def _decode_side(full: tuple[int, int], wanted_height: float) -> int:
-    """``max_side`` giving at least ``wanted_height`` px of height (capped)."""
+def _decode_side(full: tuple[int, int], wanted_height: float, *, jpeg: bool = False) -> int:
+    """``max_side`` giving at least ``wanted_height`` px of height (capped).
+
+    For a JPEG it is exactly a draft scale (1/8, 1/4, 1/2 or 1/1 of the long side,
+    rounded down as draft() settles on it), so the decode is used as it comes,
+    without a full-image resample before the one that fits it to the page.
+    """
     width, height = full
     longer = max(width, height)
-    side = math.ceil(longer * min(1.0, wanted_height / max(1, height))) + 2
-    return max(64, min(side, MAX_DECODE_SIDE, longer))
+    needed = min(longer * min(1.0, wanted_height / max(1, height)) + 2, MAX_DECODE_SIDE)
+    if jpeg:
+        return next((longer // d for d in (8, 4, 2) if longer // d >= needed), longer)
+    return max(64, min(math.ceil(needed), longer))
 
 
 def _fit_height(img: Image.Image, height: int, max_width: int) -> Image.Image:
@@ -166,10 +179,14 @@ def render_comparison(
     out_path: Path,
     height: int = 900,
     lang: DocLang = "en",
+    page_width: int | None = None,
 ) -> ComparisonImage:
     """Write the side-by-side JPEG (and the proof JPEG when there is geometry).
 
     Its words are in ``lang``; in ``zh+en`` each line is in Chinese with the English under it.
+
+    With ``page_width`` (pixels), the pictures for the PDF are also encoded, once and
+    from memory, at that width (``page_picture``, ``page_proof``).
 
     Raises ``InputFileError`` when either image cannot be decoded; the pipeline has
     normally excluded such files already.
@@ -180,7 +197,8 @@ def render_comparison(
     if region and full_o is not None:
         # The proof crop wants the region at about PROOF_DECODE px on its longer side.
         needed_o = max(height, round(PROOF_DECODE * full_o[1] / max(1, max(region[2], region[3]))))
-    side_o = _decode_side(full_o, needed_o) if full_o else MAX_DECODE_SIDE
+    jpeg = original_meta is not None and original_meta.format == "JPEG"
+    side_o = _decode_side(full_o, needed_o, jpeg=jpeg) if full_o else MAX_DECODE_SIDE
     loaded_o = open_image(original, max_side=side_o)
     loaded_a = open_image(accused, max_side=MAX_DECODE_SIDE)
     full_o = (loaded_o.full_width, loaded_o.full_height)
@@ -253,6 +271,12 @@ def render_comparison(
         draw_text(draw, (margin, footer_y + number * line_h), line, body_face, colour)
 
     _save_jpeg(canvas, out_path)
+    page_picture = None
+    if page_width:
+        # Pictures only: the PDF states the captions as text, so it drops the band
+        # (keeping half a margin of white under the pictures).
+        band_top = min(total_h, margin + height + margin // 2)
+        page_picture = page_jpeg(canvas.crop((0, 0, total_w, band_top)), page_width)
     result = ComparisonImage(
         path=out_path,
         width=total_w,
@@ -269,6 +293,7 @@ def render_comparison(
         accused_box=(x_a, margin, width_a, height),
         caption_band=(0, margin + height, total_w, band_h),
         warning=translate(CONTAINS_MORE_WARNING, langs[0]) if match.accused_contains_more else None,
+        page_picture=page_picture,
     )
     if region is not None and match.homography is not None:
         proof = render_proof(
@@ -285,6 +310,8 @@ def render_comparison(
             _save_jpeg(proof, detail_path)
             result.detail_path = detail_path
             result.detail_width, result.detail_height = proof.size
+            if page_width:
+                result.page_proof = page_jpeg(proof, page_width)
     return result
 
 
@@ -460,6 +487,20 @@ def render_proof(
             )
         cursor += panel.width + margin
     return strip
+
+
+# Quality of the pictures embedded in the PDF (the files in comparisons/ use JPEG_QUALITY).
+PAGE_JPEG_QUALITY = 85
+
+
+def page_jpeg(img: Image.Image, width: int) -> tuple[bytes, tuple[int, int]]:
+    """``img`` no wider than ``width`` px, as JPEG bytes and their pixel size."""
+    if img.width > width * 1.1:
+        size = (width, max(1, round(img.height * width / img.width)))
+        img = img.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    buffer = io.BytesIO()
+    img.save(buffer, "JPEG", quality=PAGE_JPEG_QUALITY, optimize=True)
+    return buffer.getvalue(), img.size
 
 
 def _save_jpeg(img: Image.Image, path: Path) -> None:

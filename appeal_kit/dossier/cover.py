@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 from reportlab.lib.units import mm
 from reportlab.platypus import (
     Flowable,
-    Image,
     KeepInFrame,
     PageBreak,
     Paragraph,
@@ -42,7 +41,7 @@ from appeal_kit.dossier.bilingual import (
 from appeal_kit.dossier.blocks import grid, part_titles, scaled
 from appeal_kit.dossier.facts import PLATFORM_NAMES
 from appeal_kit.dossier.rules import roles_for
-from appeal_kit.dossier.state import Bookmark, at_page_resolution, jpeg_bytes
+from appeal_kit.dossier.state import Bookmark, jpeg_bytes, page_image
 from appeal_kit.dossier.style import (
     ALARM,
     link,
@@ -247,7 +246,7 @@ def _best_comparison(state: RenderState) -> list[Flowable] | None:
     width = state.frame_w / 2.35 - 8
     data, (w, h) = pictures_only(comp)
     height = width * h / max(1, w)
-    picture = Image(io.BytesIO(at_page_resolution(data, width)), width=width, height=height)
+    picture = page_image((data, (w, h)), width, height)
     caption = para(
         state,
         N_("Comparison {number}: ours on the left, {listing} on the right."),
@@ -298,6 +297,8 @@ def pictures_only(comp: ComparisonImage) -> tuple[bytes, tuple[int, int]]:
     """
     from PIL import Image as PILImage
 
+    if comp.page_picture is not None:  # cut and encoded from memory by the comparison step
+        return comp.page_picture
     data = comp.path.read_bytes()
     bottom = comp.caption_band[1]
     if bottom <= 0:

@@ -8,7 +8,6 @@ it is escaped and CJK names get a font that has their glyphs.
 from __future__ import annotations
 
 import dataclasses
-import io
 import re
 from typing import TYPE_CHECKING
 
@@ -16,7 +15,6 @@ from reportlab.lib.units import mm
 from reportlab.platypus import (
     CondPageBreak,
     Flowable,
-    Image,
     KeepInFrame,
     PageBreak,
     Paragraph,
@@ -43,7 +41,7 @@ from appeal_kit.dossier.bilingual import (
 from appeal_kit.dossier.blocks import cells, grid, part_heading, scaled
 from appeal_kit.dossier.cover import cover_part, pictures_only, retold_text
 from appeal_kit.dossier.rules import roles_for
-from appeal_kit.dossier.state import at_page_resolution
+from appeal_kit.dossier.state import page_image
 from appeal_kit.dossier.style import (
     CAUTION,
     GOOD,
@@ -288,7 +286,10 @@ def comparison_page(
     room = max(60.0, state.frame_h - used - (28 if number == 1 else 0))
     main, (main_w, main_h) = pictures_only(comp)
     images = [(main, main_w, main_h)]
-    if comp.detail_path is not None and comp.detail_path.is_file():
+    if comp.page_proof is not None:  # encoded from memory by the comparison step
+        proof, (proof_w, proof_h) = comp.page_proof
+        images.append((proof, proof_w, proof_h))
+    elif comp.detail_path is not None and comp.detail_path.is_file():
         images.append((comp.detail_path.read_bytes(), comp.detail_width, comp.detail_height))
     natural = [state.frame_w * h / w for _, w, h in images if w and h]
     factor = min(1.0, room / sum(natural)) if natural else 1.0
@@ -297,7 +298,7 @@ def comparison_page(
         box_w, box_h = fit_box(
             width, height, state.frame_w, state.frame_w * height / max(1, width) * factor
         )
-        pictures.append(_image(data, box_w, box_h))
+        pictures.append(page_image((data, (width, height)), box_w, box_h))
     proof_label = para(
         state,
         N_(
@@ -318,14 +319,6 @@ def comparison_page(
         flow += [Spacer(1, 2 * mm), *proof_label, pictures[1]]
     flow += [Spacer(1, 2 * mm), *after]
     return flow
-
-
-def _image(data: bytes, width: float, height: float) -> Image:
-    # From bytes, not the path: reportlab names an image after its file name, and the
-    # pipeline's work folder has a random name, so a path would change the PDF's bytes.
-    picture = Image(io.BytesIO(at_page_resolution(data, width)), width=width, height=height)
-    picture.hAlign = "CENTER"
-    return picture
 
 
 def numbers_table(state: RenderState, match: MatchResult, caption: str = "") -> Table:

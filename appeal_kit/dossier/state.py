@@ -6,6 +6,7 @@ Kept below the renderer and the page builders so that neither imports the other 
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
 from dataclasses import dataclass, field
 from datetime import tzinfo
@@ -14,9 +15,10 @@ from typing import TYPE_CHECKING, Literal
 
 from PIL import Image
 from pypdf import PdfReader
+from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Flowable
 
-from appeal_kit.dossier.style import MARGIN_BOTTOM, MARGIN_TOP, MARGIN_X, Styles
+from appeal_kit.dossier.style import MARGIN_BOTTOM, MARGIN_TOP, MARGIN_X, PAGE_SIZES, Styles
 from appeal_kit.i18n.document import N_, DocLang, both
 from appeal_kit.models import ExcludedFile
 
@@ -112,7 +114,14 @@ def jpeg_bytes(img: Image.Image, quality: int = 85) -> bytes:
     return buffer.getvalue()
 
 
-@functools.lru_cache(maxsize=64)  # the story is laid out twice (for "Page N of M")
+def page_width_px(page_size: str) -> int:
+    """Pixels across the text frame at ``EMBED_DPI``: the widest a picture is drawn."""
+    page_w, _page_h = PAGE_SIZES[page_size]
+    frame_w: float = page_w - 2 * MARGIN_X
+    return round(frame_w / 72 * EMBED_DPI)
+
+
+@functools.lru_cache(maxsize=64)  # the cover and the comparison page may ask for one picture
 def at_page_resolution(data: bytes, width_pt: float) -> bytes:
     """A JPEG no finer than ``EMBED_DPI`` at ``width_pt`` points wide.
 
@@ -127,6 +136,68 @@ def at_page_resolution(data: bytes, width_pt: float) -> bytes:
         size = (wanted, max(1, round(img.height * wanted / img.width)))
         img.draft("RGB", size)
         return jpeg_bytes(img.convert("RGB").resize(size, Image.Resampling.LANCZOS))
+
+
+class _KnownJpeg(ImageReader):  # type: ignore[misc]
+    """A JPEG whose pixel size we know, for ``Canvas.drawImage``: nothing is decoded.
+
+    reportlab embeds a JPEG as is (DCTDecode), but names each image after a hash
+    of its decoded pixels, which decodes it in full on every layout. This reader
+    gives the size it is told and the hash of its bytes instead.
+    """
+
+    def __init__(self, data: bytes, pixels: tuple[int, int]) -> None:
+        # ImageReader.__init__ would open the bytes with Pillow; only these fields are read.
+        self.fileName = "jpeg"
+        self._ident = None
+        self._image = None
+        self._dataA = None
+        self.fp = io.BytesIO(data)
+        self.jpeg_fh = self._jpeg_fh
+        self._pixels = pixels
+        self._key = hashlib.sha256(data).digest()
+
+    def getSize(self) -> tuple[int, int]:  # noqa: N802 - reportlab's name
+        """The pixel size given, not read from the data."""
+        return self._pixels
+
+    def getRGBData(self) -> bytes:  # noqa: N802 - reportlab's name
+        """What drawImage hashes into the image's name: here, the bytes' own hash."""
+        self._dataA = None
+        return self._key
+
+
+class PageImage(Flowable):  # type: ignore[misc]
+    """A JPEG drawn ``width`` x ``height`` points, embedded without being decoded."""
+
+    def __init__(self, data: bytes, pixels: tuple[int, int], width: float, height: float) -> None:
+        super().__init__()
+        self.data, self.pixels = data, pixels
+        self.width, self.height = width, height
+        self.hAlign = "CENTER"
+
+    def wrap(self, _avail_w: float, _avail_h: float) -> tuple[float, float]:
+        """Always its own size."""
+        return self.width, self.height
+
+    def draw(self) -> None:
+        """Place the image in the flowable's box."""
+        self.canv.drawImage(
+            _KnownJpeg(self.data, self.pixels), 0, 0, width=self.width, height=self.height
+        )
+
+
+def page_image(picture: Picture, width: float, height: float) -> PageImage:
+    """``picture`` (JPEG bytes, pixel size) drawn ``width`` x ``height`` points.
+
+    Brought down to ``EMBED_DPI`` first when it is much finer than that box needs.
+    """
+    data, pixels = picture
+    if pixels[0] > round(width / 72 * EMBED_DPI) * 1.1:
+        data = at_page_resolution(data, width)
+        with Image.open(io.BytesIO(data)) as img:  # the header only
+            pixels = img.size
+    return PageImage(data, pixels, width, height)
 
 
 class Marker(Flowable):  # type: ignore[misc]
