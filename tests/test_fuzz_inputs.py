@@ -125,7 +125,9 @@ def _run_all(case: Path, commands: tuple[str, ...]) -> None:
     root = case.parent
     before = _snapshot(case)
     for command in commands:
-        args: list[str | Path] = [command, case, "--jobs", "1", "--cache-dir", root / "cache"]
+        args: list[str | Path] = [command, root if command == "status" else case]
+        if command in ("check", "match", "build"):
+            args += ["--jobs", "1", "--cache-dir", root / "cache"]
         if command == "build":
             args.append("--force")
         result = run_cli(*args)
@@ -201,12 +203,12 @@ toml_bytes = st.one_of(
 )
 
 
-@settings(FUZZ, max_examples=40)
+@settings(FUZZ, max_examples=30)
 @given(data=toml_bytes)
 def test_random_case_toml(data: bytes) -> None:
     def run(case: Path) -> None:
         (case / "case.toml").write_bytes(data)
-        _run_all(case, ("check",))
+        _run_all(case, ("check", "deadlines", "status"))
 
     _with_case(run)
 
