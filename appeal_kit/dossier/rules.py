@@ -40,10 +40,12 @@ class Say:
         return format_day(value, self.lang)
 
     def time(self, value: datetime) -> str:
-        """A time in its own zone: 2024-10-16 11:20, or 2024年10月16日 11:20（北京时间）."""
+        """A time in its own zone: 2024-10-16 11:20 +08:00, or 2024年10月16日 11:20（北京时间）."""
         if self.lang == "zh":
             return format_date(value, "zh", getattr(value.tzinfo, "key", None))
-        return value.strftime("%Y-%m-%d %H:%M")
+        text = value.strftime("%Y-%m-%d %H:%M")
+        offset = value.strftime("%z")  # a time without its zone is hours off for a reviewer
+        return f"{text} {offset[:3]}:{offset[3:]}" if offset else text
 
     def join(self, sentences: Iterable[str]) -> str:
         """Sentences as one paragraph; Chinese sentences follow each other without a space."""

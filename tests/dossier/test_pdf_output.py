@@ -204,3 +204,25 @@ def test_cells_break_at_separators_never_inside_a_word(
     assert cell._para is not None and cell._para.style.fontSize < 8
     assert text_width("DateTimeOriginal", BODY, cell._para.style.fontSize) <= 70 - 12
     assert "<br/>" not in cell._para.text
+
+
+def test_page_one_argues(demo_pdf: Path) -> None:
+    reader = PdfReader(demo_pdf)
+    first = " ".join((reader.pages[0].extract_text() or "").split())
+    # Identifiers, then the strongest facts with their numbers, then what we ask.
+    order = [
+        "AE-IPR-2024-1015-0042",
+        "Why these photographs are ours",
+        "213 days before the complainant's listing was first seen",
+        "204 days before the complainant's listing was first seen",
+        "What we ask",
+        "This appeal was filed on 2024-10-16 11:20 +08:00, within the platform's window "
+        "(due 2024-10-17 09:30 +08:00).",
+    ]
+    positions = [first.index(part) for part in order]
+    assert positions == sorted(positions)
+    # Their listing's URL without its tracking query; "accused" never names the complainant.
+    assert "The complainant's listing" in first and "Accused" not in first
+    # The best comparison is on page 1 as a picture; the tracker is not.
+    assert reader.pages[0]["/Resources"].get("/XObject")
+    assert "Deadlines" not in first.split("Contents")[0]
