@@ -21,7 +21,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from appeal_kit.errors import ExitCode, InvalidValueError
-from appeal_kit.i18n import __, lazy__
+from appeal_kit.i18n import __, from_english, lazy__
 from appeal_kit.i18n.document import DocLang, parse_doc_lang
 
 if TYPE_CHECKING:  # the library loads inside each command, so --help starts fast
@@ -509,12 +509,12 @@ def preview(
         highlight=False,
     )
     for item in data.get("excluded", []):
-        # The manifest keeps English reasons (JSON); the file name and reason are shown as stored.
+        # The manifest keeps English reasons (JSON): read back into the console language.
         err.print(
             __(
                 "[yellow]warning:[/] excluded {path}: {reason}",
                 path=item["path"],
-                reason=escape(item["reason"]),
+                reason=escape(from_english(item["reason"])),
             ),
             highlight=False,
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gettext
 import os
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -141,6 +142,62 @@ def ngettext__(singular: str, plural: str, n: int, /, **fields: object) -> str:
     """
     text = _catalog(console_language()).ngettext(singular, plural, n)
     return text.format(n=n, **fields)
+
+
+_FIELD = re.compile(r"\{([A-Za-z_]\w*)(?:![rsa])?(?::[^{}]*)?\}")
+_readers: dict[tuple[Path, str], list[tuple[re.Pattern[str], str]]] = {}
+
+
+def _reader(lang: ConsoleLang) -> list[tuple[re.Pattern[str], str]]:
+    """(pattern matching a filled-in English message, its translation), most specific first."""
+    key = (LOCALE_DIR, lang)
+    if key not in _readers:
+        messages = getattr(_catalog(lang), "_catalog", {})
+        found = []
+        for msgid, text in messages.items():
+            if not isinstance(msgid, str) or not msgid or "{" not in msgid:
+                continue
+            parts = _FIELD.split(msgid.replace("{{", "\0").replace("}}", "\1"))
+            # split() alternates literal text and field names; fields match lazily.
+            pattern = "".join(
+                re.escape(part.replace("\0", "{").replace("\1", "}"))
+                if index % 2 == 0
+                else f"(?P<{part}>.+?)"
+                for index, part in enumerate(parts)
+            )
+            literal = sum(len(part) for part in parts[::2])
+            if len(re.findall("[A-Za-z]", "".join(parts[::2]))) < 3:
+                continue  # "{first} {second}" would read back any text at all
+            try:
+                found.append((literal, re.compile(pattern + "$", re.S), text))
+            except re.error:  # a field used twice: such a message is not read back
+                continue
+        found.sort(key=lambda item: -item[0])
+        _readers[key] = [(pattern, text) for _, pattern, text in found]
+    return _readers[key]
+
+
+def from_english(text: str) -> str:
+    """English console text read back from a file (a manifest), in the console language.
+
+    JSON keeps English; when the terminal shows such text again, the message is
+    recognised by its catalog entry and said in the console language. Text that
+    matches no message is returned as it is.
+    """
+    lang = console_language()
+    if lang == "en" or not text:
+        return text
+    exact = _catalog(lang).gettext(text)
+    if exact != text:
+        return exact
+    for pattern, translation in _reader(lang):
+        found = pattern.match(text)
+        if found:
+            # Fields are text now: drop format specs meant for numbers and dates.
+            return _FIELD.sub(lambda m: "{" + m.group(1) + "}", translation).format(
+                **found.groupdict()
+            )
+    return text
 
 
 def duration__(seconds: float) -> str:

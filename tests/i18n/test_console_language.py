@@ -183,3 +183,16 @@ def test_a_real_process_under_a_chinese_locale_speaks_chinese(
     failed = run_subprocess("deadlines", tmp_path / "nope")
     assert failed.code == 3
     assert "找不到案件文件夹" in failed.stderr and "not found" not in failed.stderr
+
+
+def test_english_text_from_a_manifest_is_read_back_in_chinese(
+    clean_locale: pytest.MonkeyPatch,
+) -> None:
+    from appeal_kit.i18n import from_english
+
+    reason = "is too large to open safely (12000x9000 pixels)"
+    assert from_english(reason) == reason  # English console: as stored
+    clean_locale.setenv("APPEAL_KIT_LANG", "zh")
+    assert from_english(reason) == "尺寸过大，无法安全打开（12000×9000 像素）"
+    assert from_english("is a PDF") == "是 PDF 文件"
+    assert from_english("some text no message has") == "some text no message has"

@@ -140,9 +140,14 @@ def test_check_and_build_pass_through_the_catalog(
     runs = [
         run_cli("check", case, "--cache-dir", cache),
         run_cli("build", case, "--cache-dir", cache, "--as-of", "2024-10-11T08:00:00+08:00"),
+        run_cli("preview", case),
         run_cli("match", case, "--cache-dir", cache),
         run_cli("exif", case / "originals"),
+        run_cli("calendar", case, "-o", tmp_path / "deadlines.ics"),
+        run_cli("cache", "--cache-dir", cache),
+        run_cli("init", tmp_path / "fresh", "--case-id", "AE-1"),
+        run_cli("init", tmp_path / "fresh"),  # exists already: an error with its fix
     ]
-    data = _data_words(str(tmp_path), CASE_TOML, "aliexpress Canon EOS")
+    data = _data_words(str(tmp_path), CASE_TOML, "aliexpress Canon EOS fresh deadlines")
     problems = [leak for out in runs for leak in leaks(out.stdout + out.stderr, data)]
     assert not problems, problems[:10]
