@@ -179,6 +179,8 @@ TOML_LINES = st.sampled_from(
     [
         'statement = "../outside/secret.txt"',
         'statement = "documents/linked.txt"',
+        'statement = "a\\u0000b"',
+        'statement = "' + "x" * 300 + '"',
         f'statement = "{"/" + "etc/hostname"}"',
         "notice_received = 2026-11-27T10:15 +08:00",
         "notice_received = 0001-01-01T00:00:00+00:00",

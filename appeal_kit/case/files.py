@@ -130,6 +130,16 @@ def read_limited(path: Path, limit: int, *, what: str, fix: str) -> bytes:
         ) from None
 
 
+def usable_name(rel: str) -> bool:
+    """False for a path the file system cannot even look up (NUL, over-long names)."""
+    parts = rel.split("/")
+    return (
+        "\x00" not in rel
+        and len(rel.encode("utf-8", "surrogatepass")) < 4000
+        and all(len(part.encode("utf-8", "surrogatepass")) <= 255 for part in parts)
+    )
+
+
 def inside(root: Path, path: Path) -> Path | None:
     """``path`` resolved (links followed) when it lies inside ``root``; else ``None``.
 
@@ -137,7 +147,7 @@ def inside(root: Path, path: Path) -> Path | None:
     """
     try:
         resolved = path.resolve()
-    except (OSError, RuntimeError):  # a link loop
+    except (OSError, RuntimeError, ValueError):  # a link loop, a NUL
         return None
     return resolved if resolved == root or root in resolved.parents else None
 

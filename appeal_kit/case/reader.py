@@ -19,6 +19,7 @@ from appeal_kit.case.files import (
     decode_text,
     inside,
     read_limited,
+    usable_name,
 )
 from appeal_kit.errors import CaseConfigError
 from appeal_kit.i18n import __
@@ -230,6 +231,16 @@ class Reader:
 
         Links are followed first, so a link inside the case pointing elsewhere is refused too.
         """
+        if not usable_name(rel):
+            raise self.fail(
+                __(
+                    "{rel} is not a usable file name (a NUL character, or a name longer "
+                    "than the file system allows)",
+                    rel=repr(rel[:60] + ("…" if len(rel) > 60 else "")),
+                ),
+                hint=__("give the file's real name, relative to the case folder"),
+                **where,
+            )
         found = inside(case_dir, case_dir / rel)
         if found is None:
             raise self.fail(

@@ -117,6 +117,21 @@ def test_paths_outside_the_case_are_refused(tmp_path: Path, line: str, field: st
     assert "root:" not in output  # nothing of /etc/passwd's content
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        'statement = "a\\u0000b"\n',
+        f'statement = "{"a" * 5000}"\n',
+        '\n[[pairs]]\naccused = "x\\u0000"\noriginal = "originals/a.jpg"\n',
+        '\n[[accused]]\nurl = "https://x"\nimages = ["' + "b/" * 3000 + '"]\n',
+    ],
+)
+def test_unusable_file_names_are_case_errors(tmp_path: Path, line: str) -> None:
+    root = write_case(tmp_path / "c", HEAD + line)
+    assert "not a usable file name" in case_error(root).message
+    check_exit_3(root, "not a usable file name")
+
+
 def test_a_link_inside_the_case_to_a_file_outside_is_refused(tmp_path: Path) -> None:
     secret = tmp_path / "secret.md"
     secret.write_text("my bank password", "utf-8")
