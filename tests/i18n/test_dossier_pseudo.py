@@ -59,6 +59,10 @@ DATA = [
     r"\bIMG_\d+\b",
     r"\bCanon EOS R6\b|\bCanon\b",
     r"\bappeal-kit\b",
+    r"\bLICENCE\b",
+    r"\bSHA-256\b|\b(?:JPG|JPEG|PNG|PDF|TIFF|HEIC)\b",  # algorithm and format names
+    # A DRAFT names the case.toml key to fill in ({store}, [not known: store]).
+    r"\{\w+\}|\b(?:store|opening|case_id|seller_id|complainant|notice_received)\b",
     r"\baliexpress\b",
     r"\bUTC\b",
     r"\bcase\.toml\b",
@@ -108,6 +112,15 @@ def english_words(text: str, extra: list[str]) -> list[str]:
     return re.findall(r"[A-Za-z]{3,}", flat)
 
 
+def _one_page_pdf(path: Path) -> None:
+    from reportlab.pdfgen.canvas import Canvas
+
+    canvas = Canvas(str(path), invariant=1)
+    canvas.drawString(72, 720, "LICENCE")  # the document's own words are data
+    canvas.showPage()
+    canvas.save()
+
+
 def _profile_quotes() -> list[str]:
     from appeal_kit.tracking.platforms import load_profile
 
@@ -137,9 +150,11 @@ def test_pseudo_catalog_changes_every_letter() -> None:
     assert "{number}" in Pseudo().gettext("Page {number} of {total}")
 
 
+@pytest.mark.parametrize("variant", ["appeal", "complaint-draft"])
 def test_every_word_of_a_chinese_dossier_passes_through_the_catalog(
-    tmp_path: Path, pseudo_zh: None, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, pseudo_zh: None, monkeypatch: pytest.MonkeyPatch, variant: str
 ) -> None:
+    """Both modes; the second also a DRAFT (no store), an excluded file and two documents."""
     from appeal_kit.comparison import pictures
 
     drawn: list[str] = []
@@ -150,7 +165,14 @@ def test_every_word_of_a_chinese_dossier_passes_through_the_catalog(
         real_draw(draw, xy, text, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(pictures, "draw_text", record)
-    root = write_case(tmp_path / "case", CASE, folders=("originals", "accused", "documents"))
+    text = CASE
+    if variant == "complaint-draft":
+        text = 'mode = "complaint"\n' + CASE.replace('store = "测试店铺"\n', "")
+    root = write_case(tmp_path / "case", text, folders=("originals", "accused", "documents"))
+    if variant == "complaint-draft":
+        (root / "originals" / "broken.jpg").write_bytes(b"not a picture")
+        save_jpeg(textured_photo(9, (400, 300)), root / "documents" / "licence.jpg")
+        _one_page_pdf(root / "documents" / "certificate.pdf")
     for i in range(2):
         photo = textured_photo(500 + i)
         stamp = f"2024:03:10 14:{2 + i:02d}:11"
