@@ -167,9 +167,10 @@ def localized_command(app: typer.Typer) -> Any:
     from typer._click import Context
 
     command = typer.main.get_command(app)
+    # Also in English: a run in Chinese earlier in this process must not leave its words behind.
+    _install_typer_words()
     if console_language() == "en":
         return command
-    _install_typer_words()
     for item in _walk(command):
         for attr in ("help", "short_help", "epilog"):
             text = getattr(item, attr, None)

@@ -196,3 +196,16 @@ def test_english_text_from_a_manifest_is_read_back_in_chinese(
     assert from_english(reason) == "尺寸过大，无法安全打开（12000×9000 像素）"
     assert from_english("is a PDF") == "是 PDF 文件"
     assert from_english("some text no message has") == "some text no message has"
+
+
+def test_an_english_run_after_a_chinese_one_is_english(clean_locale: pytest.MonkeyPatch) -> None:
+    """Typer's own words are swapped per run, so nothing Chinese stays behind in the process."""
+    from typer import rich_utils
+
+    clean_locale.setenv("APPEAL_KIT_LANG", "zh")
+    assert "用法：" in run_cli("build", "--help").stdout
+    clean_locale.setenv("APPEAL_KIT_LANG", "en")
+    page = run_cli("build", "--help").stdout
+    assert "Usage:" in page and "<path>" in page and "Show this message" in page
+    assert not _chinese(page)
+    assert rich_utils.OPTIONS_PANEL_TITLE == "Options"
