@@ -209,3 +209,14 @@ def test_an_english_run_after_a_chinese_one_is_english(clean_locale: pytest.Monk
     assert "Usage:" in page and "<path>" in page and "Show this message" in page
     assert not _chinese(page)
     assert rich_utils.OPTIONS_PANEL_TITLE == "Options"
+
+
+def test_plurals_and_durations(clean_locale: pytest.MonkeyPatch) -> None:
+    from appeal_kit.i18n import duration__, ngettext__
+
+    assert ngettext__("{n} file", "{n} files", 1) == "1 file"
+    assert ngettext__("{n} file", "{n} files", 3) == "3 files"
+    assert duration__(2 * 86400 + 3 * 3600) == "2 d 3 h"
+    clean_locale.setenv("APPEAL_KIT_LANG", "zh")
+    assert duration__(2 * 86400 + 3 * 3600) == "2天3小时"
+    assert duration__(-(5 * 3600 + 10 * 60)) == "5小时10分"
