@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from PIL import Image
 
+from appeal_kit.dossier.rules import time_rule
 from appeal_kit.evidence.metadata import TIMEZONE_UNKNOWN, timezone_advice
 from appeal_kit.i18n import __, duration__
 from appeal_kit.models import DeadlineState, Finding, ImageMetadata, MatchResult
@@ -63,14 +64,14 @@ def run_checks(analysis: Analysis, *, now: datetime | None = None) -> list[Findi
         )
     first_seen = case.first_seen()
     matched = {m.original for m in analysis.paired}
+    rule = time_rule(case, analysis.originals)
     for meta in dated:
         assert meta.captured_at is not None
         if first_seen is None:
             break
-        taken = (
-            meta.captured_at if meta.captured_at.tzinfo else meta.captured_at.replace(tzinfo=UTC)
-        )
-        if taken > first_seen:
+        taken = meta.captured_at
+        # The dossier's rule for times without an offset, so check and the pages agree.
+        if rule.at(taken) > rule.at(first_seen):
             found.append(
                 Finding(
                     "blocker" if meta.path in matched else "warning",

@@ -22,8 +22,16 @@ def _two_camera_case(root: Path, toml: str) -> Path:
     (root / "case.toml").write_text(toml, encoding="utf-8")
     cameras = [
         # A phone writes the offset; an older Nikon does not.
-        dict(make="Apple", model="iPhone 13", serial="", offset="+08:00", when="2024:03:10 14:02:11"),
-        dict(make="NIKON", model="NIKON D700", serial="2004417", offset=None, when="2024:03:11 09:15:00"),
+        dict(
+            make="Apple", model="iPhone 13", serial="", offset="+08:00", when="2024:03:10 14:02:11"
+        ),
+        dict(
+            make="NIKON",
+            model="NIKON D700",
+            serial="2004417",
+            offset=None,
+            when="2024:03:11 09:15:00",
+        ),
     ]
     for i, camera in enumerate(cameras):
         photo = textured_photo(300 + i, (1200, 900))
@@ -48,9 +56,27 @@ def test_mixed_offsets_without_timezone_build_and_say_the_rule(tmp_path: Path) -
 
 
 def test_mixed_offsets_with_case_timezone_use_it(tmp_path: Path) -> None:
-    toml = CASE_TOML.replace('points_at_stake = 2\n', 'points_at_stake = 2\ntimezone = "Asia/Shanghai"\n')
+    toml = CASE_TOML.replace(
+        "points_at_stake = 2\n", 'points_at_stake = 2\ntimezone = "Asia/Shanghai"\n'
+    )
     case = _two_camera_case(tmp_path / "case", toml)
     result = build_dossier(case, BuildOptions(cache_dir=tmp_path / "cache"))
     text = " ".join(_text(result.pdf_path).split())
     assert "read as Asia/Shanghai time" in text
     assert "local clock times" not in text
+
+
+def test_check_and_statement_use_the_same_rule(tmp_path: Path) -> None:
+    # Seen 2024-03-11 (UTC midnight); the Nikon shot 2024-03-11 09:15 with no offset comes
+    # after it under the local-clock rule: check blocks, and the statement says "after".
+    from appeal_kit.dossier.facts import establish
+    from appeal_kit.pipeline import analyse_case
+
+    toml = CASE_TOML.replace("first_seen = 2024-09-30", "first_seen = 2024-03-11")
+    case = _two_camera_case(tmp_path / "case", toml)
+    analysis = analyse_case(case, BuildOptions(cache_dir=tmp_path / "cache"))
+    late = [f for f in analysis.findings if f.code == "captured-after-listing"]
+    assert [f.path for f in late] == ["originals/DSC_0001.JPG"]
+    found = establish(analysis)
+    assert found.rule.local_clock
+    assert found.days_before == 0  # the phone's frame, the day before: 0 whole days
