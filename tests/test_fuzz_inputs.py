@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 import tempfile
 from collections.abc import Callable
@@ -195,7 +196,37 @@ TOML_LINES = st.sampled_from(
     ]
 )
 HEAD = CASE_TOML.split("[[accused]]")[0]
+KEYS = ["platform", "mode", "statement", "timezone", "notice_received", "own_listing_date"]
+# Values of every TOML type, as strings that json.dumps writes as valid TOML values.
+values = st.one_of(
+    st.text(max_size=40),
+    st.integers(-(2**70), 2**70),
+    st.lists(st.text(max_size=10), max_size=3),
+    st.sampled_from(["../x", "/", ".", "originals", "originals/IMG_0412.JPG", "case.toml"]),
+)
+structured = st.builds(
+    lambda top, table, entries: (
+        "\n".join(f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in top.items())
+        + "".join(
+            f"\n[[{table}]]\n"
+            + "\n".join(f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in entry.items())
+            for entry in entries
+        )
+        + "\n"
+    ).encode("utf-8", "surrogatepass"),
+    st.dictionaries(st.sampled_from(KEYS), values, max_size=4),
+    st.sampled_from(["accused", "pairs", "events"]),
+    st.lists(
+        st.dictionaries(
+            st.sampled_from(["url", "images", "first_seen", "accused", "original", "type", "at"]),
+            values,
+            max_size=3,
+        ),
+        max_size=2,
+    ),
+)
 toml_bytes = st.one_of(
+    structured,
     st.binary(max_size=400),
     st.text(max_size=400).map(lambda text: text.encode("utf-8", "surrogatepass")),
     st.lists(TOML_LINES, max_size=3).map(lambda lines: (HEAD + "\n".join(lines) + "\n").encode()),
