@@ -35,6 +35,9 @@ PHOTO_SUFFIXES = (".jpg", ".jpeg", ".heic", ".heif")
 
 def corpus_files() -> list[Path]:
     """The corpus's camera JPEGs and HEICs that decode (its broken samples are left out)."""
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
     found = []
     for folder in (CORPUS / "real-photos", CORPUS / "camera-files"):
         for path in sorted(folder.rglob("*")):
