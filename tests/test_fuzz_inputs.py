@@ -41,6 +41,9 @@ NAMES = (
     "noext",
     "notes.txt",
     "图片 1.jpg",
+    "deep/er/IMG_0004.jpg",
+    "line\nbreak.jpg",
+    ".hidden.jpg",
 )
 FUZZ = settings(
     deadline=None,
@@ -110,6 +113,8 @@ def _base_case(root: Path) -> Path:
     save_jpeg(photo.crop((40, 30, 440, 330)), case / "accused" / "listing.jpg", quality=70)
     os.symlink(outside / "secret.jpg", case / "originals" / "IMG_9000.JPG")
     os.symlink(outside / "secret.txt", case / "documents" / "linked.txt")
+    os.symlink("loop.jpg", case / "accused" / "loop.jpg")  # a link to itself
+    os.symlink(outside, case / "documents" / "outside-folder")
     return case
 
 
@@ -157,6 +162,7 @@ def _with_case(check: Callable[[Path], None]) -> None:
 def test_check_survives_random_evidence(files: list[tuple[str, str, bytes]]) -> None:
     def run(case: Path) -> None:
         for folder, name, data in files:
+            (case / folder / name).parent.mkdir(parents=True, exist_ok=True)
             (case / folder / name).write_bytes(data)
         _run_all(case, ("check",))
 
@@ -169,8 +175,9 @@ def test_check_survives_random_evidence(files: list[tuple[str, str, bytes]]) -> 
 def test_build_survives_random_evidence(files: list[tuple[str, str, bytes]]) -> None:
     def run(case: Path) -> None:
         for folder, name, data in files:
+            (case / folder / name).parent.mkdir(parents=True, exist_ok=True)
             (case / folder / name).write_bytes(data)
-        _run_all(case, ("check", "build"))
+        _run_all(case, ("check", "match", "build"))
 
     _with_case(run)
 
