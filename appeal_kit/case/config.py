@@ -240,7 +240,7 @@ def load_case(case_dir: Path) -> Case:
             case_file,
             MAX_CASE_FILE_BYTES,
             what=CASE_FILE,
-            fix="case.toml holds settings only; put long text in the statement file",
+            fix=__("case.toml holds settings only; put long text in the statement file"),
         )
         text = decode_text(raw, what=CASE_FILE)
     except UnusableTextError as problem:
