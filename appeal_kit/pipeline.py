@@ -448,8 +448,10 @@ def _write_outputs(
     from appeal_kit.comparison.pictures import (
         ComparisonImage,
         comparison_name,
+        original_decode_side,
         render_comparison,
     )
+    from appeal_kit.comparison.store import DecodedOriginals
     from appeal_kit.dossier.content import DossierContent, Wording
     from appeal_kit.dossier.render import write_dossier
     from appeal_kit.dossier.state import page_width_px
@@ -462,20 +464,31 @@ def _write_outputs(
     comparisons_dir.mkdir()
     pairs = analysis.paired
 
+    # An original shown in several comparisons is decoded once, for all of them.
+    originals = DecodedOriginals(
+        (m.original, original_decode_side(m, analysis.metadata_for(m.original)))
+        for m in pairs
+        if m.original is not None
+    )
+
     def draw(numbered: tuple[int, MatchResult]) -> ComparisonImage:
         number, match = numbered
         assert match.original is not None
         name = comparison_name(number, match.accused, match.original)
-        return render_comparison(
-            match.original,
-            match.accused,
-            match,
-            original_meta=analysis.metadata_for(match.original),
-            listing=case.listing_for(match.accused),
-            out_path=comparisons_dir / name,
-            lang=options.lang or case.language,
-            page_width=page_width,
-        )
+        try:
+            return render_comparison(
+                match.original,
+                match.accused,
+                match,
+                original_meta=analysis.metadata_for(match.original),
+                listing=case.listing_for(match.accused),
+                out_path=comparisons_dir / name,
+                lang=options.lang or case.language,
+                page_width=page_width,
+                originals=originals,
+            )
+        finally:
+            originals.done(match.original)
 
     # Threads, not processes: Pillow and OpenCV release the GIL while decoding and
     # warping, and each pair writes its own files, so the order of work can't leak.

@@ -122,13 +122,17 @@ def test_heic_without_thumbnail_still_gets_its_pixels_checked(
 def test_one_layout_pass_and_pictures_embedded_as_encoded(
     make_case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The PDF is laid out once and embeds the comparison step's JPEG bytes untouched."""
+    """Laid out once, the comparison step's JPEG bytes embedded untouched, originals decoded once.
+
+    Two accused images are cut from the same original: it is decoded once for both.
+    """
     from pypdf import PdfReader
     from reportlab.lib.utils import ImageReader
 
     from appeal_kit import BuildOptions, build_dossier
-    from appeal_kit.comparison import pictures
+    from appeal_kit.comparison import pictures, store
     from appeal_kit.dossier import render
+    from tests.conftest import save_jpeg, textured_photo
 
     layouts: list[int] = []
     real_build = render._build
@@ -141,7 +145,7 @@ def test_one_layout_pass_and_pictures_embedded_as_encoded(
     real_open = pictures.open_image
 
     def counting_open(path: Path, **kwargs: object) -> object:
-        decodes.append(path)
+        decodes.append(path.resolve())
         return real_open(path, **kwargs)  # type: ignore[arg-type]
 
     # reportlab decodes an image in full to name it (ImageReader.getRGBData).
@@ -163,15 +167,21 @@ def test_one_layout_pass_and_pictures_embedded_as_encoded(
 
     monkeypatch.setattr(render, "_build", counting_build)
     monkeypatch.setattr(pictures, "open_image", counting_open)
+    monkeypatch.setattr(store, "open_image", counting_open)
     monkeypatch.setattr(pictures, "render_comparison", keeping_render)
     monkeypatch.setattr(ImageReader, "getRGBData", counting_rgb)
     case = make_case(2)
-    result = build_dossier(case, BuildOptions(cache_dir=tmp_path / "cache", jobs=1))
+    photo = textured_photo(100, (1200, 900))  # the first original, cut another way
+    save_jpeg(photo.crop((300, 200, 1100, 800)), case / "accused" / "listing-3.jpg", quality=80)
+    result = build_dossier(case, BuildOptions(cache_dir=tmp_path / "cache", jobs=2))
 
     assert layouts == [1]
-    assert len(drawn) == 2
-    # Each comparison decodes its original and its accused image once.
-    assert sorted(decodes) == sorted(p for c in drawn for p in (c.original, c.accused))
+    assert len(drawn) == 3
+    originals = {c.original.resolve() for c in drawn}
+    assert len(originals) == 2
+    # Every accused image once, and each original once although one is in two comparisons.
+    expected = [c.accused.resolve() for c in drawn] + sorted(originals)
+    assert sorted(decodes) == sorted(expected)
     embedded = {
         obj._data
         for page in PdfReader(result.pdf_path).pages

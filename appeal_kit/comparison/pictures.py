@@ -33,6 +33,7 @@ from appeal_kit.comparison.captions import (
     wrap_text,
 )
 from appeal_kit.comparison.captions import format_time as format_time  # re-exported
+from appeal_kit.comparison.store import DecodedOriginals
 from appeal_kit.comparison.wording import (
     CONTAINS_MORE_WARNING,
     OUR_TITLE,
@@ -186,10 +187,14 @@ def render_comparison(
     height: int = 900,
     lang: DocLang = "en",
     page_width: int | None = None,
+    originals: DecodedOriginals | None = None,
 ) -> ComparisonImage:
     """Write the side-by-side JPEG (and the proof JPEG when there is geometry).
 
     Its words are in ``lang``; in ``zh+en`` each line is in Chinese with the English under it.
+
+    ``originals`` hands over the original's decode when the caller shares one
+    between comparisons (``DecodedOriginals``, sized by ``original_decode_side``).
 
     With ``page_width`` (pixels), the pictures for the PDF are also encoded, once and
     from memory, at that width (``page_picture``, ``page_proof``).
@@ -197,15 +202,11 @@ def render_comparison(
     Raises ``InputFileError`` when either image cannot be decoded; the pipeline has
     normally excluded such files already.
     """
-    full_o = _full_size(original, original_meta)
-    needed_o = height
     region = match.region if match.homography is not None and match.verdict != "none" else None
-    if region and full_o is not None:
-        # The proof crop wants the region at about PROOF_DECODE px on its longer side.
-        needed_o = max(height, round(PROOF_DECODE * full_o[1] / max(1, max(region[2], region[3]))))
-    jpeg = original_meta is not None and original_meta.format == "JPEG"
-    side_o = _decode_side(full_o, needed_o, jpeg=jpeg) if full_o else MAX_DECODE_SIDE
-    loaded_o = open_image(original, max_side=side_o)
+    if originals is not None:  # decoded once for every comparison that shows it
+        loaded_o = originals.get(original)
+    else:
+        loaded_o = open_image(original, max_side=original_decode_side(match, original_meta, height))
     loaded_a = open_image(accused, max_side=MAX_DECODE_SIDE)
     full_o = (loaded_o.full_width, loaded_o.full_height)
     full_a = (loaded_a.full_width, loaded_a.full_height)
@@ -323,6 +324,20 @@ def render_comparison(
 
 # The region's longer side in decoded pixels for the proof crop (and its zoomed detail).
 PROOF_DECODE = 1200
+
+
+def original_decode_side(
+    match: MatchResult, original_meta: ImageMetadata | None, height: int = 900
+) -> int:
+    """The ``max_side`` the comparison of ``match`` decodes its original at."""
+    full_o = _full_size(match.original or Path(), original_meta)
+    needed_o = height
+    region = match.region if match.homography is not None and match.verdict != "none" else None
+    if region and full_o is not None:
+        # The proof crop wants the region at about PROOF_DECODE px on its longer side.
+        needed_o = max(height, round(PROOF_DECODE * full_o[1] / max(1, max(region[2], region[3]))))
+    jpeg = original_meta is not None and original_meta.format == "JPEG"
+    return _decode_side(full_o, needed_o, jpeg=jpeg) if full_o else MAX_DECODE_SIDE
 
 
 def _full_size(path: Path, meta: ImageMetadata | None) -> tuple[int, int] | None:
