@@ -169,6 +169,10 @@ class MatchResult:
     original_contains_more: bool = False
     # True when the copy shows more than our original: ours may be the copy.
     accused_contains_more: bool = False
+    # The copy model: share of the copy's photo area (where our frame lands) hidden
+    # by overlays, and share of the visible rest that agrees with ours.
+    covered: float = 0.0
+    agreement: float = 0.0
     method: str = "features"
     note: str = ""
 
@@ -202,6 +206,8 @@ class MatchResult:
             "is_screenshot": self.is_screenshot,
             "original_contains_more": self.original_contains_more,
             "accused_contains_more": self.accused_contains_more,
+            "covered": round(self.covered, 4),
+            "agreement": round(self.agreement, 4),
             "method": self.method,
             "note": english(self.note) if self.note else self.note,
         }

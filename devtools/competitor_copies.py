@@ -150,7 +150,7 @@ class Copy:
         nxt = edit(self.image, *args)
         rect = nxt.photo_rect
         if self.photo_rect is not None:
-            back = np.linalg.inv(nxt.to_source)
+            back = np.asarray(np.linalg.inv(nxt.to_source), np.float64)
             inner = _bbox(_apply(back, _corners(self.photo_rect)))
             rect = _intersect(inner, rect) if rect is not None else inner
         extent = self.extent

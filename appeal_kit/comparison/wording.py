@@ -188,16 +188,20 @@ def describe_match(match: MatchResult, original_name: str, lang: TextLang = "en"
         fields["photo"] = f"{aw:,}×{ah:,}"
         fields["at"] = f"({ax:,}, {ay:,})"
     if match.verdict == "possible":
+        # Partly confirmed, with the figures: never an argument against the seller.
+        fields["agreement"] = _percent(match.agreement)
+        fields["covered"] = _percent(match.covered)
         text = say(
             N_(
-                "Possible match: the photo inside the screenshot ({photo} px at {at}) may be "
-                "{where}{how}; only {points}, so the geometry is weak. This is a possible "
-                "match, not proof."
+                "Partly confirmed: the photo inside the screenshot ({photo} px at {at}) may be "
+                "{where}{how}; {agreement} of its visible picture agrees with ours and "
+                "{covered} is covered by overlays; {points}. Not yet proof."
             )
             if screenshot
             else N_(
-                "Possible match: their image may be {where}{how}; only {points}, so the "
-                "geometry is weak. This is a possible match, not proof."
+                "Partly confirmed: their image may be {where}{how}; {agreement} of its "
+                "visible picture agrees with ours and {covered} is covered by overlays; "
+                "{points}. Not yet proof."
             ),
             **fields,
         )

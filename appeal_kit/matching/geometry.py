@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
+from appeal_kit.matching.copy_model import evidence, match_detail
 from appeal_kit.matching.region import local_correlation, locate
 
 F32 = NDArray[np.float32]
@@ -35,6 +36,7 @@ NORM_STD = 45.0  # contrast (grey-level std) that texture thresholds assume
 SHARP = 0.015  # correlation-peak curvature above which a tile's shift is trusted
 SUBPIXEL_LIMIT = 0.45  # px: a trusted tile further off than this has moved
 SHIFT_LIMIT = 0.8  # pixels: a tile whose best match is further than this is displaced
+REFINE_ROUNDS = 6  # at most; refinement stops once the warp settles
 
 
 @dataclass
@@ -134,6 +136,15 @@ class Dense:
     grain_a: float = 0.0  # see ``_grain``
     grain_o: float = 0.0
     grain_corr: float = 0.0
+    # The copy model (``copy_model.evidence``): share of our frame's area in the
+    # copy hidden by overlays, share of the visible area that agrees, the lowest
+    # agreement of a part of the picture, and the share showing other content.
+    covered: float = 0.0
+    visible_agreement: float = 0.0
+    weakest_part: float = 0.0
+    other_content: float = 0.0
+    # Extra blur that brought the two to one level of detail (accused px).
+    detail_sigma: tuple[float, float] = (0.0, 0.0)
 
     @property
     def displaced_share(self) -> float:
@@ -162,10 +173,25 @@ class _Tile:
     dy: float
     sharpness: float  # peak curvature; ~0 when the shift is undetermined (an edge)
     clipped: bool = False  # holds blown-out or crushed pixels: edges there look shifted
+    # Its search window reaches the edge of where the original lands: resampling
+    # and the border there make shifts unreliable, so it never counts as displaced.
+    edge: bool = False
 
     @property
     def shift(self) -> float:
         return math.hypot(self.dx, self.dy)
+
+    @property
+    def plateau(self) -> bool:
+        """Its best match a whole pixel or more away is no better than in place.
+
+        A real peak of this sharpness ``c`` that far off (``s`` px) would leave
+        the in-place correlation lower by about ``c * s**2 / 2``; when it is not
+        even a quarter of that lower, the tile sits on a ramp or a diagonal
+        ridge whose match slides freely, and its shift means nothing.
+        """
+        far = round(self.dx) != 0 or round(self.dy) != 0
+        return far and self.best - self.zero < 0.125 * self.sharpness * self.shift**2
 
 
 def _subpixel(resp: F32, y: int, x: int) -> tuple[float, float, float]:
@@ -212,6 +238,7 @@ def _tiles(
     valid: NDArray[np.bool_],
     rect: tuple[int, int, int, int],
     clipped: NDArray[np.bool_] | None = None,
+    covered: NDArray[np.bool_] | None = None,
 ) -> tuple[list[_Tile], int, int]:
     """Textured tiles inside ``rect`` and where the original lands, with their best shifts.
 
@@ -243,6 +270,14 @@ def _tiles(
         return np.asarray(block.reshape(nh, TILE, nw, TILE).mean(axis=(1, 3)), np.float64)
 
     inside = per_tile(valid) >= 1.0
+    # Mostly under an overlay: its detail is the overlay's, so it does not count
+    # as detail that should agree. It is still searched: what looks like an
+    # overlay may be a flat object that moved, and a moved object must show.
+    overlaid = per_tile(covered) >= 0.5 if covered is not None else np.zeros_like(inside)
+    # A tile whose search window leaves where the original lands (the warp's edge).
+    reach = 2 * (SEARCH + 2) + 1
+    deep = cv2.erode(valid.astype(np.uint8), np.ones((reach, reach), np.uint8)) > 0
+    edge_tiles = per_tile(deep) < 1.0
     # Detail in either image should be explained; only detail in both can test alignment.
     busy_tiles = inside & (per_tile(either) >= 2.5)
     test_tiles = inside & (per_tile(detail) >= 2.5)
@@ -254,8 +289,9 @@ def _tiles(
         if found.best < CORR_OK:
             found = _search(tile, warped, x0, y0, WIDE_SEARCH)
         found.clipped = bool(clip_tiles[ty, tx])
+        found.edge = bool(edge_tiles[ty, tx])
         out.append(found)
-    textured, busy = int(test_tiles.sum()), int(busy_tiles.sum())
+    textured, busy = int((test_tiles & ~overlaid).sum()), int((busy_tiles & ~overlaid).sum())
     return out, textured, busy
 
 
@@ -273,7 +309,12 @@ def _classify(tiles: list[_Tile]) -> tuple[list[_Tile], list[_Tile]]:
     trusted = [
         t
         for t in tiles
-        if t.sharpness >= SHARP and t.best >= 0.9 and not t.clipped and t.shift < SEARCH
+        if t.sharpness >= SHARP
+        and t.best >= 0.9
+        and not t.clipped
+        and not t.edge
+        and not t.plateau
+        and t.shift < SEARCH
     ]
     off = [t for t in trusted if t.shift >= SUBPIXEL_LIMIT]
     # A layer that moved (parallax, a nudged product) moves several neighbouring
@@ -295,7 +336,7 @@ def _classify(tiles: list[_Tile]) -> tuple[list[_Tile], list[_Tile]]:
     moved = [
         t
         for t in tiles
-        if t.best >= MOVED_OK and t.shift >= SHIFT_LIMIT and t.best - t.zero >= 0.03
+        if t.best >= MOVED_OK and t.shift >= SHIFT_LIMIT and t.best - t.zero >= 0.03 and not t.edge
     ]
     coherent = []
     for t in moved:
@@ -316,17 +357,23 @@ def _classify(tiles: list[_Tile]) -> tuple[list[_Tile], list[_Tile]]:
 
 def _warp(image: F32, affine: F64, size: tuple[int, int]) -> tuple[F32, NDArray[np.bool_]]:
     flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
-    warped = cv2.warpAffine(image, affine, size, flags=flags, borderValue=0)
+    # Border-replicated: a black surround would bleed into every window at the
+    # frame's edge and read as detail that differs or moved.
+    warped = cv2.warpAffine(image, affine, size, flags=flags, borderMode=cv2.BORDER_REPLICATE)
     inside = cv2.warpAffine(np.full(image.shape, 255, np.uint8), affine, size, flags=flags)
     return warped.astype(np.float32), cv2.erode(inside, np.ones((5, 5), np.uint8)) > 0
 
 
-def dense_check(accused: U8, original: U8, affine: F64) -> tuple[Dense, F64]:
+def dense_check(
+    accused: U8, original: U8, affine: F64, *, native: bool = False
+) -> tuple[Dense, F64]:
     """Warp the original onto the accused image and test alignment tile by tile.
 
     Returns the statistics and the affine refined on the agreeing tiles (the
     keypoint fit can be off by a pixel in the corners; a copy then looks aligned
-    once refined, a different frame still does not).
+    once refined, a different frame still does not). ``native``: both images
+    are at their own full resolution and one scale, so their sensor grain is
+    comparable (see ``_grain``).
     """
     h, w = accused.shape
     # Compare both at the same band limit in the accused's frame: fine periodic
@@ -338,7 +385,17 @@ def dense_check(accused: U8, original: U8, affine: F64) -> tuple[Dense, F64]:
         cv2.GaussianBlur(original.astype(np.float32), (0, 0), BLUR * max(1.0, ratio)), np.float32
     )
     whole = (0, 0, w, h)
-    for _ in range(2):
+    # Then to one level of detail, whichever side is finer (an upscaled crop is
+    # coarser than its pixel grid; a large original is finer than the copy).
+    warped, valid = _warp(o, affine, (w, h))
+    a, _, sigma_a, sigma_o = match_detail(a, warped, valid)
+    if sigma_o:
+        o = np.asarray(cv2.GaussianBlur(o, (0, 0), sigma_o * max(ratio, 1e-3)), np.float32)
+    corners = np.array([[0, 0, 1], [w, 0, 1], [0, h, 1], [w, h, 1]], np.float64).T
+    # Refine until the warp settles: a fit still moving the frame's corners by
+    # a twentieth of a pixel leaves a sub-pixel error at one edge, where tiles
+    # would then read as displaced.
+    for _ in range(REFINE_ROUNDS):
         warped, valid = _warp(o, affine, (w, h))
         tiles, _textured, _busy = _tiles(a, warped, valid, whole)
         aligned = [t for t in tiles if t.best >= CORR_OK and t.shift < 2.0]
@@ -350,14 +407,18 @@ def dense_check(accused: U8, original: U8, affine: F64) -> tuple[Dense, F64]:
         refined, mask = fit_affine(src, dst, threshold=0.5 * max(ratio, 1e-3))
         if refined is None or mask.sum() < 6 or not plausible(refined):
             break
+        step = float(np.abs((refined - affine) @ corners).max()) / max(ratio, 1e-3)
         affine = refined
+        if step < 0.05:
+            break
     warped, valid = _warp(o, affine, (w, h))
     oh, ow = original.shape
     rect, region = locate(a, warped, valid, affine, (ow, oh))
     if rect is None:
         return Dense(), affine
     clipped = (accused <= 3) | (accused >= 252) | (warped <= 3) | (warped >= 252)
-    tiles, textured, busy = _tiles(a, warped, valid, rect, clipped)
+    copy, covered = evidence(a, warped, valid, local_correlation(a, warped))
+    tiles, textured, busy = _tiles(a, warped, valid, rect, clipped, covered)
     aligned, displaced = _classify(tiles)
     dense = Dense(
         textured=textured,
@@ -374,7 +435,13 @@ def dense_check(accused: U8, original: U8, affine: F64) -> tuple[Dense, F64]:
     dense.conflict, dense.busy_around, dense.photo_beyond, dense.zone_flat = _around(
         accused, a, warped, valid, rect
     )
-    dense.grain_a, dense.grain_o, dense.grain_corr = _grain(accused, original, affine, valid, rect)
+    if native:
+        dense.grain_a, dense.grain_o, dense.grain_corr = _grain(
+            accused, original, affine, valid, rect
+        )
+    dense.covered, dense.visible_agreement = copy.covered, copy.agreement
+    dense.weakest_part, dense.other_content = copy.weakest_part, copy.other_content
+    dense.detail_sigma = (sigma_a, sigma_o)
     return dense, affine
 
 

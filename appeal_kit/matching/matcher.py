@@ -26,7 +26,6 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
@@ -38,9 +37,7 @@ from appeal_kit.evidence.images import Problem, open_image, sha256_file
 from appeal_kit.evidence.workers import worker_pool
 from appeal_kit.i18n import __
 from appeal_kit.matching.geometry import (
-    Dense,
     Fit,
-    decompose,
     dense_check,
     fit_affine,
     good_matches,
@@ -57,7 +54,15 @@ from appeal_kit.matching.index import (
     opencv_threads,
     opened_cache,
 )
-from appeal_kit.models import MatchResult, Verdict
+from appeal_kit.matching.verdict import (
+    GRAIN_SCALE_TOLERANCE,
+    _Candidate,
+    _h,
+    _index_map,
+    _result,
+    _scaled_box,
+)
+from appeal_kit.models import MatchResult
 
 Progress = Callable[[str, int, int], None]
 F32 = NDArray[np.float32]
@@ -68,68 +73,14 @@ MAX_DENSE_CHECKS = 3
 CANDIDATES = 6  # originals verified per accused image after the prefilter
 DIRECT_LIMIT = 12  # below this many originals, verify them all
 PREFILTER_PER_ORIGINAL = 256
-MATCH_INLIERS = 25
 POSSIBLE_INLIERS = 12
 CONFIDENT_INLIERS = 60
 WEAK_VOTE_SHARE = 0.3  # after a confident fit, skip candidates with fewer votes than this
 VERIFY_FEATURES = 1500  # accused descriptors used in verification (strongest first)
-MIN_AGREEING_TILES = 8
-MAX_DISPLACED_SHARE = 0.02
-MIN_ALIGNED_SHARE = 0.5
-MAX_CONFLICT = 0.15
 
 
 def _noop(stage: str, done: int, total: int) -> None:
     return None
-
-
-@dataclass
-class _Candidate:
-    index: int
-    fit: Fit
-    dense: Dense | None = None
-    full: F64 | None = None  # 3x3, accused full px -> original full px
-    region: tuple[int, int, int, int] | None = None  # of the original, full px
-    rival: Path | None = None  # another original that also agrees cleanly
-    ambiguous: bool = False  # ... and about as well
-
-    @property
-    def clean(self) -> bool:
-        d = self.dense
-        return bool(
-            d is not None
-            and self.fit.inliers >= MATCH_INLIERS
-            and d.aligned >= MIN_AGREEING_TILES
-            and d.displaced <= max(1, MAX_DISPLACED_SHARE * (d.aligned + d.displaced))
-            # Most detail agrees, and it is not one shared label in otherwise other
-            # pictures (two packshots of one product line agree only on the label).
-            and d.aligned_share >= MIN_ALIGNED_SHARE
-            # Where our frame lands beside the agreeing rectangle there is page or
-            # padding; or the rectangle fills most of it and the rest does not differ.
-            and (d.zone_flat or (d.footprint_share >= 0.6 and d.conflict <= MAX_CONFLICT))
-            and not _own_grain(d)
-        )
-
-    @property
-    def related(self) -> bool:
-        # Same scene at least: some detail agrees, in place or moved coherently.
-        d = self.dense
-        return (
-            d is not None
-            and (self.fit.inliers >= MATCH_INLIERS or d.aligned_share >= 0.3)
-            and (d.aligned >= MIN_AGREEING_TILES or d.displaced >= 4)
-        )
-
-    def rank(self) -> tuple[int, int, float, int]:
-        # Among clean candidates the closer agreement wins (frames seen small);
-        # otherwise the stronger geometry.
-        agreement = self.dense.agreement if self.dense and self.clean else 0.0
-        return (int(self.clean), int(self.related), round(agreement, 3), self.fit.inliers)
-
-
-def _own_grain(d: Dense) -> bool:
-    """Both images show grain, and the accused's is not ours: another exposure."""
-    return d.grain_a >= 1.0 and d.grain_o >= 0.8 and d.grain_corr < 0.15
 
 
 class FeatureMatcher:
@@ -154,7 +105,7 @@ class FeatureMatcher:
         # Accused images the last run could not analyse: why, and what the seller can do.
         self.unreadable: dict[Path, Problem] = {}
         self._bf = cv2.BFMatcher(cv2.NORM_L2)
-        self._gray_cache: OrderedDict[Path, U8] = OrderedDict()
+        self._gray_cache: OrderedDict[tuple[Path, int], U8] = OrderedDict()
         self._gray_lock = threading.Lock()
 
     # ------------------------------------------------------------------ indexing
@@ -257,13 +208,14 @@ class FeatureMatcher:
     # ------------------------------------------------------------------ verification
 
     def _gray(self, path: Path, side: int) -> U8:
+        key = (path, side)
         with self._gray_lock:
-            if path in self._gray_cache:
-                self._gray_cache.move_to_end(path)
-                return self._gray_cache[path]
+            if key in self._gray_cache:
+                self._gray_cache.move_to_end(key)
+                return self._gray_cache[key]
         gray = gray_of(np.asarray(open_image(path, max_side=side).image))
         with self._gray_lock:
-            self._gray_cache[path] = gray
+            self._gray_cache[key] = gray
             if len(self._gray_cache) > 24:
                 self._gray_cache.popitem(last=False)
         return gray
@@ -276,6 +228,11 @@ class FeatureMatcher:
             sets.append((acc.mirror_points, acc.mirror_descriptors, True))
         for points, desc, mirrored in sets:
             pairs = good_matches(rootsift(desc[:VERIFY_FEATURES]), train, self._bf)
+            if len(pairs) < 2 * POSSIBLE_INLIERS and len(desc) > VERIFY_FEATURES:
+                # Overlays (dense text, a price, a watermark) hold the strongest
+                # corners of a copy and can crowd the photo's own out of the head
+                # of the list: then the rest are tried too.
+                pairs = good_matches(rootsift(desc), train, self._bf)
             if len(pairs) < 6:
                 continue
             src = points[[q for q, _ in pairs]]
@@ -326,7 +283,7 @@ class FeatureMatcher:
             checked.append(cand)
             path, org = originals[cand.index]
             try:
-                original_gray = self._gray(path, DENSE_SIDE)
+                original_gray = self._gray(path, _dense_side(cand.fit, org))
             except InputFileError:
                 continue
             acc_map = _index_map(acc.width, acc.height, acc.full_width, acc.full_height)
@@ -335,7 +292,14 @@ class FeatureMatcher:
             dense_map = _index_map(ow, oh, org.full_width, org.full_height)
             to_full = np.linalg.inv(feat_map) @ _h(cand.fit.affine) @ acc_map
             affine = (dense_map @ to_full @ np.linalg.inv(acc_map))[:2]
-            cand.dense, refined = dense_check(accused_gray, original_gray, affine)
+            # Grain is comparable only between two undecoded-at-scale images seen
+            # at one scale: resampling either side averages it differently.
+            native = (
+                acc.width == acc.full_width
+                and ow == org.full_width
+                and abs(math.sqrt(abs(np.linalg.det(affine[:, :2]))) - 1.0) < GRAIN_SCALE_TOLERANCE
+            )
+            cand.dense, refined = dense_check(accused_gray, original_gray, affine, native=native)
             cand.full = np.linalg.inv(dense_map) @ _h(refined) @ acc_map
             if cand.dense.region_box is not None:
                 x, y, w, h = cand.dense.region_box
@@ -428,6 +392,25 @@ def match_images(
     return matcher.match(accused, originals, explicit=explicit)
 
 
+def _dense_side(fit: Fit, org: Features) -> int:
+    """Long side to decode an original at for the dense check of ``fit``.
+
+    At least ``DENSE_SIDE``, and fine enough that one decoded pixel is no larger
+    than one pixel of the copy's analysis image where the copy shows it: a copy
+    seen finer than our decode would otherwise be compared against a blur of
+    itself (an upscaled crop, a small crop of a large original). Never more
+    than the file holds; JPEG draft mode still picks the cheapest scale that covers it.
+    """
+    ratio = math.sqrt(abs(float(np.linalg.det(fit.affine[:, :2]))))  # original px per copy px
+    longest_full = max(org.full_width, org.full_height)
+    need = math.ceil(max(org.width, org.height) / max(ratio, 1e-6))
+    if need >= 0.9 * longest_full:
+        # Within 10 % of the file's own size: decode it as it is; resampling that
+        # little saves nothing and would blur the grain the dense check compares.
+        return longest_full
+    return int(min(longest_full, max(DENSE_SIDE, need)))
+
+
 def _spread(feats: Features, limit: int, grid: int = 4) -> NDArray[np.intp]:
     """Indices of up to ``limit`` strongest features, spread over a grid of cells."""
     if len(feats.points) <= limit:
@@ -441,155 +424,3 @@ def _spread(feats: Features, limit: int, grid: int = 4) -> NDArray[np.intp]:
         picked.extend(np.flatnonzero(cell == c)[:per_cell].tolist())  # already strongest-first
     rest = np.setdiff1d(np.arange(len(feats.points)), picked)[: limit - len(picked)]
     return np.sort(np.concatenate([np.array(picked, np.intp), rest]))
-
-
-# ---------------------------------------------------------------------- reporting
-
-
-def _index_map(width: int, height: int, full_width: int, full_height: int) -> F64:
-    """Full-resolution px (pixel corners at integers) -> analysis px (OpenCV's pixel centres)."""
-    sx, sy = width / full_width, height / full_height
-    return np.array([[sx, 0, 0.5 * sx - 0.5], [0, sy, 0.5 * sy - 0.5], [0, 0, 1]], np.float64)
-
-
-def _scaled_box(
-    x: int, y: int, w: int, h: int, fx: float, fy: float, width: int, height: int
-) -> tuple[int, int, int, int]:
-    """An analysis-pixel box in full-resolution pixels, outward-rounded, inside the frame."""
-    x0, y0 = max(0, math.floor(x * fx)), max(0, math.floor(y * fy))
-    x1, y1 = min(width, math.ceil((x + w) * fx)), min(height, math.ceil((y + h) * fy))
-    return x0, y0, x1 - x0, y1 - y0
-
-
-def _h(affine: F64) -> F64:
-    return np.vstack([affine, [0.0, 0.0, 1.0]])
-
-
-def _result(
-    path: Path,
-    acc: Features,
-    originals: list[tuple[Path, Features]],
-    best: _Candidate | None,
-    *,
-    explicit_target: Path | None = None,
-) -> MatchResult:
-    method = "explicit" if explicit_target is not None else "features"
-    if best is None:
-        note = (
-            __("the pair given in case.toml does not verify: no geometric agreement found")
-            if explicit_target is not None
-            else __("no original shares enough local detail with this image")
-        )
-        return MatchResult(
-            accused=path, original=explicit_target, verdict="none", method=method, note=note
-        )
-    org_path, org = originals[best.index]
-    if best.full is None:
-        acc_map = _index_map(acc.width, acc.height, acc.full_width, acc.full_height)
-        org_map = _index_map(org.width, org.height, org.full_width, org.full_height)
-        best.full = np.linalg.inv(org_map) @ _h(best.fit.affine) @ acc_map
-    full = best.full
-    dense = best.dense or Dense()
-    # Where the photo sits in the accused image (analysis px -> full px).
-    sx, sy = acc.width / acc.full_width, acc.height / acc.full_height
-    if dense.photo_rect is not None:
-        x, y, w, h = dense.photo_rect
-        rect = (round(x / sx), round(y / sy), round(w / sx), round(h / sy))
-    else:
-        rect = (0, 0, acc.full_width, acc.full_height)
-    rx, ry, rw, rh = rect
-    corners = np.array([[rx, ry], [rx + rw, ry], [rx + rw, ry + rh], [rx, ry + rh]], np.float64)
-    homog = np.hstack([corners, np.ones((4, 1))]) @ full.T
-    quad = homog[:, :2] / homog[:, 2:3]
-    bounds = np.array(
-        [[0, 0], [org.full_width, 0], [org.full_width, org.full_height], [0, org.full_height]],
-        np.float32,
-    )
-    inter_area, inter = cv2.intersectConvexConvex(quad.astype(np.float32), bounds)
-    region: tuple[int, int, int, int] | None = best.region
-    if region is None and inter is not None and inter_area > 0:
-        pts = inter.reshape(-1, 2)
-        x0, y0 = np.floor(pts.min(axis=0))
-        x1, y1 = np.ceil(pts.max(axis=0))
-        region = (int(x0), int(y0), int(x1 - x0), int(y1 - y0))
-    linear = full[:2, :2]
-    mirrored, rotation, scale = decompose(linear)
-    accused_area = float(acc.full_width * acc.full_height)
-    coverage = min(1.0, float(inter_area) / max(abs(np.linalg.det(linear)), 1e-9) / accused_area)
-    org_area = float(org.full_width * org.full_height)
-    photo_share = rw * rh / accused_area
-    verdict: Verdict = "match" if best.clean else "possible"
-    score = (
-        dense.similarity * (1 - min(1.0, dense.displaced_share)) * min(1.0, best.fit.inliers / 60)
-    )
-    shown_area = region[2] * region[3] if region else float(inter_area)
-    original_contains_more = shown_area < 0.9 * org_area
-    note = _note(best, dense, verdict, explicit_target is not None)
-    accused_contains_more = False
-    if verdict == "match" and dense.photo_beyond:
-        if float(inter_area) >= 0.9 * org_area:
-            # All of our picture sits inside a larger photograph: ours may be the crop.
-            accused_contains_more = True
-            note += "; the accused picture shows more of the scene than our original"
-        else:
-            note += "; the accused picture has other photographic content around this part"
-    if verdict == "match" and best.ambiguous and best.rival is not None:
-        verdict = "possible"
-        note = __(
-            "agrees equally well with {name}: another frame of the same shoot? Pair it explicitly in case.toml",
-            name=best.rival.name,
-        )
-    elif verdict == "match" and best.rival is not None:
-        note += f"; {best.rival.name}, a neighbouring frame of ours, also agrees, less closely"
-    is_screenshot = photo_share < 0.8 and dense.busy_around and not dense.photo_beyond
-    return MatchResult(
-        accused=path,
-        original=org_path,
-        verdict=verdict,
-        score=float(score),
-        inliers=best.fit.inliers,
-        coverage=float(coverage),
-        global_similarity=float(dense.similarity),
-        mirrored=mirrored,
-        rotation=float(rotation),
-        scale=float(scale),
-        region=region,
-        quad=[(float(px), float(py)) for px, py in quad],
-        accused_rect=rect if photo_share < 0.95 else None,
-        is_screenshot=is_screenshot,
-        homography=[[float(v) for v in row] for row in (full / full[2, 2])],
-        original_contains_more=original_contains_more,
-        accused_contains_more=accused_contains_more,
-        method=method,
-        note=note,
-    )
-
-
-def _note(best: _Candidate, dense: Dense, verdict: Verdict, explicit: bool) -> str:
-    if verdict == "match":
-        text = f"{best.fit.inliers} matching points; {dense.aligned} of {dense.textured} detail tiles agree closely once aligned"
-        return text
-    if dense.displaced > max(1, MAX_DISPLACED_SHARE * (dense.aligned + dense.displaced)):
-        why = (
-            f"same scene, but {dense.displaced_share:.0%} of the agreeing detail is shifted "
-            "after the best warp: probably another frame, exposure or viewpoint, not a copy"
-        )
-    elif best.fit.inliers < MATCH_INLIERS:
-        why = f"only {best.fit.inliers} matching points: too few to be sure"
-    elif _own_grain(dense):
-        why = (
-            "same scene and framing, but its fine sensor grain is its own, not ours: "
-            "another exposure of the scene (e.g. a bracketed shot), not a copy"
-        )
-    elif not (dense.zone_flat or (dense.footprint_share >= 0.6 and dense.conflict <= MAX_CONFLICT)):
-        why = (
-            "only one part of the pictures agrees and the detail around it differs: "
-            "they share some content (a label, a logo, part of a scene) but are not "
-            "the same photograph"
-        )
-    else:
-        why = (
-            f"only {dense.aligned} of {dense.busy} detail tiles agree: the pictures share "
-            "some content (a label, a logo) but are not the same photograph"
-        )
-    return ("the pair given in case.toml does not verify cleanly: " if explicit else "") + why

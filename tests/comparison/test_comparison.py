@@ -230,8 +230,11 @@ def test_caption_wording_for_each_verdict(pair) -> None:
         "mirrored, scaled to 38 %; 412 matching points."
     )
     big.verdict = "possible"
-    assert describe_match(big, "IMG_4412.JPG").startswith("Possible match:")
-    assert "possible match" in describe_match(big, "IMG_4412.JPG")
+    big.agreement, big.covered = 0.74, 0.2
+    # Partly confirmed, with the figures (issue 10): never "not the same photograph".
+    assert describe_match(big, "IMG_4412.JPG").startswith("Partly confirmed:")
+    assert "74 % of its visible picture agrees with ours" in describe_match(big, "IMG_4412.JPG")
+    assert "20 % is covered by overlays" in describe_match(big, "IMG_4412.JPG")
     big.verdict = "match"
     big.accused_contains_more = True
     assert "ours may be the copy" in describe_match(big, "IMG_4412.JPG")
