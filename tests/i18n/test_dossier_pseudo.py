@@ -14,14 +14,16 @@ from __future__ import annotations
 import gettext
 import re
 import string
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
 
-from appeal_kit import BuildOptions, build_dossier
 from appeal_kit.i18n.document import set_document_catalog
+from appeal_kit.options import BuildOptions
+from appeal_kit.pipeline import build_dossier
 from tests.conftest import exif_bytes, save_jpeg, textured_photo, write_case
 
 WIDE = {c: chr(ord(c) + 0xFEE0) for c in string.ascii_letters}
@@ -127,7 +129,7 @@ def _profile_quotes() -> list[str]:
     return [rule.source for rule in load_profile("aliexpress").rules if rule.source]
 
 
-def _untranslated_notes(result: object) -> list[str]:
+def _untranslated_notes(result: Any) -> list[str]:
     matches = getattr(getattr(result, "analysis", None), "matches", [])
     return [str(m.note) for m in matches if m.note and not hasattr(m.note, "msgid")]
 
@@ -137,7 +139,9 @@ def _untranslated_notes(result: object) -> list[str]:
     reason="matching/matcher.py _note builds its sentences with f-strings, not __ "
     "(console domain), so neither the terminal nor the dossier can translate them",
 )
-def test_matcher_notes_pass_through_the_catalog(make_case, tmp_path: Path) -> None:
+def test_matcher_notes_pass_through_the_catalog(
+    make_case: Callable[[int], Path], tmp_path: Path
+) -> None:
     options = BuildOptions(out_dir=tmp_path / "out", cache_dir=tmp_path / "cache", jobs=1)
     result = build_dossier(make_case(1), options)
     assert result.analysis.matches
@@ -155,14 +159,14 @@ def test_every_word_of_a_chinese_dossier_passes_through_the_catalog(
     tmp_path: Path, pseudo_zh: None, monkeypatch: pytest.MonkeyPatch, variant: str
 ) -> None:
     """Both modes; the second also a DRAFT (no store), an excluded file and two documents."""
-    from appeal_kit.comparison import pictures
+    from appeal_kit.comparison import captions, pictures
 
     drawn: list[str] = []
-    real_draw = pictures.draw_text
+    real_draw = captions.draw_text
 
-    def record(draw: object, xy: object, text: str, *args: object, **kwargs: object) -> None:
+    def record(draw: Any, xy: Any, text: str, *args: Any, **kwargs: Any) -> None:
         drawn.append(text)
-        real_draw(draw, xy, text, *args, **kwargs)  # type: ignore[arg-type]
+        real_draw(draw, xy, text, *args, **kwargs)
 
     monkeypatch.setattr(pictures, "draw_text", record)
     text = CASE
@@ -187,17 +191,17 @@ def test_every_word_of_a_chinese_dossier_passes_through_the_catalog(
     reader = PdfReader(result.pdf_path)
     # Notes the matcher writes without the console translator: tracked by the next test.
     quotes = _profile_quotes() + _untranslated_notes(result)
-    leaks = {}
+    leaks: dict[str, list[str]] = {}
     for number, page in enumerate(reader.pages, start=1):
         found = english_words(page.extract_text() or "", quotes)
         if found:
             leaks[f"page {number}"] = found
-    metadata = reader.metadata or {}
+    metadata: dict[str, Any] = dict(reader.metadata or {})
     for key in ("/Title", "/Subject", "/Keywords"):
         found = english_words(str(metadata.get(key, "")), [])
         if found:
             leaks[key] = found
-    outline = [item.title for item in reader.outline if hasattr(item, "title")]
+    outline = [str(item.title) for item in reader.outline if hasattr(item, "title")]
     for title in outline:
         if english_words(title, []):
             leaks[f"bookmark {title}"] = english_words(title, [])
