@@ -126,7 +126,12 @@ violation = "direct-copy"
 
 def test_half_filled_case_is_a_draft_on_every_page(make_case, tmp_path: Path) -> None:
     # No case id, store or notice: the statement would need placeholders.
+    from reportlab.pdfgen.canvas import Canvas
+
     case = make_case(2, toml=HALF_FILLED)
+    licence = Canvas(str(case / "documents" / "licence.pdf"), pagesize=(595, 842))
+    licence.drawString(72, 700, "LICENCE PAGE")  # an appended page gets the mark too
+    licence.save()
     result = run_cli("build", case, "--cache-dir", tmp_path / "cache")
     assert result.code == 1, result.stdout + result.stderr
     said = " ".join((result.stdout + result.stderr).split())
