@@ -401,3 +401,14 @@ def with_size_check(findings: list[Finding], size: int, options: BuildOptions) -
 def has_blockers(findings: list[Finding]) -> bool:
     """True when any finding is a blocker."""
     return any(f.severity == "blocker" for f in findings)
+
+
+# Blockers about *when* the seller acts, not about what the dossier contains: a missed
+# deadline is advice to submit at once ("submit anyway"), so it must not stamp the very
+# dossier the seller is told to send with "DRAFT: not ready to submit".
+TIMING_CODES = frozenset({"deadline-missed"})
+
+
+def draft_blockers(findings: list[Finding]) -> list[Finding]:
+    """The blockers that make a dossier a DRAFT: what it lacks, not when it is sent."""
+    return [f for f in findings if f.severity == "blocker" and f.code not in TIMING_CODES]

@@ -68,8 +68,12 @@ class BuildResult:
 
     @property
     def draft(self) -> bool:
-        """True when ``check`` has a blocker: the dossier is marked DRAFT, not ready to submit."""
-        return checks.has_blockers(self.analysis.findings)
+        """True when ``check`` found the dossier incomplete: it is marked DRAFT, not ready to submit.
+
+        A missed deadline is a blocker for ``check`` but not a reason for DRAFT: the
+        advice then is to submit at once (``checks.draft_blockers``).
+        """
+        return bool(checks.draft_blockers(self.analysis.findings))
 
     @property
     def excluded(self) -> list[ExcludedFile]:
@@ -541,7 +545,7 @@ def _write_outputs(
         english=english[0] if english else None,
         facts=found,
         # A blocker marks every page DRAFT; the CLI then exits 1 (see BuildResult.draft).
-        draft_reasons=[f.message for f in analysis.findings if f.severity == "blocker"],
+        draft_reasons=[f.message for f in checks.draft_blockers(analysis.findings)],
     )
     pdf_path = work / PDF_NAME
     info = write_dossier(content, pdf_path)

@@ -231,3 +231,19 @@ def test_page_one_argues(demo_pdf: Path) -> None:
     # The best comparison is on page 1 as a picture; the tracker is not.
     assert reader.pages[0]["/Resources"].get("/XObject")
     assert "Deadlines" not in first.split("Contents")[0]
+
+
+def test_a_missed_deadline_alone_does_not_make_a_draft(make_case, tmp_path: Path) -> None:
+    # The notice is from 2024, so the appeal window closed long ago: check calls that a
+    # blocker and says "submit anyway as soon as possible". The dossier the seller is told
+    # to send must not then read "not ready to submit".
+    case = make_case(2)
+    result = run_cli("build", case, "--cache-dir", tmp_path / "cache")
+    said = " ".join((result.stdout + result.stderr).split())
+    assert "blocker" in said  # the missed deadline, in the pre-flight table
+    assert "DRAFT" not in said
+    assert result.code == 0, said
+    text = " ".join(
+        (p.extract_text() or "") for p in PdfReader(case / "dossier" / "dossier.pdf").pages
+    )
+    assert "DRAFT" not in text
