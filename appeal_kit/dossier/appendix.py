@@ -13,7 +13,7 @@ from appeal_kit.dossier.bilingual import Versions, para, paragraphs, values, wor
 from appeal_kit.dossier.blocks import cells, grid, part_heading, scaled
 from appeal_kit.dossier.sanitize import removed_content
 from appeal_kit.dossier.state import Marker
-from appeal_kit.dossier.style import fit_box, markup
+from appeal_kit.dossier.style import fit_box, markup, short_hash
 from appeal_kit.i18n.document import N_, TextLang, retell, translate
 
 if TYPE_CHECKING:
@@ -30,7 +30,9 @@ def documents_part(state: RenderState) -> list[Flowable]:
         return [*flow, PageBreak()]
     rows = [cells(state, [N_("Document"), N_("Kind"), N_("SHA-256")], head=True)]
     for item in state.attachments:
-        rows.append(cells(state, [item.display, _kind(state, item), item.sha256 or "—"]))
+        rows.append(
+            cells(state, [item.display, _kind(state, item), short_hash(item.sha256) or "—"])
+        )
     flow.append(grid(rows, scaled([2.2, 2.4, 3.2], state.frame_w)))
     if not usable:
         return [*flow, PageBreak()]
@@ -127,7 +129,17 @@ def _retold(state: RenderState, text: str) -> Versions:
     return values(state, lambda lang: retell(text, lang))
 
 
-ROLES = {"original": N_("original"), "accused": N_("accused"), "document": N_("document")}
+ROLES = {"original": N_("original"), "document": N_("document")}
+# The accused/ folder holds the other side's images: in an appeal the reviewer knows
+# them as the complainant's listing, in a complaint as the infringing listing; "accused"
+# would point at the seller who appeals.
+OTHER_SIDE = {"appeal": N_("complainant's listing"), "complaint": N_("infringing listing")}
+
+
+def _role(state: RenderState, role: str) -> str:
+    if role == "accused":
+        return OTHER_SIDE["complaint" if state.content.case.mode == "complaint" else "appeal"]
+    return ROLES.get(role, role)
 
 
 def excluded_part(state: RenderState) -> list[Flowable]:
@@ -162,7 +174,7 @@ def excluded_part(state: RenderState) -> list[Flowable]:
             state,
             [
                 e.display_path,
-                words(state, ROLES.get(e.role, e.role)),
+                words(state, _role(state, e.role)),
                 _retold(state, e.reason),
             ],
         )
