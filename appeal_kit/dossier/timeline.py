@@ -390,10 +390,10 @@ def timeline_drawing(
         return x0 + (t - lo).total_seconds() / total * (x1 - x0)
 
     ticks, fmt = _ticks(lo, hi, tz)
-    for tick in ticks:
+    for number, tick in enumerate(ticks):
         x = xpos(tick)
         drawing.add(Line(x, axis_h, x, height - 4, strokeColor=SHADE, strokeWidth=0.6))
-        text = _tick_text(tick, fmt, lang)
+        text = _tick_text(tick, fmt, lang, first=number == 0)
         half = _width(text, BODY, 7) / 2
         # The last (or first) tick label ends at the drawing's edge instead of running past it.
         anchor, at = "middle", x
@@ -504,14 +504,14 @@ def timeline_drawing(
     return drawing
 
 
-def _tick_text(tick: datetime, fmt: str, lang: TextLang) -> str:
+def _tick_text(tick: datetime, fmt: str, lang: TextLang, *, first: bool = False) -> str:
     """An axis label: "Apr 2024" / "10 Mar", or 2024年4月 / 3月10日 in Chinese."""
     if lang != "zh":
         return tick.strftime(fmt)
     if fmt == "%Y":
         return f"{tick.year}年"
     if fmt == "%b %Y":  # the year only where it turns, so the labels keep apart
-        return f"{tick.year}年{tick.month}月" if tick.month == 1 else f"{tick.month}月"
+        return f"{tick.year}年{tick.month}月" if tick.month == 1 or first else f"{tick.month}月"
     return f"{tick.month}月{tick.day}日"
 
 
