@@ -59,10 +59,14 @@ def _rule_words(state: RenderState, deadline: Deadline) -> Versions:
     profile (or the case's own date).
     """
     english = deadline.basis + (f" Source: {deadline.source}" if deadline.source else "")
-    return values(state, lambda lang: english if lang == "en" else _rule_in(deadline, state, lang))
+    # In zh+en the English line under it quotes the source; the Chinese one need not repeat it.
+    quote = state.content.language == "zh"
+    return values(
+        state, lambda lang: english if lang == "en" else _rule_in(deadline, state, lang, quote)
+    )
 
 
-def _rule_in(deadline: Deadline, state: RenderState, lang: TextLang) -> str:
+def _rule_in(deadline: Deadline, state: RenderState, lang: TextLang, quote: bool) -> str:
     from appeal_kit.tracking.platforms import load_profile
 
     if deadline.origin == "case":
@@ -78,7 +82,7 @@ def _rule_in(deadline: Deadline, state: RenderState, lang: TextLang) -> str:
     amount = f"{rule.earliest}–{rule.amount}" if rule.earliest is not None else str(rule.amount)
     span = translate(UNITS[rule.unit], lang, amount=amount)
     text = translate(EVENTS[rule.starts_from], lang, span=span)
-    if rule.source:
+    if rule.source and quote:
         # The profile's quotation of the platform's own guide, kept as written.
         text = translate(N_("{rule} Source: {source}"), lang, rule=text, source=rule.source)
     return text
