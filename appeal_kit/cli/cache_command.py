@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from appeal_kit.errors import OutputError
 from appeal_kit.i18n import __
 
 console = Console()
@@ -46,7 +47,20 @@ def cache(
 
     folder = cache_dir_for(cache_dir)
     summary = summarize_cache(folder)
-    freed = clear_cache(folder) if clear else 0
+    try:
+        freed = clear_cache(folder) if clear else 0
+    except OSError as exc:
+        raise OutputError(
+            __(
+                "cannot delete the feature cache in {folder}: {reason}",
+                folder=folder,
+                reason=exc.strerror or exc,
+            ),
+            hint=__(
+                "check that you may write to that folder, or delete its features.sqlite files "
+                "yourself"
+            ),
+        ) from None
     if as_json:
         data = {
             "folder": str(folder),

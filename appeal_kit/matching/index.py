@@ -367,7 +367,7 @@ class FeatureCache:
         with contextlib.suppress(sqlite3.Error):  # a read-only or busy file keeps its stamps
             with self._lock, self._db:
                 self._stamp_reads(time.time())
-            self._db.execute("PRAGMA incremental_vacuum")
+            self._db.execute("PRAGMA incremental_vacuum").fetchall()  # runs it to the end
         self._db.close()
         self._db = None
 
