@@ -126,22 +126,7 @@ def run_checks(analysis: Analysis, *, now: datetime | None = None) -> list[Findi
                 )
             )
         if match.verdict == "possible":
-            found.append(
-                Finding(
-                    "warning",
-                    "weak-match",
-                    __(
-                        "{shown} only possibly matches {value}.",
-                        shown=shown,
-                        value=paired_meta.display_path if paired_meta else "",
-                    ),
-                    __(
-                        "Add the original it was taken from, or pair it explicitly in "
-                        "case.toml [[pairs]] if you are sure."
-                    ),
-                    shown,
-                )
-            )
+            found.append(_weak_match(match, shown, paired_meta.display_path if paired_meta else ""))
     paired = {m.accused for m in analysis.paired}
     for accused in analysis.accused:
         if accused not in paired:
@@ -412,3 +397,42 @@ TIMING_CODES = frozenset({"deadline-missed"})
 def draft_blockers(findings: list[Finding]) -> list[Finding]:
     """The blockers that make a dossier a DRAFT: what it lacks, not when it is sent."""
     return [f for f in findings if f.severity == "blocker" and f.code not in TIMING_CODES]
+
+def _weak_match(match: MatchResult, shown: str, original: str) -> Finding:
+    """A pair only partly confirmed: say which case applies, with the matcher's figures.
+
+    The pixels either show another frame or exposure of the scene (displaced
+    detail, grain of its own), or other photographic content around what
+    agrees, or simply too little of the picture to be sure (covered by
+    overlays, little detail). ``[[pairs]]`` verifies with the same test, so it
+    is offered only where it can help.
+    """
+    note = str(match.note)
+    if "not a copy" in note:
+        message = __(
+            "{shown} shows the same scene as {value} but not the same photograph: {why}.",
+            shown=shown,
+            value=original,
+            why=note,
+        )
+        fix = __("Add the original of that frame or exposure; pairing it will not make it a copy.")
+    elif "not the same photograph" in note:
+        message = __(
+            "{shown} shares only part of its picture with {value}: {why}.",
+            shown=shown,
+            value=original,
+            why=note,
+        )
+        fix = __("Add the original it was taken from, if you have it.")
+    else:
+        message = __(
+            "{shown} is partly confirmed as a copy of {value}: {why}.",
+            shown=shown,
+            value=original,
+            why=note,
+        )
+        fix = __(
+            "Add the full-size original it was taken from; pairing it in case.toml "
+            "[[pairs]] runs the same pixel check."
+        )
+    return Finding("warning", "weak-match", message, fix, shown)

@@ -36,7 +36,11 @@ MIN_AGREEMENT = 0.8
 # other photographic content concentrated in one place (a moved product, another
 # scene around a shared label) is not diluted by the agreeing rest.
 MIN_PART = 0.5
-MIN_ALIGNED_SHARE = 0.5
+# Of the detail tiles not under an overlay, the share that must agree in place.
+# Overlay tiles are left out, so a copy's tiles all agree but for noise and the
+# edges of overlays (real-photo copies: 1st percentile 0.88); two pictures that
+# share only a label or a product leave a third or more of their detail apart.
+MIN_ALIGNED_SHARE = 0.8
 # Sensor grain is compared only between images at one scale: within 5 %, the
 # bilinear warp keeps most of a pixel's own noise (its weights stay near one
 # pixel), while a larger scale change averages grain away on one side only.

@@ -101,7 +101,7 @@ def test_tiled_watermark_is_a_match(
 
 
 def test_real_turned_crop_is_a_match(tmp_path: Path) -> None:
-    accused, source = _real_copy(tmp_path, "Canon PowerShot G11.jpg", "colour+turn")
+    accused, source = _real_copy(tmp_path, "Canon EOS 450D.jpg", "colour+turn")
     [result] = _match([accused], [source])
     assert result.verdict == "match", result.note
 
