@@ -209,6 +209,28 @@ def list_files(folder: Path) -> tuple[Path, ...]:
 # --------------------------------------------------------------------------- loading
 
 
+def case_holding(path: Path) -> tuple[Path, str] | None:
+    """The case whose ``originals/``, ``accused/`` or ``documents/`` holds ``path``, and which one.
+
+    People point a command at the folder they just copied images into; the answer
+    is "use the case folder above it", not "create a case in here". The case is
+    returned as the user wrote it when ``path`` is relative (``my-case``).
+    """
+    full = path.absolute()
+    for depth, folder in enumerate(full.parents):
+        if (folder / CASE_FILE).is_file():
+            inside = full.relative_to(folder).parts
+            if inside and inside[0] in (ORIGINALS, ACCUSED, DOCUMENTS):
+                shown = path
+                for _ in range(depth + 1):
+                    shown = shown.parent
+                if shown == path or ".." in path.parts:
+                    shown = folder
+                return shown, inside[0]
+            return None
+    return None
+
+
 def find_case_file(case_dir: Path) -> Path:
     """The ``case.toml`` of a case folder, or a clear error if there is none."""
     if not case_dir.exists():
@@ -222,6 +244,17 @@ def find_case_file(case_dir: Path) -> Path:
             hint=__("pass the case folder, not a file inside it"),
         )
     case_file = case_dir / CASE_FILE
+    holder = None if case_file.is_file() else case_holding(case_dir)
+    if holder is not None:
+        raise CaseNotFoundError(
+            __(
+                "{case_dir} is the {folder}/ folder of the case {case}, not a case folder",
+                case_dir=case_dir,
+                folder=holder[1],
+                case=holder[0],
+            ),
+            hint=__("Run the same command on the case folder itself: {case}", case=holder[0]),
+        )
     if not case_file.is_file():
         raise CaseNotFoundError(
             __("no {case_file} in {case_dir}", case_file=CASE_FILE, case_dir=case_dir),

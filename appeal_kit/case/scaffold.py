@@ -8,7 +8,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from appeal_kit.case.config import ACCUSED, CASE_FILE, DOCUMENTS, MODES, ORIGINALS, VIOLATION_TYPES
+from appeal_kit.case.config import (
+    ACCUSED,
+    CASE_FILE,
+    DOCUMENTS,
+    MODES,
+    ORIGINALS,
+    VIOLATION_TYPES,
+    case_holding,
+)
 from appeal_kit.case.reader import YEARS
 from appeal_kit.errors import InvalidValueError, OutputError
 from appeal_kit.fsutil import atomic_write_text
@@ -194,13 +202,64 @@ def create_case(folder: Path, fields: CaseFields, *, force: bool = False) -> Pat
     An existing ``case.toml`` is kept unless ``force`` is set; existing evidence is never touched.
     """
     _check(fields)
+    _check_target(folder)
     case_file = folder / CASE_FILE
     if case_file.exists() and not force:
         raise OutputError(
             __("{case_file} already exists", case_file=case_file),
             hint=__("edit it, or pass --force to write a fresh one (your images are kept)"),
         )
-    for name in (ORIGINALS, ACCUSED, DOCUMENTS):
-        (folder / name).mkdir(parents=True, exist_ok=True)
-    atomic_write_text(case_file, render_case_toml(fields))
+    try:
+        for name in (ORIGINALS, ACCUSED, DOCUMENTS):
+            (folder / name).mkdir(parents=True, exist_ok=True)
+        atomic_write_text(case_file, render_case_toml(fields))
+    except OSError as exc:
+        raise OutputError(
+            __("Cannot create the case folder {folder}: {reason}", folder=folder, reason=_why(exc)),
+            hint=__(
+                "Choose a folder you may write to, e.g. one in your home folder: "
+                "appeal-kit init ~/{name}",
+                name=folder.name or "my-case",
+            ),
+        ) from exc
     return case_file
+
+
+def _why(exc: OSError) -> str:
+    """The operating system's reason without Python's ``[Errno 13]`` and path decoration."""
+    return exc.strerror or str(exc)
+
+
+def _check_target(folder: Path) -> None:
+    """Refuse a target that is a file, sits below a file, or lies in a case's evidence folders.
+
+    Without this ``mkdir`` fails deep inside with NotADirectoryError, or a second
+    case ends up inside the first one's ``originals/``, where builds would read
+    its ``case.toml`` as evidence.
+    """
+    for path in (folder, *folder.parents):
+        if path.exists() and not path.is_dir():
+            raise OutputError(
+                __("{path} is a file, not a folder", path=path),
+                hint=__(
+                    "Give init a new folder name for the case, e.g. appeal-kit init {suggestion}",
+                    suggestion=f"{path.stem or 'my'}-case",
+                ),
+            )
+    holder = case_holding(folder)
+    if holder is None:
+        return
+    case, evidence = holder
+    name = folder.absolute().name
+    suggestion = case.parent / (name if name not in (ORIGINALS, ACCUSED, DOCUMENTS) else "new-case")
+    where = {"folder": folder, "evidence": evidence, "case": case}
+    raise OutputError(
+        __("{folder} is the {evidence}/ folder of the case {case}", **where)
+        if folder.absolute() == (case / evidence).absolute()
+        else __("{folder} is inside the {evidence}/ folder of the case {case}", **where),
+        hint=__(
+            "Create the new case next to that case, not inside it, e.g. appeal-kit init "
+            "{suggestion}",
+            suggestion=suggestion,
+        ),
+    )
