@@ -129,8 +129,18 @@ def _check_year(year: int, what: str, text: str) -> None:
 
 
 def render_case_toml(fields: CaseFields) -> str:
-    """The commented ``case.toml`` text for ``fields``."""
-    template = (templates_dir() / "case.toml").read_text(encoding="utf-8")
+    """The commented ``case.toml`` text for ``fields``, commented in the console language.
+
+    The seller edits this file next, so its comments are in the language the
+    terminal speaks (``case.zh.toml`` under Chinese); the keys stay English.
+    """
+    from appeal_kit.i18n import console_language
+
+    lang = console_language()
+    name = "case.toml" if lang == "en" else f"case.{lang}.toml"
+    if not (templates_dir() / name).is_file():
+        name = "case.toml"
+    template = (templates_dir() / name).read_text(encoding="utf-8")
     notice = (
         toml_moment(fields.notice_received, what="--notice-received")
         if fields.notice_received

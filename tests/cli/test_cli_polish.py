@@ -72,3 +72,36 @@ def test_build_on_a_cases_originals_folder_points_at_the_case(in_tmp: Path) -> N
         assert "originals/ folder of the case" in run.stderr
         assert "init" not in run.stderr
         assert str(in_tmp / "my-case") in run.stderr or " my-case" in run.stderr
+
+
+# --------------------------------------------------------------- case.toml in Chinese
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_init_comments_case_toml_in_the_console_language(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lang: str
+) -> None:
+    import tomllib
+
+    from appeal_kit.case.config import load_case
+
+    monkeypatch.setenv("APPEAL_KIT_LANG", lang)
+    case = tmp_path / "c"
+    run = run_cli(
+        "init", case, "--case-id", "AE-7", "--store", "灯影小店", "--url", "https://x.example/1",
+        "--first-seen", "2024-09-30", "--notice-received", "2024-10-15T09:30+08:00",
+        "--violation", "direct-copy", "--points", "4", "--timezone", "Asia/Shanghai",
+    )  # fmt: skip
+    assert run.code == 0, run.stderr
+    text = (case / "case.toml").read_text(encoding="utf-8")
+    comments = "\n".join(line for line in text.splitlines() if line.startswith("#"))
+    assert _has_cjk(comments) is (lang == "zh")
+    data = tomllib.loads(text)  # round trip: what init writes loads again, keys in English
+    assert data["case_id"] == "AE-7" and data["store"] == "灯影小店"
+    assert data["points_at_stake"] == 4 and data["accused"][0]["url"] == "https://x.example/1"
+    loaded = load_case(case)
+    assert loaded.case_id == "AE-7"
