@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from PIL import Image
 
-from appeal_kit.dossier.rules import time_rule
+from appeal_kit.dossier.rules import outtake_frames, time_rule
 from appeal_kit.evidence.metadata import TIMEZONE_UNKNOWN, timezone_advice
 from appeal_kit.i18n import __, duration__
 from appeal_kit.models import DeadlineState, Finding, ImageMetadata, MatchResult
@@ -142,12 +142,21 @@ def run_checks(analysis: Analysis, *, now: datetime | None = None) -> list[Findi
                     case.display(accused),
                 )
             )
-    in_matched_shoot = {
-        frame.path
-        for shoot in analysis.shoots
-        if any(frame.path in matched for frame in shoot.frames)
-        for frame in shoot.frames
-    }
+    # The frames the dossier's other-frames page shows (shoots of confirmed originals).
+    in_matched_shoot = {frame.path for frame in outtake_frames(analysis.shoots, analysis.matches)}
+    if case.files().accused and not any(m.verdict == "match" for m in analysis.matches):
+        # Without one confirmed copy the dossier proves nothing: it must stay a DRAFT.
+        found.append(
+            Finding(
+                "blocker",
+                "no-confirmed-match",
+                __("No accused image is confirmed as a copy of one of your originals."),
+                __(
+                    "Add the originals the accused images were taken from, or pair each with "
+                    "its original in case.toml [[pairs]] if you are sure."
+                ),
+            )
+        )
     for meta in originals:
         if analysis.accused and meta.path not in matched and meta.path not in in_matched_shoot:
             found.append(
@@ -204,15 +213,6 @@ def run_checks(analysis: Analysis, *, now: datetime | None = None) -> list[Findi
             )
         )
     found += _case_field_findings(analysis)
-    if case.notice_received is None:
-        found.append(
-            Finding(
-                "warning",
-                "no-notice-time",
-                __("case.toml has no notice_received, so no deadline can be computed."),
-                __("Add notice_received = 2024-10-10T09:30:00+08:00 (from the notice)."),
-            )
-        )
     clock = now or analysis.options.as_of or datetime.now(UTC)
     for deadline in compute_deadlines(case, analysis.profile, as_of=clock):
         if deadline.state == DeadlineState.MISSED:
@@ -276,6 +276,17 @@ def _case_field_findings(analysis: Analysis) -> list[Finding]:
 
     case = analysis.case
     found: list[Finding] = []
+    # A field the statement needs is one blocker below; no second warning for it.
+    gaps = statement_gaps(analysis)
+    if case.notice_received is None and "notice_received" not in gaps:
+        found.append(
+            Finding(
+                "warning",
+                "no-notice-time",
+                __("case.toml has no notice_received, so no deadline can be computed."),
+                __("Add notice_received = 2024-10-10T09:30:00+08:00 (from the notice)."),
+            )
+        )
     if not case.files().accused:
         found.append(
             Finding(
@@ -288,11 +299,17 @@ def _case_field_findings(analysis: Analysis) -> list[Finding]:
                 ),
             )
         )
-    for key, what, fix in (
+    named = [
         ("case_id", __("case id"), __('Add case_id = "..." (the id on the notice) to case.toml.')),
         ("store", __("store name"), __('Add store = "..." (your store name) to case.toml.')),
-    ):
-        if not getattr(case, key):
+        ("seller_id", __("seller id"), __('Add seller_id = "..." to case.toml.')),
+    ]
+    if case.mode != "complaint":
+        named.append(
+            ("complainant", __("complainant"), __('Add complainant = "..." to case.toml.'))
+        )
+    for key, what, fix in named:
+        if not getattr(case, key) and key not in gaps:
             found.append(
                 Finding(
                     "warning",
@@ -324,14 +341,14 @@ def _case_field_findings(analysis: Analysis) -> list[Finding]:
                 ),
             )
         )
-    for name, fix in sorted(statement_gaps(analysis).items()):
+    for name, fix in sorted(gaps.items()):
         found.append(
             Finding(
                 "blocker",
                 "statement-placeholder",
                 __(
-                    "The statement needs {{{name}}}, which the case does not give, so the "
-                    "dossier would show a placeholder.",
+                    "The statement needs the value {name}, which the case does not give, so "
+                    "the dossier would show a placeholder.",
                     name=name,
                 ),
                 fix,
@@ -397,6 +414,7 @@ TIMING_CODES = frozenset({"deadline-missed"})
 def draft_blockers(findings: list[Finding]) -> list[Finding]:
     """The blockers that make a dossier a DRAFT: what it lacks, not when it is sent."""
     return [f for f in findings if f.severity == "blocker" and f.code not in TIMING_CODES]
+
 
 def _weak_match(match: MatchResult, shown: str, original: str) -> Finding:
     """A pair only partly confirmed: say which case applies, with the matcher's figures.

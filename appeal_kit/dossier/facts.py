@@ -19,7 +19,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from appeal_kit.dossier.rules import APPEAL_ROLES, Roles, Say, TimeRule, roles_for, time_rule
+from appeal_kit.dossier.rules import (
+    APPEAL_ROLES,
+    Roles,
+    Say,
+    TimeRule,
+    confirmed_originals,
+    outtake_frames,
+    roles_for,
+    time_rule,
+)
 from appeal_kit.i18n.document import N_, TextLang
 from appeal_kit.models import ImageMetadata
 
@@ -103,8 +112,12 @@ class CaseFacts:
 
 
 def matched_originals(analysis: Analysis) -> list[ImageMetadata]:
-    """Metadata of the originals that accused images were matched to, sorted by path."""
-    wanted = {m.original for m in analysis.paired}
+    """Metadata of the originals an image of theirs is confirmed as a copy of, by path.
+
+    Only ``match`` pairs: a dossier argues from capture dates and cameras of
+    originals it has shown were copied, never of a pair it calls 'possible'.
+    """
+    wanted = confirmed_originals(analysis.matches)
     return sorted((m for m in analysis.originals if m.path in wanted), key=lambda m: m.display_path)
 
 
@@ -116,6 +129,47 @@ def _as_camera_wrote(meta: ImageMetadata) -> bool:
     """True when nothing says the file changed since capture and its thumbnail agrees."""
     changed = {"modified-after-capture", "edited-with-software", "thumbnail-differs"}
     return meta.thumbnail_matches is True and not any(f.code in changed for f in meta.findings)
+
+
+def _unconfirmed_capture_fact(
+    originals: list[ImageMetadata], rule: TimeRule, say: Say, roles: Roles
+) -> Fact:
+    """No copy confirmed: when our originals were taken, and that none is shown copied."""
+    dated = sorted((m.captured_at for m in originals if m.captured_at is not None), key=rule.at)
+    if not dated:
+        return Fact("captured", False, "", ON_ORIGINALS)
+    fields: dict[str, str | int] = {
+        "first": say.day(dated[0]),
+        "last": say.day(dated[-1]),
+        "listing": say(roles.listing),
+    }
+    if fields["first"] == fields["last"]:
+        sentence = say.n(
+            len(dated),
+            N_(
+                "Our original was captured on {first}; it is not confirmed as the source of an "
+                "image of {listing}."
+            ),
+            N_(
+                "Our {count} originals were captured on {first}; none is confirmed as the "
+                "source of an image of {listing}."
+            ),
+            **fields,
+        )
+    else:
+        sentence = say.n(
+            len(dated),
+            N_(
+                "Our original was captured on {first}; it is not confirmed as the source of an "
+                "image of {listing}."
+            ),
+            N_(
+                "Our {count} originals were captured from {first} to {last}; none is "
+                "confirmed as the source of an image of {listing}."
+            ),
+            **fields,
+        )
+    return Fact("captured", False, sentence, ON_ORIGINALS)
 
 
 def _capture_fact(matched: list[ImageMetadata], rule: TimeRule, say: Say) -> Fact:
@@ -348,13 +402,12 @@ def _crop_fact(analysis: Analysis, say: Say) -> Fact | None:
 
 
 def _frames_fact(analysis: Analysis, say: Say) -> Fact:
-    matched = {m.original for m in analysis.paired}
-    shoots = [s for s in analysis.shoots if any(f.path in matched for f in s.frames)]
-    others = [f for s in shoots for f in s.frames if f.path not in matched]
+    # The frames the other-frames page shows: shoots of confirmed originals only.
+    others = outtake_frames(analysis.shoots, analysis.matches)
     if not others:
         return Fact("other-frames", False, "", ON_FRAMES)
     # Only the shoots that have other frames: their camera is "the same camera".
-    shoots = [s for s in shoots if any(f.path not in matched for f in s.frames)]
+    shoots = [s for s in analysis.shoots if any(f in others for f in s.frames)]
     serials = sorted({s.serial for s in shoots if s.serial})
     cameras = sorted({s.camera for s in shoots if s.camera})
     if len(serials) > 1 or len(cameras) > 1:
@@ -546,7 +599,9 @@ def establish(analysis: Analysis, lang: TextLang = "en") -> CaseFacts:
         _match_fact(analysis, say, roles),
         _crop_fact(analysis, say),
         _larger_fact(analysis, say),
-        _capture_fact(matched, rule, say),
+        _capture_fact(matched, rule, say)
+        if matched
+        else _unconfirmed_capture_fact(analysis.usable_originals, rule, say, roles),
     ]
     facts += [f for f in optional if f is not None]
     facts += _originals_facts(analysis, say)

@@ -1,7 +1,9 @@
 """Part 5 of the dossier: other frames from the same shoot, as a contact sheet.
 
-Frames of our matched originals' shoots that match none of their images: only the
-photographer holds the whole shoot.
+Frames of the shoots of our confirmed originals (``rules.outtake_frames``, as
+``check`` counts them) that are in no comparison: only the photographer holds the
+whole shoot. A frame the matcher found also agreeing, less closely, with one of
+their images is said to, not counted as matching none.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from reportlab.platypus import Flowable, Image, PageBreak, Paragraph, Spacer, Ta
 
 from appeal_kit.dossier.bilingual import label, moment, para, phrase, values, words
 from appeal_kit.dossier.blocks import part_heading
-from appeal_kit.dossier.rules import roles_for
+from appeal_kit.dossier.rules import outtake_frames, roles_for
 from appeal_kit.dossier.style import fit_box, markup
 from appeal_kit.dossier.timeline import aware
+from appeal_kit.i18n.console import english
 from appeal_kit.i18n.document import N_, TextLang
 from appeal_kit.models import ImageMetadata
 
@@ -33,7 +36,8 @@ def outtakes_part(state: RenderState) -> list[Flowable]:
     content, st = state.content, state.styles
     flow = part_heading(state, 6)
     frames = sorted(
-        content.outtakes, key=lambda m: (m.captured_at is None, _sort_time(m), m.display_path)
+        outtake_frames(content.shoots, content.matches),
+        key=lambda m: (m.captured_at is None, _sort_time(m), m.display_path),
     )
     if not frames:
         flow += para(state, N_("No other frames from the same shoots were supplied."), st.body)
@@ -42,23 +46,52 @@ def outtakes_part(state: RenderState) -> list[Flowable]:
     # it could examine. Whether they were ever published is the seller's to say.
     unexamined = sum(e.role == "accused" for e in content.excluded)
     listing = phrase(roles_for(content.case).listing)
-    flow += para(
-        state,
-        N_(
-            "1 frame from the same shoots that matches none of the images of {listing} "
-            "examined. It shows the photographer holds the whole shoot, not only the picture "
-            "in dispute."
+    neighbours = _also_agreeing(frames, [str(english(m.note)) for m in content.matches])
+    rest = len(frames) - len(neighbours)
+    if not neighbours:
+        intro = (
+            N_(
+                "1 frame from the same shoots that matches none of the images of {listing} "
+                "examined. It shows the photographer holds the whole shoot, not only the "
+                "picture in dispute."
+            )
+            if rest == 1
+            else N_(
+                "{count} frames from the same shoots that match none of the images of {listing} "
+                "examined. They show the photographer holds the whole shoot, not only the "
+                "picture in dispute."
+            )
         )
-        if len(frames) == 1
-        else N_(
-            "{count} frames from the same shoots that match none of the images of {listing} "
-            "examined. They show the photographer holds the whole shoot, not only the picture "
-            "in dispute."
-        ),
-        st.body,
-        count=len(frames),
-        listing=listing,
-    )
+    else:
+        intro = (
+            N_(
+                "1 frame from the same shoots. It shows the photographer holds the whole "
+                "shoot, not only the picture in dispute."
+            )
+            if len(frames) == 1
+            else N_(
+                "{count} frames from the same shoots. They show the photographer holds the "
+                "whole shoot, not only the picture in dispute."
+            )
+        )
+    flow += para(state, intro, st.body, count=len(frames), listing=listing)
+    if neighbours:
+        # The matching notes say so on the comparison pages: "matches none" would contradict them.
+        flow += para(
+            state,
+            N_(
+                "{names} also agrees, less closely, with an image of {listing}, as a "
+                "neighbouring frame of the copied one does; the comparison page names it."
+            )
+            if len(neighbours) == 1
+            else N_(
+                "{names} also agree, less closely, with images of {listing}, as neighbouring "
+                "frames of the copied ones do; the comparison pages name them."
+            ),
+            st.body,
+            names=", ".join(neighbours),
+            listing=listing,
+        )
     if unexamined:
         flow += para(
             state,
@@ -116,6 +149,13 @@ def outtakes_part(state: RenderState) -> list[Flowable]:
             count=f"{hidden:,}",
         )
     return [*flow, PageBreak()]
+
+
+def _also_agreeing(frames: list[ImageMetadata], notes: list[str]) -> list[str]:
+    """Names of the frames a matching note says also agree with one of their images."""
+    named = [n for n in notes if "agree" in n]
+    names = [m.display_path.rsplit("/", 1)[-1] for m in frames]
+    return [name for name in names if any(name in note for note in named)]
 
 
 def _sort_time(meta: ImageMetadata) -> datetime:

@@ -12,10 +12,13 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from appeal_kit.i18n.document import N_, TextLang, format_date, format_day, translate
-from appeal_kit.models import ImageMetadata
+from appeal_kit.models import ImageMetadata, MatchResult
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from appeal_kit.case.config import Case
+    from appeal_kit.evidence.shoots import Shoot
 
 
 class Say:
@@ -57,6 +60,36 @@ def _one_stop(sentence: str) -> str:
     if sentence.endswith("..") and not sentence.endswith("..."):
         return sentence[:-1]
     return sentence
+
+
+# --------------------------------------------------------------------------- matches
+
+
+def confirmed_originals(matches: Iterable[MatchResult]) -> set[Path]:
+    """Originals an image of theirs is confirmed as a copy of (verdict ``match`` only).
+
+    A 'possible' pair is shown, with its doubt, but never argued from: capture
+    dates, cameras and shoots are said only of confirmed originals.
+    """
+    return {m.original for m in matches if m.verdict == "match" and m.original is not None}
+
+
+def outtake_frames(shoots: Iterable[Shoot], matches: Iterable[MatchResult]) -> list[ImageMetadata]:
+    """Other frames of the shoots of confirmed originals, not themselves in a comparison.
+
+    ``check`` ("belongs to no shoot of a matched original") and the dossier's
+    other-frames page both use this, so they agree on which frames count.
+    """
+    matches = list(matches)
+    confirmed = confirmed_originals(matches)
+    compared = {m.original for m in matches if m.original is not None and m.verdict != "none"}
+    return [
+        frame
+        for shoot in shoots
+        if any(f.path in confirmed for f in shoot.frames)
+        for frame in shoot.frames
+        if frame.path not in compared
+    ]
 
 
 # --------------------------------------------------------------------------- roles

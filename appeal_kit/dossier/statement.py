@@ -231,4 +231,9 @@ def statement_text(analysis: Analysis, found: CaseFacts | None = None) -> str:
     values, missing = statement_values(analysis, found)
     for name in missing:
         values[name] = say(N_("[not known: {name}]"), name=name)
+    if "opening" in missing:
+        # Name the case.toml fields the opening lacks, as check and the DRAFT box do.
+        needs = ("store",) if analysis.case.mode == "complaint" else sorted(OPENING_NEEDS)
+        lacking = ", ".join(k for k in needs if k in missing) or "opening"
+        values["opening"] = say(N_("[not known: {name}]"), name=lacking)
     return fill_statement(_template(analysis, found.lang), analysis.case, values)

@@ -57,6 +57,14 @@ class Flip:
     second_camera: tuple[int, ...] = ()
     unrelated_copy: bool = False
     downgrade: bool = False
+    # Every pair comes out only 'possible': nothing is confirmed as a copy.
+    downgrade_all: bool = False
+    # Originals captured two days later: a shoot of their own, matching nothing.
+    other_day: tuple[int, ...] = ()
+    # The matcher's note on the first pair names this original as also agreeing.
+    neighbour_note: int | None = None
+    # The build must be a DRAFT (a check blocker), with this finding code.
+    draft: str = ""
     # What the claims must say instead (the known fact), each as a phrase.
     says: tuple[str, ...] = ()
     # Phrases the claims must not contain in this case (besides the general rules).
@@ -105,6 +113,29 @@ FLIPS = [
         never=("All 2 images",),
     ),
     Flip(
+        "nothing-confirmed",
+        downgrade_all=True,
+        says=("none is confirmed as the source of an image of",),
+        never=(
+            "earliest matched original",
+            "matched originals were captured",
+            "more frame",
+            "only the photographer holds",
+        ),
+        draft="no-confirmed-match",
+    ),
+    Flip(
+        "frame-of-another-shoot",
+        other_day=(2,),
+        says=("No other frames from the same shoots were supplied",),
+        never=("more frame",),
+    ),
+    Flip(
+        "neighbour-also-agrees",
+        neighbour_note=2,
+        says=("IMG_0402.JPG also agrees, less closely",),
+    ),
+    Flip(
         "reframed-only-original",
         originals=1,
         copies=(0,),
@@ -148,7 +179,8 @@ def make_case(root: Path, flip: Flip) -> Path:
             if i in flip.second_camera
             else {"make": "Canon", "model": "Canon EOS R6", "serial": "032021004417"}
         )
-        exif = exif_bytes(when=f"2024:03:10 14:{2 + i:02d}:11", **camera)  # type: ignore[arg-type]
+        day = 12 if i in flip.other_day else 10
+        exif = exif_bytes(when=f"2024:03:{day} 14:{2 + i:02d}:11", **camera)  # type: ignore[arg-type]
         _jpeg_with_thumbnail(
             root / "originals" / f"IMG_{400 + i:04d}.JPG", image, scene.resize((160, 120)), exif
         )
@@ -214,6 +246,9 @@ def contradictions(doc: Read) -> list[str]:
     unmatched = "without a matching original" in everything
     rule(unmatched, r"All \d+ images of", "an image of theirs matches none of our originals")
     rule("possible match" in doc.captions, r"All \d+ images of", "a pair is only possible")
+    confirmed = re.search(r"Comparison \d+ of \d+: match\b", doc.captions) is not None
+    for claim in ("matched original", "earliest matched", "frames? of the same shoot"):
+        rule(not confirmed, claim, "no comparison is a confirmed match")
     two_bodies = "NIKON D700" in everything and "Canon EOS R6" in everything
     rule(two_bodies, "one camera", "two cameras")
     rule(two_bodies, r"the same camera \(serial [^)]*,", "one camera cannot have two serials")
@@ -233,19 +268,37 @@ def contradictions(doc: Read) -> list[str]:
     return found
 
 
-def _downgrade(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The first pair comes out of the matcher only 'possible' (a weak copy)."""
+def _downgrade(monkeypatch: pytest.MonkeyPatch, every: bool = False) -> None:
+    """The first pair (or ``every`` pair) comes out of the matcher only 'possible'."""
     from appeal_kit.matching.matcher import FeatureMatcher
 
     real = FeatureMatcher.match
 
     def weaker(self: FeatureMatcher, *args: object, **kwargs: object) -> list[MatchResult]:
         results: list[MatchResult] = real(self, *args, **kwargs)  # type: ignore[arg-type]
-        first = min((r for r in results if r.verdict == "match"), key=lambda r: str(r.accused))
-        first.verdict = "possible"
+        strong = sorted((r for r in results if r.verdict == "match"), key=lambda r: str(r.accused))
+        for result in strong if every else strong[:1]:
+            result.verdict = "possible"
         return results
 
     monkeypatch.setattr(FeatureMatcher, "match", weaker)
+
+
+def _neighbour(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """The first pair's note names ``name`` as a neighbouring frame that also agrees."""
+    from appeal_kit.matching.matcher import FeatureMatcher
+
+    real = FeatureMatcher.match
+
+    def noted(self: FeatureMatcher, *args: object, **kwargs: object) -> list[MatchResult]:
+        results: list[MatchResult] = real(self, *args, **kwargs)  # type: ignore[arg-type]
+        first = min((r for r in results if r.verdict == "match"), key=lambda r: str(r.accused))
+        first.note = (
+            f"{first.note}; {name}, a neighbouring frame of ours, also agrees, less closely"
+        )
+        return results
+
+    monkeypatch.setattr(FeatureMatcher, "match", noted)
 
 
 @pytest.mark.parametrize("flip", FLIPS, ids=[f.name for f in FLIPS])
@@ -253,8 +306,10 @@ def test_no_claim_the_pages_contradict(
     flip: Flip, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     case = make_case(tmp_path / flip.name, flip)
-    if flip.downgrade:
-        _downgrade(monkeypatch)
+    if flip.downgrade or flip.downgrade_all:
+        _downgrade(monkeypatch, every=flip.downgrade_all)
+    if flip.neighbour_note is not None:
+        _neighbour(monkeypatch, f"IMG_{400 + flip.neighbour_note:04d}.JPG")
     # Deadline states as of the day after the notice (no deadline missed by the clock).
     options = BuildOptions(cache_dir=tmp_path / "cache", as_of=datetime(2024, 10, 11, tzinfo=UTC))
     result = build_dossier(case, options)
@@ -265,8 +320,17 @@ def test_no_claim_the_pages_contradict(
         assert phrase in said or phrase in doc.all, f"{flip.name}: expected {phrase!r}"
     for phrase in flip.never:
         assert phrase not in said, f"{flip.name}: must not claim {phrase!r}"
-    # None of these flips is a blocker: the dossier is final and holds no placeholder.
-    assert not result.draft, [f.message for f in result.findings if f.severity == "blocker"]
+    blockers = {f.code for f in result.findings if f.severity == "blocker"}
+    if flip.draft:
+        # A dossier that proves nothing must not look final.
+        assert result.draft and flip.draft in blockers
+        assert "DRAFT: not ready to submit" in doc.pages[0]
+    else:
+        # The dossier is final and holds no placeholder.
+        assert not result.draft, blockers
+    if "No other frames from the same shoots were supplied" in doc.all:
+        # check agrees: no original is counted as a frame of a matched shoot.
+        assert not any("more frame" in p for p in doc.pages)
 
 
 def test_contradiction_rules_catch_the_old_wording() -> None:

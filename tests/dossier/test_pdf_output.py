@@ -141,6 +141,9 @@ def test_half_filled_case_is_a_draft_on_every_page(make_case, tmp_path: Path) ->
     reader = PdfReader(case / "dossier" / "dossier.pdf")
     texts = [" ".join((p.extract_text() or "").split()) for p in reader.pages]
     assert all("DRAFT: not ready to submit" in t for t in texts)
+    # The placeholder names the case.toml fields to fill in, as check does: no internal key.
+    assert "[not known: opening]" not in " ".join(texts)
+    assert "[not known: case_id, notice_received, store]" in " ".join(texts)
     # The band is drawn, not only written: red across the top of every page.
     for page in render(case / "dossier" / "dossier.pdf", tmp_path):
         assert page[: int(page.shape[0] * 0.02)].mean() < 200
@@ -162,12 +165,16 @@ def test_check_names_what_the_case_lacks(make_case, tmp_path: Path) -> None:
     findings = analyse_case(case, BuildOptions(cache_dir=tmp_path / "cache")).findings
     codes = {f.code: f.severity for f in findings}
     assert codes["no-accused"] == "blocker"
-    for code in ("no-case-id", "no-store", "no-listing-url", "no-first-seen"):
+    for code in ("no-listing-url", "no-first-seen", "no-seller-id", "no-complainant"):
         assert codes[code] == "warning", code
-    # The statement needs the case id, the store and the notice: each a blocker with its fix.
+    # The statement needs the case id, the store and the notice: each one blocker with its
+    # fix, not a blocker and a warning for the same field, and no template syntax.
+    for code in ("no-case-id", "no-store", "no-notice-time"):
+        assert code not in codes, code
     gaps = [f for f in findings if f.code == "statement-placeholder"]
-    named = {name for f in gaps for name in re.findall(r"\{(\w+)\}", f.message)}
+    named = {name for f in gaps for name in re.findall(r"the value (\w+)", f.message)}
     assert {"case_id", "store", "notice_received"} <= named
+    assert not any("{" in f.message for f in findings)
     assert all(f.fix for f in findings if f.severity == "blocker")
     result = run_cli("check", case, "--cache-dir", tmp_path / "cache")
     assert result.code == 1
