@@ -249,11 +249,12 @@ def _check_target(folder: Path) -> None:
     """
     for path in (folder, *folder.parents):
         if path.exists() and not path.is_dir():
+            suggestion = (path.stem or "my") + "-case"
             raise OutputError(
                 __("{path} is a file, not a folder", path=path),
                 hint=__(
                     "Give init a new folder name for the case, e.g. appeal-kit init {suggestion}",
-                    suggestion=f"{path.stem or 'my'}-case",
+                    suggestion=suggestion,
                 ),
             )
     holder = case_holding(folder)

@@ -17,6 +17,7 @@ from typing import Any
 
 import typer
 
+from appeal_kit.cli.help_layout import chinese_parameters, install_layout, tidy_parameters
 from appeal_kit.i18n import LazyText, __, console_language, lazy__
 
 # Typer's words, as its rich help and our usage-error line show them.
@@ -138,7 +139,10 @@ def _install_typer_words() -> None:
         def display_type(self: Any, ctx: Any) -> str:
             text = shown_type(self, ctx)
             word = TYPE_WORDS.get(text)
-            return __(word) if word is not None and console_language() != "en" else text
+            if console_language() == "en":
+                # "<list[str]>" is Python's name for it: a repeatable option shows its item's type.
+                return f"<{text[6:-2]}>" if text.startswith("<list[") else text
+            return __(word) if word is not None else text
 
         display_type._appeal_kit = True  # type: ignore[attr-defined]
         core._TyperParameter.display_type = display_type  # type: ignore[method-assign]
@@ -169,6 +173,9 @@ def localized_command(app: typer.Typer) -> Any:
     command = typer.main.get_command(app)
     # Also in English: a run in Chinese earlier in this process must not leave its words behind.
     _install_typer_words()
+    install_layout()
+    for item in _walk(command):
+        tidy_parameters(item)
     if console_language() == "en":
         return command
     for item in _walk(command):
@@ -183,6 +190,7 @@ def localized_command(app: typer.Typer) -> Any:
         for param in item.params:
             if param.help:
                 param.help = __(param.help)
+        chinese_parameters(item)
         helper = item.get_help_option(Context(item))
         if helper is not None:
             helper.help = __(HELP_OPTION)
