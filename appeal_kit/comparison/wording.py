@@ -213,7 +213,19 @@ def describe_match(match: MatchResult, original_name: str, lang: TextLang = "en"
             **fields,
         )
     space = "" if lang == "zh" else " "
-    if match.original_contains_more:
+    if match.original_contains_more and match.verdict != "match":
+        # Not confirmed as a copy: what the geometry shows, no claim of how it was made.
+        text += space + say(N_("Our original shows more of the scene than their image."))
+    elif match.original_contains_more and match.scale > 1.005:
+        # Their pixels are denser than ours in that region: "cut from" alone would hide it.
+        text += space + say(
+            N_(
+                "Our original shows more of the scene than their image; in the part they "
+                "share, their image has more pixels than our file (scaled to {percent})."
+            ),
+            percent=_percent(match.scale),
+        )
+    elif match.original_contains_more:
         text += space + say(
             N_(
                 "Our original shows more of the scene than their image: "

@@ -379,25 +379,41 @@ def _match_fact(analysis: Analysis, say: Say, roles: Roles) -> Fact:
 
 def _crop_fact(analysis: Analysis, say: Say) -> Fact | None:
     """The copy shows only part of our frame: it was cut from our larger picture."""
-    shares: list[float] = []
-    for match in analysis.paired:
+    shares: list[tuple[float, str]] = []
+    confirmed = [m for m in analysis.paired if m.verdict == "match"]
+    for match in confirmed:
         meta = analysis.metadata_for(match.original)
-        if match.verdict != "match" or not match.original_contains_more or meta is None:
+        # An enlarged region (scale over 100 %) is not simply "cut from" ours: not said here.
+        if not match.original_contains_more or meta is None or match.scale > 1.005:
             continue
         if match.region and meta.width and meta.height:
-            shares.append(match.region[2] * match.region[3] / (meta.width * meta.height))
+            share = match.region[2] * match.region[3] / (meta.width * meta.height)
+            shares.append((share, match.accused.name))
     if not shares:
         return None
-    percent = max(1, round(min(shares) * 100))
-    sentence = say.n(
-        len(shares),
-        N_("The copy is a crop of our larger frame: it shows {percent} % of our original."),
-        N_(
-            "{count} of the copies are crops of our larger frames; the tightest shows "
-            "{percent} % of our original."
-        ),
-        percent=percent,
-    )
+    share, name = min(shares)
+    percent = max(1, round(share * 100))
+    if len(confirmed) == 1:
+        sentence = say(
+            N_("The copy is a crop of our larger frame: it shows {percent} % of our original."),
+            percent=percent,
+        )
+    else:
+        # Several copies: say which one, or how many, is a crop.
+        sentence = say.n(
+            len(shares),
+            N_(
+                "{name}, 1 of the {total} copies, is a crop of our larger frame: it shows "
+                "{percent} % of our original."
+            ),
+            N_(
+                "{count} of the {total} copies are crops of our larger frames; the tightest, "
+                "{name}, shows {percent} % of our original."
+            ),
+            name=name,
+            total=len(confirmed),
+            percent=percent,
+        )
     return Fact("crop", True, sentence, ON_COMPARISONS, 80)
 
 

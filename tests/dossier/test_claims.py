@@ -63,6 +63,10 @@ class Flip:
     other_day: tuple[int, ...] = ()
     # The matcher's note on the first pair names this original as also agreeing.
     neighbour_note: int | None = None
+    # Copies of the whole frame (not a crop) among ``copies``.
+    whole: tuple[int, ...] = ()
+    # Pixel size of each copy (a crop of 3/4 of the frame: 600 x 450 shrinks it).
+    copy_size: tuple[int, int] = (600, 450)
     # The build must be a DRAFT (a check blocker), with this finding code.
     draft: str = ""
     # What the claims must say instead (the known fact), each as a phrase.
@@ -111,6 +115,19 @@ FLIPS = [
         downgrade=True,
         says=("only possibly matches",),
         never=("All 2 images",),
+    ),
+    Flip(
+        "one-crop-of-two",
+        whole=(1,),
+        says=("listing-1.jpg, 1 of the 2 copies, is a crop of our larger frame",),
+        never=("The copy is a crop",),
+    ),
+    Flip(
+        "enlarged-copy",
+        copies=(0,),
+        copy_size=(1200, 900),
+        says=("their image has more pixels than our file",),
+        never=("cut from the larger original", "crop of our larger frame"),
     ),
     Flip(
         "nothing-confirmed",
@@ -186,7 +203,8 @@ def make_case(root: Path, flip: Flip) -> Path:
         )
         if i in flip.copies:
             w, h = image.size
-            copy = image.crop((w // 8, h // 8, w * 7 // 8, h * 7 // 8)).resize((600, 450))
+            box = (0, 0, w, h) if i in flip.whole else (w // 8, h // 8, w * 7 // 8, h * 7 // 8)
+            copy = image.crop(box).resize(flip.copy_size)
             copy.save(root / "accused" / f"listing-{i + 1}.jpg", quality=80)
     if flip.unrelated_copy:
         # Noise: nothing in common with any photo.
@@ -249,6 +267,11 @@ def contradictions(doc: Read) -> list[str]:
     confirmed = re.search(r"Comparison \d+ of \d+: match\b", doc.captions) is not None
     for claim in ("matched original", "earliest matched", "frames? of the same shoot"):
         rule(not confirmed, claim, "no comparison is a confirmed match")
+    for page in doc.pages:
+        # 'possible' is not proof: its page must not say how the copy was made.
+        possible = re.search(r"Comparison \d+ of \d+: possible match", page)
+        if possible and "cut from the larger original" in page:
+            found.append("a 'possible match' page says the copy was cut from our original")
     two_bodies = "NIKON D700" in everything and "Canon EOS R6" in everything
     rule(two_bodies, "one camera", "two cameras")
     rule(two_bodies, r"the same camera \(serial [^)]*,", "one camera cannot have two serials")
