@@ -116,7 +116,7 @@ def cover_part(state: RenderState) -> list[Flowable]:
         table_rows.append(
             [
                 Paragraph(label(words(state, roles.listing_label)), st.cell_bold),
-                Paragraph(label(words(state, N_("No URL was given in case.toml."))), st.cell),
+                Paragraph(label(words(state, N_("No URL was given for this listing."))), st.cell),
             ]
         )
     flow.append(grid(table_rows, scaled([1, 3], state.frame_w), header=False))
@@ -287,7 +287,8 @@ def _both_zones(state: RenderState, value: datetime | None) -> Versions | str:
     local = moment(value, content.local_timezone)
     if content.local_timezone is None or local("en") == here("en"):
         return values(state, here)
-    return words(state, N_("{time} (your time: {local})"), time=here, local=local)
+    # The reader is the platform's reviewer: the second zone is the seller's, not "yours".
+    return words(state, N_("{time} (seller's local time: {local})"), time=here, local=local)
 
 
 def pictures_only(comp: ComparisonImage) -> tuple[bytes, tuple[int, int]]:

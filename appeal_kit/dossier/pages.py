@@ -50,7 +50,7 @@ from appeal_kit.dossier.style import (
     link,
     markup,
 )
-from appeal_kit.i18n.console import english
+from appeal_kit.i18n.console import Translated, english
 from appeal_kit.i18n.document import N_, TextLang, retell, translate
 from appeal_kit.models import MatchResult
 
@@ -186,7 +186,7 @@ def _unmatched(state: RenderState) -> list[Flowable]:
             [
                 content.case.display(m.accused),
                 retold_text(state, m.note)
-                if m.note
+                if m.note and reviewer_note(m.note) is m.note
                 else words(state, N_("no matching original found")),
             ],
         )
@@ -364,8 +364,9 @@ def numbers_table(state: RenderState, match: MatchResult, caption: str = "") -> 
         )
         rows.append((label_text, _where(state, w, h, x, y)))
     # The matcher's note is console text: said again in the dossier's language(s).
-    if match.note and english(match.note) not in caption and str(match.note) not in caption:
-        note = match.note
+    shown = reviewer_note(match.note) if match.note else None
+    if shown and english(match.note) not in caption and str(match.note) not in caption:
+        note = shown
         rows.append((N_("Note"), values(state, lambda lang: retell(note, lang))))
     st = state.styles
     body = [
@@ -373,6 +374,32 @@ def numbers_table(state: RenderState, match: MatchResult, caption: str = "") -> 
         for k, v in rows
     ]
     return grid(body, scaled([1.3, 2.7], state.frame_w), header=False)
+
+
+# Matcher notes that end in advice to the seller, and what the reviewer reads instead.
+REVIEWER_NOTES = {
+    "agrees equally well with {name}: another frame of the same shoot? Pair it explicitly "
+    "in case.toml": N_(
+        "agrees equally well with {name}, another frame of the same shoot; which of the two "
+        "was copied is not settled"
+    ),
+}
+
+
+def reviewer_note(note: str) -> str | None:
+    """The matcher's note as the reviewer may read it: no instruction meant for the seller.
+
+    A note that tells the seller what to do (``case.toml``) is said in its reviewer
+    version, with the same fields; one without a reviewer version is left out.
+    """
+    if "case.toml" not in english(note):
+        return note
+    msgid = getattr(note, "msgid", None)
+    if msgid in REVIEWER_NOTES:
+        fields = dict(getattr(note, "fields", {}))
+        wording = REVIEWER_NOTES[msgid]
+        return Translated(wording.format(**fields), wording, fields)
+    return None
 
 
 def _where(state: RenderState, w: int, h: int, x: int, y: int) -> Versions:

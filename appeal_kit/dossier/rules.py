@@ -191,7 +191,9 @@ class TimeRule:
                 ),
             )
         return say(
-            N_("Capture times without a UTC offset are read as {zone} time (case.toml: timezone)."),
+            N_(
+                "Capture times without a UTC offset are read as {zone} time, the seller's time zone."
+            ),
             zone=self.zone_name,
         )
 

