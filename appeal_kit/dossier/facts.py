@@ -365,6 +365,16 @@ def _match_fact(analysis: Analysis, say: Say, roles: Roles) -> Fact:
                 N_("{count} more only possibly match an original; their comparison pages say so."),
             )
         )
+    unanalysed = sum(e.role == "accused" for e in analysis.excluded)
+    if unanalysed:
+        # Not "matches none": the file could not be read, the excluded-files page says why.
+        sentences.append(
+            say.n(
+                unanalysed,
+                N_("1 more could not be analysed and is listed under Excluded files."),
+                N_("{count} more could not be analysed and are listed under Excluded files."),
+            )
+        )
     if unmatched > 0:
         sentences.append(
             say.n(

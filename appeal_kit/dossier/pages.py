@@ -175,7 +175,9 @@ def _unmatched(state: RenderState) -> list[Flowable]:
     Said plainly, so a reviewer counting their images finds every one.
     """
     content, st = state.content, state.styles
-    if not content.unmatched:
+    # A file that could not be analysed did not "match none": Excluded files lists it.
+    unmatched = [m for m in content.unmatched if m.method != "skipped"]
+    if not unmatched:
         return []
     roles = roles_for(content.case)
     listing = phrase(roles.listing)
@@ -190,9 +192,9 @@ def _unmatched(state: RenderState) -> list[Flowable]:
                 else words(state, N_("no matching original found")),
             ],
         )
-        for m in sorted(content.unmatched, key=lambda m: str(m.accused))
+        for m in sorted(unmatched, key=lambda m: str(m.accused))
     ]
-    count = len(content.unmatched)
+    count = len(unmatched)
     sentence = (
         N_(
             "1 image of {listing} examined in this case matches none of the originals "

@@ -65,6 +65,8 @@ class Flip:
     neighbour_note: int | None = None
     # The first pair is 'possible' with the matcher's note for an ambiguous rival frame.
     rival_note: bool = False
+    # An image of theirs that cannot be read (an empty file): excluded, not "matches none".
+    unreadable: bool = False
     # Copies of the whole frame (not a crop) among ``copies``.
     whole: tuple[int, ...] = ()
     # Pixel size of each copy (a crop of 3/4 of the frame: 600 x 450 shrinks it).
@@ -117,6 +119,15 @@ FLIPS = [
         downgrade=True,
         says=("only possibly matches",),
         never=("All 2 images",),
+    ),
+    Flip(
+        "unreadable-copy",
+        unrelated_copy=True,
+        unreadable=True,
+        says=(
+            "1 more could not be analysed and is listed under Excluded files",
+            "1 image of the complainant's listing examined in this case matches none",
+        ),
     ),
     Flip(
         "ambiguous-rival",
@@ -218,6 +229,8 @@ def make_case(root: Path, flip: Flip) -> Path:
         # Noise: nothing in common with any photo.
         noise = np.random.default_rng(9001).integers(0, 255, (600, 900, 3), dtype=np.uint8)
         Image.fromarray(noise).save(root / "accused" / "unrelated.jpg", quality=85)
+    if flip.unreadable:
+        (root / "accused" / "bad.jpg").write_bytes(b"")
     return root
 
 

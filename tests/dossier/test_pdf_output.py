@@ -263,3 +263,9 @@ def test_the_reviewer_is_never_addressed_as_the_seller(demo_pdf: Path) -> None:
     assert "seller's local time" in text
     for wrong in ("your time", "Your local time", "in case.toml", "(case.toml", "Pair it"):
         assert wrong not in text, wrong
+
+
+def test_violation_type_reads_as_words(demo_pdf: Path) -> None:
+    first = " ".join((PdfReader(demo_pdf).pages[0].extract_text() or "").split())
+    assert "Violation type Direct copy of images" in first
+    assert "direct-copy" not in first
