@@ -36,17 +36,28 @@ def documents_part(state: RenderState) -> list[Flowable]:
     flow.append(grid(rows, scaled([2.2, 2.4, 3.2], state.frame_w)))
     if not usable:
         return [*flow, PageBreak()]
-    flow.append(PageBreak())
+    # The first document follows the table on its page when it fits there (a PDF's
+    # divider always does; an image when most of the page is left): no near-empty pages.
+    used: float | None = _height(state, flow) + 8 * mm
     for number, item in enumerate(state.attachments):
         if item.kind == "unusable":
             continue
-        flow += para(state, N_("Document: {name}"), st.h2, name=item.display)
-        flow.append(Paragraph(markup(f"SHA-256 {item.sha256}"), st.small))
+        head = para(state, N_("Document: {name}"), st.h2, name=item.display)
+        head.append(Paragraph(markup(f"SHA-256 {item.sha256}"), st.small))
         if item.note:
-            flow += paragraphs(_retold(state, item.note), st.body)  # console text
+            head += paragraphs(_retold(state, item.note), st.body)  # console text
+        # The heading, its hash and note share the page with the picture, as laid out.
+        room_h = state.frame_h - _height(state, head) - 3 * mm - 12
+        if used is not None:
+            shared = room_h - used
+            if item.kind == "image" and shared < 0.6 * state.frame_h:
+                flow.append(PageBreak())
+            else:
+                flow.append(Spacer(1, 8 * mm))
+                room_h = shared
+            used = None
+        flow += head
         if item.kind == "image" and item.jpeg is not None:
-            # The note (two lines at most) shares the page with the picture.
-            room_h = state.frame_h - 48 - (36 if item.note else 0)
             width, height = fit_box(item.pixel_size[0], item.pixel_size[1], state.frame_w, room_h)
             picture = Image(io.BytesIO(item.jpeg), width=width, height=height)
             flow += [Spacer(1, 3 * mm), picture, PageBreak()]
@@ -78,6 +89,15 @@ def documents_part(state: RenderState) -> list[Flowable]:
                 )
             flow += [Marker(state, number), PageBreak()]
     return flow
+
+
+def _height(state: RenderState, flow: list[Flowable]) -> float:
+    """Height of ``flow`` laid out across the frame, with each paragraph's spacing."""
+    total = 0.0
+    for item in flow:
+        total += item.wrap(state.frame_w, state.frame_h)[1]
+        total += item.getSpaceBefore() + item.getSpaceAfter()
+    return total
 
 
 def removed_of(item: Attachment) -> list[str]:

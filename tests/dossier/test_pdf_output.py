@@ -269,3 +269,10 @@ def test_violation_type_reads_as_words(demo_pdf: Path) -> None:
     first = " ".join((PdfReader(demo_pdf).pages[0].extract_text() or "").split())
     assert "Violation type Direct copy of images" in first
     assert "direct-copy" not in first
+
+
+def test_documents_table_and_first_divider_share_a_page(demo_pdf: Path) -> None:
+    # Not a one-row table on its own page, then a title-only page before the document.
+    pages = [" ".join((p.extract_text() or "").split()) for p in PdfReader(demo_pdf).pages]
+    [table] = [p for p in pages if "Document Kind SHA-256" in p]
+    assert "Document: " in table
