@@ -144,7 +144,8 @@ def run_checks(analysis: Analysis, *, now: datetime | None = None) -> list[Findi
             )
     # The frames the dossier's other-frames page shows (shoots of confirmed originals).
     in_matched_shoot = {frame.path for frame in outtake_frames(analysis.shoots, analysis.matches)}
-    if case.files().accused and not any(m.verdict == "match" for m in analysis.matches):
+    confirmed = any(m.verdict == "match" for m in analysis.matches)
+    if case.files().accused and not confirmed:
         # Without one confirmed copy the dossier proves nothing: it must stay a DRAFT.
         found.append(
             Finding(
@@ -158,7 +159,9 @@ def run_checks(analysis: Analysis, *, now: datetime | None = None) -> list[Findi
             )
         )
     for meta in originals:
-        if analysis.accused and meta.path not in matched and meta.path not in in_matched_shoot:
+        # With nothing confirmed the blocker above says it once, not once per original.
+        unused = meta.path not in matched and meta.path not in in_matched_shoot
+        if analysis.accused and confirmed and unused:
             found.append(
                 Finding(
                     "warning",

@@ -18,7 +18,7 @@ from reportlab.platypus import Flowable, Image, PageBreak, Paragraph, Spacer, Ta
 
 from appeal_kit.dossier.bilingual import label, moment, para, phrase, values, words
 from appeal_kit.dossier.blocks import part_heading
-from appeal_kit.dossier.rules import outtake_frames, roles_for
+from appeal_kit.dossier.rules import confirmed_originals, outtake_frames, roles_for
 from appeal_kit.dossier.style import fit_box, markup
 from appeal_kit.dossier.timeline import aware
 from appeal_kit.i18n.console import english
@@ -39,6 +39,18 @@ def outtakes_part(state: RenderState) -> list[Flowable]:
         outtake_frames(content.shoots, content.matches),
         key=lambda m: (m.captured_at is None, _sort_time(m), m.display_path),
     )
+    if not frames and not confirmed_originals(content.matches):
+        # Shoots are shown only as the shoots of a confirmed copy's original.
+        flow += para(
+            state,
+            N_(
+                "No image of {listing} is confirmed as a copy of our originals, so no frames "
+                "are shown as the rest of its shoot."
+            ),
+            st.body,
+            listing=phrase(roles_for(content.case).listing),
+        )
+        return [*flow, PageBreak()]
     if not frames:
         flow += para(state, N_("No other frames from the same shoots were supplied."), st.body)
         return [*flow, PageBreak()]

@@ -31,7 +31,7 @@ from appeal_kit.dossier.bilingual import (
     words,
 )
 from appeal_kit.dossier.blocks import part_heading
-from appeal_kit.dossier.rules import roles_for
+from appeal_kit.dossier.rules import confirmed_originals, roles_for
 from appeal_kit.dossier.style import (
     ACCENT,
     ALARM,
@@ -106,8 +106,9 @@ def timeline_rows(state: RenderState) -> tuple[list[Row], list[Versions]]:
     roles = roles_for(case)
     listing_words = first(state, roles.listing)
     # The same originals and the same day-count rule as the statement's facts.
-    matched = {m.original for m in content.matches if m.original is not None}
-    pool = [m for m in content.originals if m.path in matched] or content.originals
+    # Confirmed matches only: with none, no "captured N days before" line is drawn.
+    matched = confirmed_originals(content.matches)
+    pool = [m for m in content.originals if m.path in matched]
     raw = [m.captured_at for m in pool if m.captured_at is not None]
     earliest_raw = (
         min(raw, key=found.rule.at if found is not None else lambda v: aware(v, assume))

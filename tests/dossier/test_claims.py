@@ -71,6 +71,8 @@ class Flip:
     whole: tuple[int, ...] = ()
     # Pixel size of each copy (a crop of 3/4 of the frame: 600 x 450 shrinks it).
     copy_size: tuple[int, int] = (600, 450)
+    # Patterns no page may show (timeline, other frames...), not only the claims.
+    nowhere: tuple[str, ...] = ()
     # The build must be a DRAFT (a check blocker), with this finding code.
     draft: str = ""
     # What the claims must say instead (the known fact), each as a phrase.
@@ -158,6 +160,7 @@ FLIPS = [
             "more frame",
             "only the photographer holds",
         ),
+        nowhere=(r"captured \d+ days", r"earliest matched"),
         draft="no-confirmed-match",
     ),
     Flip(
@@ -387,6 +390,8 @@ def test_no_claim_the_pages_contradict(
         assert phrase in said or phrase in doc.all, f"{flip.name}: expected {phrase!r}"
     for phrase in flip.never:
         assert phrase not in said, f"{flip.name}: must not claim {phrase!r}"
+    for phrase in flip.nowhere:
+        assert not re.search(phrase, doc.all), f"{flip.name}: no page may say {phrase!r}"
     blockers = {f.code for f in result.findings if f.severity == "blocker"}
     if flip.draft:
         # A dossier that proves nothing must not look final.
