@@ -19,8 +19,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from appeal_kit.dossier.copy_facts import crop_fact, larger_fact, match_fact
 from appeal_kit.dossier.rules import (
     APPEAL_ROLES,
+    ON_COVER,
+    ON_DOCUMENTS,
+    ON_FRAMES,
+    ON_ORIGINALS,
+    ON_TIMELINE,
+    Fact,
     Roles,
     Say,
     TimeRule,
@@ -36,6 +43,16 @@ if TYPE_CHECKING:
     from appeal_kit.analysis import Analysis
     from appeal_kit.case.config import Case
 
+# ``Fact`` lives in ``rules`` (shared with ``copy_facts``); importers keep reading it here.
+__all__ = [
+    "PLATFORM_NAMES",
+    "CaseFacts",
+    "Fact",
+    "establish",
+    "iso_day",
+    "matched_originals",
+]
+
 # Marked for the catalog: Chinese sellers say 速卖通, 亚马逊.
 PLATFORM_NAMES = {
     "aliexpress": N_("AliExpress"),
@@ -45,14 +62,6 @@ PLATFORM_NAMES = {
     "dmca": N_("DMCA"),
 }
 
-# Where in the dossier a fact's evidence is (part titles as the contents list them).
-ON_ORIGINALS = "Evidence: our originals"
-ON_COMPARISONS = "Comparisons"
-ON_TIMELINE = "Timeline"
-ON_FRAMES = "Other frames from the same shoot"
-ON_DOCUMENTS = "Supporting documents"
-ON_COVER = "Cover"
-
 
 def iso_day(value: datetime) -> str:
     """A date as YYYY-MM-DD (language-neutral; the same in every translation)."""
@@ -60,22 +69,6 @@ def iso_day(value: datetime) -> str:
 
 
 # --------------------------------------------------------------------------- facts
-
-
-@dataclass(frozen=True)
-class Fact:
-    """One thing the build established, and how the dossier says it.
-
-    ``sentence`` is the claim when ``holds``, else what is known instead ("" when
-    nothing needs saying). ``evidence`` names the part of the dossier that shows
-    it. ``weight`` ranks the facts for page 1 (0: never a headline).
-    """
-
-    key: str
-    holds: bool
-    sentence: str
-    evidence: str
-    weight: int = 0
 
 
 @dataclass
@@ -303,130 +296,6 @@ def _listing_fact(case: Case, rule: TimeRule, say: Say, roles: Roles) -> Fact | 
     return Fact("listing-before", False, sentence, ON_TIMELINE)
 
 
-def _match_fact(analysis: Analysis, say: Say, roles: Roles) -> Fact:
-    total = len(analysis.accused)
-    strong = [m for m in analysis.paired if m.verdict == "match"]
-    possible = [m for m in analysis.paired if m.verdict == "possible"]
-    unmatched = total - len(strong) - len(possible)
-    listing = say(roles.listing)
-    if total == 0:
-        sentence = say(
-            N_("No image of {listing} was supplied, so no comparison is shown."), listing=listing
-        )
-        return Fact("matched", False, sentence, ON_COMPARISONS)
-    sentences: list[str] = []
-    if len(strong) == total:
-        sentences.append(
-            say.n(
-                total,
-                N_(
-                    "The image of {listing} matches our original geometrically; the comparison "
-                    "page shows the matched region of our original."
-                ),
-                N_(
-                    "All {count} images of {listing} match our originals geometrically; the "
-                    "comparison pages show the matched region of each original."
-                ),
-                listing=listing,
-            )
-        )
-    elif strong:
-        sentences.append(
-            say.n(
-                len(strong),
-                N_(
-                    "1 of the {total} images of {listing} matches our original geometrically; "
-                    "its comparison page shows the matched region."
-                ),
-                N_(
-                    "{count} of the {total} images of {listing} match our originals "
-                    "geometrically; their comparison pages show the matched regions."
-                ),
-                total=total,
-                listing=listing,
-            )
-        )
-    else:
-        sentences.append(
-            say.n(
-                total,
-                N_("The image of {listing} was not confirmed as a match of our originals."),
-                N_(
-                    "None of the {count} images of {listing} was confirmed as a match of our originals."
-                ),
-                listing=listing,
-            )
-        )
-    if possible:
-        sentences.append(
-            say.n(
-                len(possible),
-                N_("1 more only possibly matches an original; its comparison page says so."),
-                N_("{count} more only possibly match an original; their comparison pages say so."),
-            )
-        )
-    unanalysed = sum(e.role == "accused" for e in analysis.excluded)
-    if unanalysed:
-        # Not "matches none": the file could not be read, the excluded-files page says why.
-        sentences.append(
-            say.n(
-                unanalysed,
-                N_("1 more could not be analysed and is listed under Excluded files."),
-                N_("{count} more could not be analysed and are listed under Excluded files."),
-            )
-        )
-    if unmatched > 0:
-        sentences.append(
-            say.n(
-                unmatched,
-                N_("1 matches none of our originals and is listed after the comparisons."),
-                N_("{count} match none of our originals and are listed after the comparisons."),
-            )
-        )
-    holds = bool(strong) and len(strong) == total
-    return Fact("matched", holds, say.join(sentences), ON_COMPARISONS, 50 if strong else 0)
-
-
-def _crop_fact(analysis: Analysis, say: Say) -> Fact | None:
-    """The copy shows only part of our frame: it was cut from our larger picture."""
-    shares: list[tuple[float, str]] = []
-    confirmed = [m for m in analysis.paired if m.verdict == "match"]
-    for match in confirmed:
-        meta = analysis.metadata_for(match.original)
-        # An enlarged region (scale over 100 %) is not simply "cut from" ours: not said here.
-        if not match.original_contains_more or meta is None or match.scale > 1.005:
-            continue
-        if match.region and meta.width and meta.height:
-            share = match.region[2] * match.region[3] / (meta.width * meta.height)
-            shares.append((share, match.accused.name))
-    if not shares:
-        return None
-    share, name = min(shares)
-    percent = max(1, round(share * 100))
-    if len(confirmed) == 1:
-        sentence = say(
-            N_("The copy is a crop of our larger frame: it shows {percent} % of our original."),
-            percent=percent,
-        )
-    else:
-        # Several copies: say which one, or how many, is a crop.
-        sentence = say.n(
-            len(shares),
-            N_(
-                "{name}, 1 of the {total} copies, is a crop of our larger frame: it shows "
-                "{percent} % of our original."
-            ),
-            N_(
-                "{count} of the {total} copies are crops of our larger frames; the tightest, "
-                "{name}, shows {percent} % of our original."
-            ),
-            name=name,
-            total=len(confirmed),
-            percent=percent,
-        )
-    return Fact("crop", True, sentence, ON_COMPARISONS, 80)
-
-
 def _frames_fact(analysis: Analysis, say: Say) -> Fact:
     # The frames the other-frames page shows: shoots of confirmed originals only.
     others = outtake_frames(analysis.shoots, analysis.matches)
@@ -563,35 +432,6 @@ def _originals_facts(analysis: Analysis, say: Say) -> list[Fact]:
     return [*facts, Fact("hashed", True, hashed, ON_ORIGINALS)]
 
 
-def _larger_fact(analysis: Analysis, say: Say) -> Fact | None:
-    """Our files have more pixels than the copies made from them (said only when true)."""
-    from PIL import Image
-
-    pairs = [m for m in analysis.paired if m.verdict == "match"]
-    if not pairs:
-        return None
-    for match in pairs:
-        meta = analysis.metadata_for(match.original)
-        if meta is None or not meta.width or not meta.height:
-            return None
-        if match.accused_rect is not None:
-            size = match.accused_rect[2] * match.accused_rect[3]
-        else:
-            try:
-                with Image.open(match.accused) as img:  # reads the header only
-                    size = img.width * img.height
-            except OSError:
-                return None
-        if meta.width * meta.height <= size:
-            return None
-    sentence = say.n(
-        len(pairs),
-        N_("Our original has more pixels than the copy made from it."),
-        N_("Each of our originals has more pixels than the copy made from it."),
-    )
-    return Fact("larger", True, sentence, ON_COMPARISONS, 30)
-
-
 def _filed_fact(analysis: Analysis, say: Say) -> Fact | None:
     """In an appeal: the appeal went in within the platform's window."""
     from appeal_kit.models import DeadlineState
@@ -622,9 +462,9 @@ def establish(analysis: Analysis, lang: TextLang = "en") -> CaseFacts:
     facts: list[Fact] = [before]
     optional = [
         _listing_fact(case, rule, say, roles),
-        _match_fact(analysis, say, roles),
-        _crop_fact(analysis, say),
-        _larger_fact(analysis, say),
+        match_fact(analysis, say, roles),
+        crop_fact(analysis, say),
+        larger_fact(analysis, say),
         _capture_fact(matched, rule, say)
         if matched
         else _unconfirmed_capture_fact(analysis.usable_originals, rule, say, roles),

@@ -62,6 +62,33 @@ def _one_stop(sentence: str) -> str:
     return sentence
 
 
+# --------------------------------------------------------------------------- facts
+
+# Where in the dossier a fact's evidence is (part titles as the contents list them).
+ON_ORIGINALS = "Evidence: our originals"
+ON_COMPARISONS = "Comparisons"
+ON_TIMELINE = "Timeline"
+ON_FRAMES = "Other frames from the same shoot"
+ON_DOCUMENTS = "Supporting documents"
+ON_COVER = "Cover"
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One thing the build established, and how the dossier says it.
+
+    ``sentence`` is the claim when ``holds``, else what is known instead ("" when
+    nothing needs saying). ``evidence`` names the part of the dossier that shows
+    it. ``weight`` ranks the facts for page 1 (0: never a headline).
+    """
+
+    key: str
+    holds: bool
+    sentence: str
+    evidence: str
+    weight: int = 0
+
+
 # --------------------------------------------------------------------------- matches
 
 
