@@ -111,9 +111,40 @@ def toml_moment(text: str, *, what: str, day_ok: bool = False) -> str:
                 example=example,
             ),
         )
+    rewritten = _written_the_chinese_way(raw)
+    if rewritten is not None:
+        raise InvalidValueError(
+            __("{what} is not in the form appeal-kit reads: {text}", what=what, text=text),
+            hint=__(
+                "Write it as {example} (+08:00 is Beijing time; use the offset on the notice)",
+                example=rewritten,
+            ),
+        )
     moment = parse_moment(raw, what=what)
     _check_year(moment.year, what, text)
     return moment.isoformat()
+
+
+_CHINESE_DATE = re.compile(
+    r"(?P<y>\d{4})\s*[年/.]\s*(?P<m>\d{1,2})\s*[月/.]\s*(?P<d>\d{1,2})\s*日?"
+    r"(?:\s*(?P<H>\d{1,2})\s*[:：点时]\s*(?P<M>\d{1,2})\s*分?)?$"
+)
+
+
+def _written_the_chinese_way(raw: str) -> str | None:
+    """``2024年10月15日 09:30`` (or ``2024/10/15 09:30``) as ``2024-10-15T09:30:00+08:00``.
+
+    Sellers copy the time as Seller Center prints it; the fix shows their own
+    moment in the form we read, not an unrelated example.
+    """
+    found = _CHINESE_DATE.match(raw)
+    if found is None:
+        return None
+    y, m, d = int(found["y"]), int(found["m"]), int(found["d"])
+    hour, minute = int(found["H"] or 0), int(found["M"] or 0)
+    if not (1 <= m <= 12 and 1 <= d <= 31 and hour < 24 and minute < 60):
+        return None
+    return f"{y:04d}-{m:02d}-{d:02d}T{hour:02d}:{minute:02d}:00+08:00"
 
 
 def _check_year(year: int, what: str, text: str) -> None:
@@ -262,7 +293,7 @@ def _check_target(folder: Path) -> None:
         return
     case, evidence = holder
     name = folder.absolute().name
-    suggestion = case.parent / (name if name not in (ORIGINALS, ACCUSED, DOCUMENTS) else "new-case")
+    beside = case.parent / (name if name not in (ORIGINALS, ACCUSED, DOCUMENTS) else "new-case")
     where = {"folder": folder, "evidence": evidence, "case": case}
     raise OutputError(
         __("{folder} is the {evidence}/ folder of the case {case}", **where)
@@ -271,6 +302,6 @@ def _check_target(folder: Path) -> None:
         hint=__(
             "Create the new case next to that case, not inside it, e.g. appeal-kit init "
             "{suggestion}",
-            suggestion=suggestion,
+            suggestion=beside,
         ),
     )

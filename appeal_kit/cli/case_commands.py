@@ -20,7 +20,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from appeal_kit.errors import ExitCode, InvalidValueError
+from appeal_kit.cli import words
+from appeal_kit.errors import ExitCode, InvalidValueError, OutputError
 from appeal_kit.i18n import __, from_english, lazy__
 from appeal_kit.i18n.document import DocLang, parse_doc_lang
 
@@ -122,7 +123,7 @@ def print_findings(findings: list[Finding], *, title: str | None = None) -> None
             message = f"{item.path}: {message}"
         # Messages quote case.toml ("[[pairs]]"): escape so rich shows them as written.
         severity = __(SEVERITY_WORDS[item.severity])
-        table.add_row(f"[{style}]{severity}[/]", escape(message), escape(item.fix))
+        table.add_row(f"[{style}]{severity}[/]", escape(message), escape(words.sentence(item.fix)))
     console.print(table)
 
 
@@ -174,24 +175,9 @@ def init(
         language=proposed_language(),
     )
     if sys.stdin.isatty() and sys.stdout.isatty():
-        for name, question in (
-            ("case_id", __("Case or complaint id")),
-            ("store", __("Your store name")),
-            ("notice_received", __("Notice received (e.g. 2024-10-10T09:30:00+08:00)")),
-        ):
-            while not getattr(fields, name):
-                answer = typer.prompt(question, default="", show_default=False).strip()
-                if name == "notice_received" and answer:
-                    from appeal_kit.tracking.deadlines import parse_moment
+        from appeal_kit.cli.init_prompts import ask_missing
 
-                    try:
-                        parse_moment(answer, what=__("the notice time"))
-                    except InvalidValueError as exc:
-                        err.print(f"[yellow]{escape(exc.message)}[/] — {escape(exc.hint or '')}")
-                        continue  # ask again rather than lose the answers so far
-                setattr(fields, name, answer)
-                if not answer:
-                    break  # left empty: a commented example goes into case.toml
+        ask_missing(fields)
     case_file = create_case(folder, fields, force=force)
     console.print(
         __(
@@ -256,7 +242,11 @@ def exif(
                 )
             else:
                 table.add_row(shown, __("[red]unreadable[/]"), "", "", "")
-            fix = __("\n    fix: {fix}", fix=escape(meta.error_fix)) if meta.error_fix else ""
+            fix = (
+                __("\n    fix: {fix}", fix=escape(words.sentence(meta.error_fix)))
+                if meta.error_fix
+                else ""
+            )
             notes.append(f"[red]{escape(shown)}[/]: {escape(meta.error)}{fix}")
             continue
         remarks = meta.warnings + [f.message for f in meta.findings]
@@ -307,7 +297,9 @@ def match(
     if as_json:
         print(json.dumps([m.to_json(base) for m in analysis.matches], indent=2))
         return
-    table = Table(caption=__("Full paths, regions and scores: appeal-kit match CASE --json"))
+    table = Table(
+        caption=__("Full paths, regions and scores: appeal-kit match {case} --json", case=case)
+    )
     for column in (
         __("Accused"),
         __("Original"),
@@ -414,7 +406,7 @@ def build(
                 path=item.display_path,
                 reason=escape(item.reason),
             )
-            + (__("\n  fix: {fix}", fix=escape(item.fix)) if item.fix else ""),
+            + (__("\n  fix: {fix}", fix=escape(words.sentence(item.fix))) if item.fix else ""),
             highlight=False,
         )
     others = [f for f in result.findings if f.code != "excluded-file"]
@@ -428,7 +420,7 @@ def build(
         __(
             "[bold green]Dossier written:[/] {pdf}\n"
             "  {pages} pages, {size:.1f} MB; {paired} of {accused} accused images paired; "
-            "{excluded} files excluded\n"
+            "{excluded_files}\n"
             "  manifest: {manifest}\n"
             "  preview it: {command}",
             pdf=result.pdf_path,
@@ -436,7 +428,10 @@ def build(
             size=result.pdf_size / 1e6,
             paired=len(pairs),
             accused=len(analysis.accused),
-            excluded=len(result.excluded),
+            # One whole message per form (the catalog tests read singular messages only).
+            excluded_files=__("1 file excluded")
+            if len(result.excluded) == 1
+            else __("{n} files excluded", n=len(result.excluded)),
             manifest=result.manifest_path,
             command=preview_command,
         ),
@@ -455,7 +450,7 @@ def build(
                     __(
                         "[red]blocker:[/] {message}\n  fix: {fix}",
                         message=escape(finding.message),
-                        fix=escape(finding.fix),
+                        fix=escape(words.sentence(finding.fix)),
                     ),
                     highlight=False,
                 )
@@ -463,9 +458,14 @@ def build(
     if result.excluded:
         err.print(
             __(
-                "[yellow]Finished with {count} excluded file(s): exit code 1.[/] "
+                "[yellow]Finished with 1 excluded file: exit code 1.[/] "
+                "It is listed on the dossier's Excluded files page."
+            )
+            if len(result.excluded) == 1
+            else __(
+                "[yellow]Finished with {n} excluded files: exit code 1.[/] "
                 "They are listed on the dossier's Excluded files page.",
-                count=len(result.excluded),
+                n=len(result.excluded),
             )
         )
         raise typer.Exit(int(ExitCode.COMPLETED_WITH_PROBLEMS))
@@ -474,7 +474,7 @@ def build(
 def preview(
     case: CaseArg,
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Dossier folder if not CASE/dossier.")
+        Path | None, typer.Option("--out", "-o", help="Dossier folder, if not the case's dossier/.")
     ] = None,
     open_viewer: Annotated[
         bool, typer.Option("--open", help="Open the PDF in the system viewer.")
@@ -491,6 +491,13 @@ def preview(
 
     find_case_file(case)
     folder = out or case / DEFAULT_OUTPUT
+    if not (folder / PDF_NAME).is_file():
+        # Said here, where the case folder is known: the fix is the command to type.
+        build_command = f"appeal-kit build {case}" + (f" --out {out}" if out else "")
+        raise OutputError(
+            __("no dossier at {pdf_path}", pdf_path=folder / PDF_NAME),
+            hint=__("Build it first: {command}", command=build_command),
+        )
     result = render_preview(folder / PDF_NAME, folder / PREVIEW_DIR, dpi=dpi)
     manifest = folder / "manifest.json"
     data = json.loads(manifest.read_text(encoding="utf-8")) if manifest.is_file() else {}

@@ -147,6 +147,8 @@ def chinese_parameters(command: Any) -> None:
             param.metavar = word if param.param_type_name == "argument" else f"<{word}>"
         low, high = getattr(param, "min", None), getattr(param, "max", None)
         if param.help and (low is not None or high is not None):
+            # The range goes inside the sentence: the translation ends it again.
+            param.help = param.help.rstrip("。.")
             if high is None:
                 param.help = __(AT_LEAST, help=param.help, minimum=low)
             elif low is None:

@@ -21,6 +21,7 @@ from rich.markup import escape
 from typer.core import TyperCommand
 
 from appeal_kit import __version__
+from appeal_kit.cli import words
 from appeal_kit.cli.localize import localized_command, show_usage_error
 from appeal_kit.errors import AppealKitError, ExitCode
 from appeal_kit.i18n import __, lazy__
@@ -173,7 +174,7 @@ def _run(args: list[str]) -> int:
         )
         if exc.hint:
             err_console.print(
-                __("  [bold]fix:[/] {hint}", hint=escape(exc.hint)),
+                __("  [bold]fix:[/] {hint}", hint=escape(words.sentence(exc.hint))),
                 highlight=False,
                 soft_wrap=True,
             )

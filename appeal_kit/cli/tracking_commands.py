@@ -97,6 +97,19 @@ def deadlines(
     if as_json:
         _echo_json([d.to_json() for d in found])
         return
+    if not found:
+        # An empty table says nothing; say what is missing instead.
+        console.print(
+            __(
+                "No deadlines yet for {case}: add notice_received (when the penalty notice "
+                "arrived, e.g. 2024-10-10T09:30:00+08:00) to {file}, or record an event with "
+                "appeal-kit log {case} submitted.",
+                case=case_dir,
+                file=case_dir / "case.toml",
+            ),
+            highlight=False,
+        )
+        return
     local = local_zone(case)
     table = Table(
         title=__("Deadlines: {case} ({platform})", case=case.title, platform=__(profile.label)),
@@ -120,8 +133,6 @@ def deadlines(
             _styled(words.state_word(d.state), d.state),
         )
     console.print(table)
-    if not found:
-        console.print(__("No deadlines yet: add notice_received to case.toml or log an event."))
 
 
 def _deadline_left(deadline: Deadline, now: datetime) -> str:
@@ -168,10 +179,11 @@ def log(
     recorded = log_event(case_dir, event, at=when, note=note, points=points)
     console.print(
         __(
-            "Logged [bold]{event}[/] at {at} in {file}.",
+            "Logged [bold]{event}[/] in {file}, at {at}.",
             # English shows the code the user typed; Chinese names the event in words.
             event=recorded.type if console_language() == "en" else words.event_word(recorded.type),
-            at=recorded.at.isoformat(),
+            # The moment as case.toml now holds it, in the console's date format.
+            at=words.when(recorded.at, recorded.at.tzinfo or UTC),
             file=case_dir / "case.toml",
         )
         + "\n"
@@ -200,11 +212,14 @@ def status(
         typer.Option(
             "--timezone",
             metavar="ZONE",
-            help="Show every time in this zone, e.g. Europe/Berlin (default: the cases' zone).",
+            help=(
+                "Show every time in this zone, e.g. Europe/Berlin "
+                "(default: the cases' zone, else this computer's)."
+            ),
         ),
     ] = None,
 ) -> None:
-    """Dashboard of every case under ROOT, most urgent first.
+    """Dashboard of every case in the folder ROOT, most urgent first.
 
     Order: overdue deadlines, then under 12 hours left, then unreadable cases,
     then the rest by due time; closed cases last. All times are in one zone,
@@ -260,7 +275,7 @@ def _status_cells(row: CaseStatus, now: datetime, zone: tzinfo) -> list[str]:
     points = row.points_at_stake
     late = "".join("\n" + __("{name} late", name=words.rule_word(d.name)) for d in row.late)
     return [
-        "\n".join(x for x in (row.name, case.store, case.platform) if x),
+        "\n".join(x for x in (row.name, case.store, words.platform_word(case.platform)) if x),
         words.case_state_word(row.state)
         + ("" if points is None else "\n" + __("{points} points", points=points))
         + late,
@@ -401,7 +416,10 @@ def points(
         typer.Option(
             "--timezone",
             metavar="ZONE",
-            help="Show every time in this zone, e.g. Europe/Berlin (default: the cases' zone).",
+            help=(
+                "Show every time in this zone, e.g. Europe/Berlin "
+                "(default: the cases' zone, else this computer's)."
+            ),
         ),
     ] = None,
 ) -> None:
@@ -543,8 +561,8 @@ def calendar(
 
     Deadlines already done are written as cancelled events, so re-importing the
     file updates or greys out the events in your calendar instead of duplicating them;
-    one met late is titled "Done late". FILE may not be inside a case's originals/,
-    accused/ or documents/ (exit code 5).
+    one met late is titled "Done late". The output file may not be inside a case's
+    originals/, accused/ or documents/ (exit code 5).
 
     Example: appeal-kit calendar samples/workspace -o deadlines.ics
     """

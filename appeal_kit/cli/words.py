@@ -8,14 +8,15 @@ with zones named as Chinese users name them (北京时间). JSON never comes her
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 
 from appeal_kit.i18n import __, console_language, duration__, format_day, lazy__, zone_name
 
 WEEKDAYS_ZH = "一二三四五六日"
+CHINA_OFFSET = timedelta(hours=8)
 STATE_WORDS = {
     "open": lazy__("open"),
-    "due-soon": lazy__("due-soon"),
+    "due-soon": lazy__("due soon"),
     "missed": lazy__("missed"),
     "done": lazy__("done"),
     "late": lazy__("late"),
@@ -24,8 +25,8 @@ STATE_WORDS = {
 # Where a case stands (``status``), the events ``log`` records, and the platform rules' names.
 CASE_STATE_WORDS = {
     "new": lazy__("new"),
-    "to-appeal": lazy__("to-appeal"),
-    "under-review": lazy__("under-review"),
+    "to-appeal": lazy__("to appeal"),
+    "under-review": lazy__("under review"),
     "rejected": lazy__("rejected"),
     "approved": lazy__("approved"),
     "withdrawn": lazy__("withdrawn"),
@@ -79,7 +80,11 @@ def when(moment: datetime, zone: tzinfo, *, short: bool = False, named: bool = T
     from appeal_kit.tracking.deadlines import format_in
 
     if console_language() != "zh":
-        return format_in(moment, zone, short=short)
+        text = format_in(moment, zone, short=short)
+        # "CST" is China's, Cuba's and the US Central zone's: name China's as people do.
+        if text.endswith(" CST") and moment.astimezone(zone).utcoffset() == CHINA_OFFSET:
+            text = __("{moment} China time (UTC+8)", moment=text[:-4])
+        return text
     shown = moment.astimezone(zone)
     if short:
         text = f"{shown.month}月{shown.day}日 周{WEEKDAYS_ZH[shown.weekday()]} {shown:%H:%M}"
@@ -127,6 +132,18 @@ def event_word(event: str) -> str:
     return _word(EVENT_WORDS, event)
 
 
+def platform_word(name: str) -> str:
+    """A platform id (``aliexpress``) as its profile names it (``AliExpress`` / ``速卖通``)."""
+    from appeal_kit.errors import AppealKitError
+    from appeal_kit.tracking.platforms import load_profile
+
+    try:
+        label = load_profile(name).label
+    except AppealKitError:  # an unknown platform: the case's own word, as written
+        return name
+    return __(label) if label else name
+
+
 def rule_word(name: str) -> str:
     """A platform rule's short name (``appeal``) as the reader says it."""
     return _word(RULE_WORDS, name)
@@ -144,3 +161,16 @@ def day(moment: datetime, zone: tzinfo) -> str:
     """``2024-10-12`` / ``2024年10月12日`` in ``zone``."""
     shown = moment.astimezone(zone)
     return format_day(shown.date(), console_language())
+
+
+def sentence(text: str) -> str:
+    """A fix line starting with a capital (``copy the file…`` -> ``Copy the file…``).
+
+    Library hints are written lower-case to follow ``error: ...``; on a line of
+    their own they read as sentences. A first word that is a command, file or
+    field (``appeal-kit``, ``case.toml``, ``first_seen``) is left as written.
+    """
+    first = text.split(" ", 1)[0]
+    if first.isascii() and first.isalpha() and first.islower():
+        return text[:1].upper() + text[1:]
+    return text

@@ -179,8 +179,9 @@ ZONE_NAMES_ZH = {
     "Australia/Sydney": "悉尼时间",
     "Australia/Melbourne": "墨尔本时间",
     "Pacific/Auckland": "奥克兰时间",
-    "UTC": "协调世界时",
-    "Etc/UTC": "协调世界时",
+    # Chinese readers say UTC; 协调世界时 reads like a textbook.
+    "UTC": "UTC",
+    "Etc/UTC": "UTC",
     "GMT": "格林尼治时间",
 }
 

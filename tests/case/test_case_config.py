@@ -102,7 +102,7 @@ def test_cli_reports_config_error_without_traceback(tmp_path: Path) -> None:
     result = run_cli("deadlines", tmp_path)
     assert result.code == ExitCode.CASE_CONFIG
     assert f"line {line_of(text, 'violaton')}" in result.stderr
-    assert "did you mean 'violation'" in result.stderr
+    assert "Did you mean 'violation'" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
 
 

@@ -93,7 +93,7 @@ def test_exif_json_has_stable_keys(make_case) -> None:
     )
     assert "error_fix" not in good
     table = run_cli("exif", case / "originals")
-    assert re.search(r"broken\.jpg: is empty \(0 bytes\)\n\s+fix: copy or download", table.stdout)
+    assert re.search(r"broken\.jpg: is empty \(0 bytes\)\n\s+fix: Copy or download", table.stdout)
 
 
 def test_build_prints_each_excluded_file_with_its_fix(make_case, tmp_path: Path) -> None:
@@ -103,7 +103,7 @@ def test_build_prints_each_excluded_file_with_its_fix(make_case, tmp_path: Path)
     assert result.code == ExitCode.COMPLETED_WITH_PROBLEMS, result.stderr
     lines = result.stderr.splitlines()
     at = lines.index("excluded: originals/empty.jpg is empty (0 bytes)")
-    assert lines[at + 1] == "  fix: copy or download the file again"
+    assert lines[at + 1] == "  fix: Copy or download the file again"
 
 
 def test_match_json(make_case, tmp_path: Path) -> None:

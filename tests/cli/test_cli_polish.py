@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from appeal_kit.errors import ExitCode
-from tests.conftest import run_cli
+from tests.conftest import run_cli, write_case
 
 
 @pytest.fixture
@@ -105,3 +106,161 @@ def test_init_comments_case_toml_in_the_console_language(
     assert data["points_at_stake"] == 4 and data["accused"][0]["url"] == "https://x.example/1"
     loaded = load_case(case)
     assert loaded.case_id == "AE-7"
+
+
+# --------------------------------------------------------------- --help layout
+
+COMMANDS = [
+    "init", "build", "preview", "check", "match", "exif", "deadlines", "log", "status",
+    "points", "calendar", "cache",
+]  # fmt: skip
+
+
+def _help(monkeypatch: pytest.MonkeyPatch, lang: str, *args: str) -> str:
+    monkeypatch.setenv("APPEAL_KIT_LANG", lang)
+    monkeypatch.setenv("COLUMNS", "100")
+    run = run_cli(*args, "--help")
+    assert run.code == 0, run.stderr
+    return run.stdout
+
+
+def test_english_help_shows_whole_descriptions_and_no_python_types(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    top = _help(monkeypatch, "en")
+    assert "..." not in top.split("Commands:", 1)[1]
+    assert "Create a case folder: a commented case.toml and empty originals/" in " ".join(
+        top.split()
+    )
+    for command in COMMANDS:
+        page = _help(monkeypatch, "en", command)
+        assert "<list[" not in page, command
+        assert "[default: no-" not in page and "no-\n" not in page, command
+
+
+def test_chinese_help_has_no_english_leftovers_and_fits_the_terminal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from rich.cells import cell_len
+
+    pages = {"": _help(monkeypatch, "zh")}
+    pages.update({c: _help(monkeypatch, "zh", c) for c in COMMANDS})
+    for command, page in pages.items():
+        for line in page.splitlines():
+            assert cell_len(line) <= 100, (command, line)
+        assert "[默认：no-" not in page, command
+        assert "x>=" not in page and "x<=" not in page, command
+        for word in ("ISO", "TIME", "FILE", "ZONE", "ROOT", "CASE", "FOLDER", "EVENT"):
+            # "ISO 8601" is the standard's name, not a metavar.
+            assert re.search(rf"\b{word}\b(?! 8601)", page) is None, (command, word)
+        for heading in ("选项", "参数", "命令"):
+            assert f"{heading}:" not in page, command
+    assert "选项：" in pages["build"] and "参数：" in pages["build"]
+    assert "命令：" in pages[""]
+
+
+# --------------------------------------------------------------- words in the terminal
+
+NOTICE = (
+    'case_id = "AE-9"\nstore = "Lumen"\ntimezone = "Europe/Berlin"\n'
+    "notice_received = 2024-10-15T09:30:00+08:00\n"
+)
+AS_OF = "2024-10-16T10:00:00+08:00"
+
+
+def test_deadlines_name_chinas_zone_not_cst(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_case(tmp_path / "c", NOTICE)
+    monkeypatch.setenv("COLUMNS", "200")
+    run = run_cli("deadlines", tmp_path / "c", "--as-of", AS_OF)
+    assert run.code == 0, run.stderr
+    assert " CST" not in run.stdout
+    assert "China time (UTC+8)" in " ".join(run.stdout.replace("│", " ").split())
+
+
+def test_deadlines_without_a_notice_say_what_to_add_instead_of_an_empty_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_case(tmp_path / "c9", 'case_id = "AE-9"\n')
+    for lang in ("en", "zh"):
+        monkeypatch.setenv("APPEAL_KIT_LANG", lang)
+        run = run_cli("deadlines", tmp_path / "c9")
+        assert run.code == 0, run.stderr
+        assert "┏" not in run.stdout and "┃" not in run.stdout, lang
+        assert "notice_received" in run.stdout and "appeal-kit log" in run.stdout
+
+
+def test_log_confirms_the_time_in_the_date_format_without_doubled_words(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_case(tmp_path / "c", NOTICE)
+    run = run_cli("log", tmp_path / "c", "submitted", "--at", "2024-10-16T11:20:00+08:00")
+    assert run.code == 0, run.stderr
+    assert "2024-10-16 11:20" in run.stdout and "T11:20:00" not in run.stdout
+    monkeypatch.setenv("APPEAL_KIT_LANG", "zh")
+    run = run_cli("log", tmp_path / "c", "approved", "--at", "2024-10-20T08:00:00+08:00")
+    assert run.code == 0, run.stderr
+    assert "2024年10月20日 08:00" in run.stdout and "T08:00" not in run.stdout
+    assert "已记录已" not in run.stdout and "已记录申诉成功" not in run.stdout
+    text = (tmp_path / "c" / "case.toml").read_text(encoding="utf-8")
+    assert "at = 2024-10-20T08:00:00+08:00" in text
+
+
+def test_status_shows_words_not_ids(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_case(tmp_path / "ws" / "teapot", NOTICE)
+    run = run_cli("status", tmp_path / "ws", "--as-of", AS_OF)
+    assert run.code == 0, run.stderr
+    assert "to appeal" in run.stdout and "to-appeal" not in run.stdout
+    assert "AliExpress" in run.stdout and "aliexpress" not in run.stdout
+    monkeypatch.setenv("APPEAL_KIT_LANG", "zh")
+    run = run_cli("status", tmp_path / "ws", "--as-of", AS_OF, "--timezone", "UTC")
+    assert run.code == 0, run.stderr
+    assert "速卖通" in run.stdout and "协调世界时" not in run.stdout and "UTC" in run.stdout
+
+
+def test_hints_name_the_real_case_and_start_with_a_capital(in_tmp: Path) -> None:
+    write_case(in_tmp / "c9", 'case_id = "AE-9"\n')
+    run = run_cli("preview", "c9")
+    assert run.code == ExitCode.OUTPUT, run.stderr
+    assert "appeal-kit build c9" in run.stderr and "CASE_DIR" not in run.stderr
+    run = run_cli("check", "nowhere")
+    assert "fix: Create one with: appeal-kit init" in run.stderr
+
+
+def test_a_chinese_style_date_gets_the_users_own_time_rewritten(in_tmp: Path) -> None:
+    for typed in ("2024年10月15日 09:30", "2024/10/15 9:30"):
+        run = run_cli("init", "d1", "--notice-received", typed)
+        assert run.code == ExitCode.USAGE or run.code != 0, run.stderr
+        assert "2024-10-15T09:30:00+08:00" in run.stderr, typed
+        assert "2026-11-22" not in run.stderr
+    assert not (in_tmp / "d1" / "case.toml").exists()
+
+
+def test_interactive_init_asks_every_item_of_the_walk_through(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import typer
+
+    from appeal_kit.case.scaffold import CaseFields
+    from appeal_kit.cli.init_prompts import ask_missing
+
+    answers = iter(
+        ["AE-1", "我的店", "2024年10月15日 09:30", "2024-10-15T09:30+08:00", "copying",
+         "direct-copy", "https://x.example/1", "2024-09-30"]
+    )  # fmt: skip
+    asked: list[str] = []
+
+    def prompt(text: str, **kwargs: object) -> str:
+        asked.append(text)
+        return next(answers)
+
+    monkeypatch.setattr(typer, "prompt", prompt)
+    monkeypatch.setenv("APPEAL_KIT_LANG", "zh")
+    fields = CaseFields()
+    ask_missing(fields)
+    assert (fields.case_id, fields.store, fields.violation) == ("AE-1", "我的店", "direct-copy")
+    assert fields.notice_received == "2024-10-15T09:30+08:00"
+    assert fields.urls == ["https://x.example/1"] and fields.first_seen == "2024-09-30"
+    assert len(asked) == 8  # the bad time and the bad violation were asked again
+    assert all(q.endswith("：") for q in asked), asked

@@ -57,7 +57,8 @@ def test_deadlines_table_shows_both_zones(case_dir: Path, monkeypatch: pytest.Mo
         app, ["deadlines", str(case_dir), "--as-of", AS_OF], env={"COLUMNS": "160"}
     )
     assert result.exit_code == 0, result.output
-    assert "Sat 2024-10-12 09:30 CST" in result.output
+    # China's zone by name: "CST" is also Cuba's and the US Central zone's.
+    assert "Sat 2024-10-12 09:30 China time (UTC+8)" in result.output
     assert "Sat 2024-10-12 03:30 CEST" in result.output
     assert "21 h 30 min left" in result.output
 
@@ -91,7 +92,8 @@ def test_log_without_at_writes_now_in_the_case_zone(
         app, ["log", str(case_dir), "points-deducted", "--points", "4"], env={"COLUMNS": "200"}
     )
     assert result.exit_code == 0, result.output
-    assert "Logged points-deducted at 2024-10-11T06:00:05+02:00 in" in result.output
+    assert "Logged points-deducted in " in result.output
+    assert "case.toml, at Fri 2024-10-11 06:00 CEST." in " ".join(result.output.split())
     assert "Time zone: Europe/Berlin (the timezone in case.toml)." in result.output
     text = (case_dir / "case.toml").read_text(encoding="utf-8")
     assert text.endswith('type = "points-deducted"\nat = 2024-10-11T06:00:05+02:00\npoints = 4\n')
@@ -107,7 +109,7 @@ def test_log_without_a_case_zone_states_the_machine_offset(
     fix_clock(monkeypatch, datetime(2024, 10, 11, 4, 0, 5, tzinfo=UTC))
     result = runner.invoke(app, ["log", str(case), "submitted"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
-    assert "at 2024-10-11T01:00:05-03:00" in result.output
+    assert "at Fri 2024-10-11 01:00 UTC-03:00" in result.output
     assert "Time zone: this computer's, UTC-03:00 (America/Sao_Paulo)" in result.output
     assert "at = 2024-10-11T01:00:05-03:00\n" in (case / "case.toml").read_text(encoding="utf-8")
     # With --at the time is kept as given, and no zone line is needed.
@@ -120,7 +122,7 @@ def test_log_errors_exit_with_usage_code(case_dir: Path) -> None:
     before = (case_dir / "case.toml").read_bytes()
     bad_type = run_cli("log", case_dir, "aproved")
     assert bad_type.code == 2
-    assert "did you mean 'approved'" in bad_type.stderr
+    assert "Did you mean 'approved'" in bad_type.stderr
     naive = run_cli("log", case_dir, "approved", "--at", "2024-10-11T10:00:00")
     assert naive.code == 2
     assert "no UTC offset" in naive.stderr
@@ -273,7 +275,7 @@ def test_status_names_the_deadline_met_late(
     monkeypatch.setattr(cli_tracking.console, "width", 100)
     shown = run_cli("status", case_dir.parent, "--as-of", later)
     assert shown.code == 0
-    assert re.search(r"^teapot +under-review\b", shown.stdout, re.M)
+    assert re.search(r"^teapot +under review\b", shown.stdout, re.M)
     assert "appeal late" in shown.stdout and shown.stdout.count(" late") == 1
 
 

@@ -144,7 +144,7 @@ def test_usage_errors_are_chinese(chinese: str, tmp_path: Path) -> None:
     assert "用法：appeal-kit build" in out.stderr
     assert "No such option" not in out.stderr and "Usage:" not in out.stderr
     missing = run_cli("build")
-    assert "缺少参数 'CASE'" in missing.stderr and "Missing" not in missing.stderr
+    assert "缺少参数 '案件文件夹'" in missing.stderr and "Missing" not in missing.stderr
     bare = run_cli()  # no command: the help page, not an error
     assert "用法：appeal-kit" in bare.stdout + bare.stderr
     assert "错误" not in bare.stdout + bare.stderr
