@@ -104,6 +104,10 @@ def test_build_prints_each_excluded_file_with_its_fix(make_case, tmp_path: Path)
     lines = result.stderr.splitlines()
     at = lines.index("excluded: originals/empty.jpg is empty (0 bytes)")
     assert lines[at + 1] == "  fix: Copy or download the file again"
+    # English plurals: one file is "1 file", not "1 files" / "file(s)".
+    shown = " ".join(result.stdout.split()) + " " + " ".join(result.stderr.split())
+    assert "1 file excluded" in shown and "Finished with 1 excluded file:" in shown
+    assert "1 files" not in shown and "file(s)" not in shown
 
 
 def test_match_json(make_case, tmp_path: Path) -> None:
