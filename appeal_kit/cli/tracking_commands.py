@@ -495,7 +495,7 @@ def _points_table(ledgers: list[StoreLedger], now: datetime, zone: DisplayZone) 
             nxt = __("none") if ledger.levels else __("no points system in profile")
         table.add_row(
             escape(ledger.store),
-            ledger.platform,
+            words.platform_word(ledger.platform),
             str(ledger.in_force),
             f"[red]{escape(__(reached.effect))}[/]" if reached else "",
             nxt,

@@ -93,7 +93,7 @@ def test_log_without_at_writes_now_in_the_case_zone(
     )
     assert result.exit_code == 0, result.output
     assert "Logged points-deducted in " in result.output
-    assert "case.toml, at Fri 2024-10-11 06:00 CEST." in " ".join(result.output.split())
+    assert re.search(r",\s+at\s+Fri\s+2024-10-11\s+06:00\s+CEST\.", result.output)
     assert "Time zone: Europe/Berlin (the timezone in case.toml)." in result.output
     text = (case_dir / "case.toml").read_text(encoding="utf-8")
     assert text.endswith('type = "points-deducted"\nat = 2024-10-11T06:00:05+02:00\npoints = 4\n')

@@ -182,7 +182,10 @@ def cell_words(rows: list[CaseStatus], now: datetime, zone: DisplayZone) -> set[
         if case is None:
             continue
         words.update(case.store.split())
-        words.update([case.platform, row.state])
+        # The table names the platform and the state in words (AliExpress, to appeal).
+        from appeal_kit.cli.words import case_state_word, platform_word
+
+        words.update([*platform_word(case.platform).split(), *case_state_word(row.state).split()])
         if row.next is not None:
             words.add(row.next.name)
             words.update(f"{row.next.due.astimezone(zone.zone):%a %m-%d %H:%M}".split())
