@@ -41,7 +41,7 @@ def ask_missing(fields: CaseFields) -> None:
         ("store", __("Your store name")),
         ("notice_received", __("Notice received (e.g. 2024-10-10T09:30:00+08:00)")),
         ("violation", __("Violation type (minor-edits, direct-copy or copyright-trademark)")),
-        ("urls", __("Link to the complainant's listing")),
+        ("urls", __("Link to the other side's listing (the copy)")),
         ("first_seen", __("When you first saw their listing (e.g. 2024-09-30)")),
     )
     for name, question in questions:
