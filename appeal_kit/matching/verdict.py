@@ -270,6 +270,11 @@ def _note(best: _Candidate, dense: Dense, verdict: Verdict, explicit: bool) -> s
                 else ""
             )
         )
+    elif dense.aligned_share < MIN_ALIGNED_SHARE:
+        why = (
+            f"partly confirmed: {_figures(dense)}, but only {dense.aligned} of the "
+            f"{dense.textured} detail tiles outside overlays agree in place"
+        )
     else:
         why = (
             f"partly confirmed: {_figures(dense)}, but only {best.fit.inliers} matching "
