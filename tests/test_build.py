@@ -11,6 +11,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from appeal_kit import BuildOptions, build_dossier
+from appeal_kit.cli.words import sentence
 from appeal_kit.dossier.manifest import verify_manifest
 from appeal_kit.errors import ExitCode, OutputError
 from appeal_kit.evidence.images import sha256_file
@@ -158,7 +159,8 @@ def test_bad_inputs_are_named_and_the_build_goes_on(make_case, options) -> None:
     for path, fix in fixes.items():
         assert " ".join(reasons[path].split()) in flat, path
         assert " ".join(fix.split()) not in flat, fix
-        assert fix in " ".join(result.stderr.split()), fix  # the terminal shows it
+        # The terminal shows it, as a sentence (capital first letter).
+        assert sentence(fix) in " ".join(result.stderr.split()), fix
 
 
 def test_malformed_exif_is_a_warning_not_an_exclusion(make_case, options) -> None:
