@@ -14,7 +14,8 @@ from PIL import Image
 
 from appeal_kit.dossier.rules import outtake_frames, time_rule
 from appeal_kit.evidence.metadata import TIMEZONE_UNKNOWN, timezone_advice
-from appeal_kit.i18n import __, duration__
+from appeal_kit.i18n import __, console_language, duration__, zone_name
+from appeal_kit.i18n.console import Translated
 from appeal_kit.models import DeadlineState, Finding, ImageMetadata, MatchResult
 from appeal_kit.options import BuildOptions
 
@@ -224,9 +225,10 @@ def run_checks(analysis: Analysis, *, now: datetime | None = None) -> list[Findi
                     "blocker",
                     "deadline-missed",
                     __(
-                        "{label} was due {due:%Y-%m-%d %H:%M %Z} and has passed.",
+                        "{label} was due {due:%Y-%m-%d %H:%M} ({zone}) and has passed.",
                         label=__(deadline.label),
                         due=deadline.due,
+                        zone=_zone_words(deadline.due),
                     ),
                     __(
                         "Submit anyway as soon as possible and say why it is late; "
@@ -241,10 +243,11 @@ def run_checks(analysis: Analysis, *, now: datetime | None = None) -> list[Findi
                     "warning",
                     "deadline-late",
                     __(
-                        "{label} was due {due:%Y-%m-%d %H:%M %Z} and was done {late} after it "
-                        "({done:%Y-%m-%d %H:%M %Z}); the platform may refuse it.",
+                        "{label} was due {due:%Y-%m-%d %H:%M} ({zone}) and was done {late} after "
+                        "it ({done:%Y-%m-%d %H:%M}); the platform may refuse it.",
                         label=__(deadline.label),
                         due=deadline.due,
+                        zone=_zone_words(deadline.due),
                         late=duration__((deadline.settled_at - deadline.due).total_seconds()),
                         done=deadline.settled_at.astimezone(deadline.due.tzinfo),
                     ),
@@ -260,9 +263,10 @@ def run_checks(analysis: Analysis, *, now: datetime | None = None) -> list[Findi
                     "warning",
                     "deadline-soon",
                     __(
-                        "{label} is due {due:%Y-%m-%d %H:%M %Z}, in under 12 hours.",
+                        "{label} is due {due:%Y-%m-%d %H:%M} ({zone}), in under 12 hours.",
                         label=__(deadline.label),
                         due=deadline.due,
+                        zone=_zone_words(deadline.due),
                     ),
                     __("Submit what you have now; you can resubmit with more evidence."),
                 )
@@ -457,3 +461,13 @@ def _weak_match(match: MatchResult, shown: str, original: str) -> Finding:
             "[[pairs]] runs the same pixel check."
         )
     return Finding("warning", "weak-match", message, fix, shown)
+
+
+def _zone_words(moment: datetime) -> str:
+    """The zone of a due time as people name it: 北京时间 / Asia/Shanghai, not the ambiguous CST."""
+    key = getattr(moment.tzinfo, "key", None)
+    if key:
+        # The English (for --json) is the IANA name; the console shows its own word for it.
+        return Translated(zone_name(key, console_language(), moment), key, {})
+    offset = moment.strftime("%z")
+    return f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"

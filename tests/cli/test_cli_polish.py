@@ -272,3 +272,19 @@ def test_interactive_init_asks_every_item_of_the_walk_through(
     assert fields.urls == ["https://x.example/1"] and fields.first_seen == "2024-09-30"
     assert len(asked) == 8  # the bad time and the bad violation were asked again
     assert all(q.endswith("：") for q in asked), asked
+
+
+def test_check_names_the_deadline_zone_in_words_not_cst(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    late = NOTICE + '\n[[events]]\ntype = "submitted"\nat = 2024-10-18T12:30:00+08:00\n'
+    case = write_case(tmp_path / "c", late)
+    as_json = run_cli("check", case, "--json", "--cache-dir", tmp_path / "cache")
+    found = {f["code"]: f for f in json.loads(as_json.stdout)}
+    assert "09:30 (Asia/Shanghai)" in found["deadline-late"]["message"]
+    monkeypatch.setenv("APPEAL_KIT_LANG", "zh")
+    monkeypatch.setenv("COLUMNS", "200")
+    run = run_cli("check", case, "--cache-dir", tmp_path / "cache")
+    assert "北京时间" in run.stdout and "CST" not in run.stdout, run.stdout

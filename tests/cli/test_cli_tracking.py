@@ -287,8 +287,8 @@ def test_check_warns_about_a_late_appeal_instead_of_blocking(case_dir: Path) -> 
     late = findings["deadline-late"]
     assert late["severity"] == "warning"
     assert late["message"] == (
-        "Submit the appeal (counter-notice) was due 2024-10-12 09:30 CST and was done "
-        "2 d 3 h after it (2024-10-14 12:30 CST); the platform may refuse it."
+        "Submit the appeal (counter-notice) was due 2024-10-12 09:30 (Asia/Shanghai) and was "
+        "done 2 d 3 h after it (2024-10-14 12:30); the platform may refuse it."
     )
     assert "contact platform support" in late["fix"]
 
