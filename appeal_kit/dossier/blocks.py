@@ -175,7 +175,9 @@ def text_width(text: str, font: str, size: float) -> float:
 
 
 def _join(pieces: list[tuple[str, bool]]) -> str:
-    return "".join((" " if spaced and n else "") + piece for n, (piece, spaced) in enumerate(pieces))
+    return "".join(
+        (" " if spaced and n else "") + piece for n, (piece, spaced) in enumerate(pieces)
+    )
 
 
 def _rank(pieces: list[tuple[str, bool]], at: int) -> int:
