@@ -14,7 +14,7 @@ from PIL import Image
 
 from appeal_kit.dossier.rules import outtake_frames, time_rule
 from appeal_kit.evidence.metadata import TIMEZONE_UNKNOWN, timezone_advice
-from appeal_kit.i18n import __, console_language, duration__, zone_name
+from appeal_kit.i18n import __, console_language, duration__, english, zone_name
 from appeal_kit.i18n.console import Translated
 from appeal_kit.models import DeadlineState, Finding, ImageMetadata, MatchResult
 from appeal_kit.options import BuildOptions
@@ -432,13 +432,13 @@ def _weak_match(match: MatchResult, shown: str, original: str) -> Finding:
     overlays, little detail). ``[[pairs]]`` verifies with the same test, so it
     is offered only where it can help.
     """
-    note = str(match.note)
+    note = english(match.note)  # the matcher's English wording decides; it is shown translated
     if "not a copy" in note:
         message = __(
             "{shown} shows the same scene as {value} but not the same photograph: {why}.",
             shown=shown,
             value=original,
-            why=note,
+            why=match.note,
         )
         fix = __("Add the original of that frame or exposure; pairing it will not make it a copy.")
     elif "not the same photograph" in note:
@@ -446,7 +446,7 @@ def _weak_match(match: MatchResult, shown: str, original: str) -> Finding:
             "{shown} shares only part of its picture with {value}: {why}.",
             shown=shown,
             value=original,
-            why=note,
+            why=match.note,
         )
         fix = __("Add the original it was taken from, if you have it.")
     else:
@@ -454,7 +454,7 @@ def _weak_match(match: MatchResult, shown: str, original: str) -> Finding:
             "{shown} is partly confirmed as a copy of {value}: {why}.",
             shown=shown,
             value=original,
-            why=note,
+            why=match.note,
         )
         fix = __(
             "Add the full-size original it was taken from; pairing it in case.toml "

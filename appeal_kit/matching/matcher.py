@@ -346,7 +346,10 @@ class FeatureMatcher:
                     original=explicit.get(path),
                     verdict="none",
                     method="skipped",
-                    note=f"not analysed: {feats.reason if feats else 'unreadable'}",
+                    note=__(
+                        "not analysed: {reason}",
+                        reason=feats.reason if feats else __("unreadable"),
+                    ),
                 )
             if path in explicit:
                 target = explicit[path]
@@ -358,7 +361,10 @@ class FeatureMatcher:
                         original=target,
                         verdict="none",
                         method="explicit",
-                        note=f"the original named in case.toml could not be analysed: {reason}",
+                        note=__(
+                            "the original named in case.toml could not be analysed: {reason}",
+                            reason=reason,
+                        ),
                     )
                 best = self._verify(path, feats, usable, [position[target]])
                 return _result(path, feats, usable, best, explicit_target=target)

@@ -189,9 +189,9 @@ def _result(
         if float(inter_area) >= 0.9 * org_area:
             # All of our picture sits inside a larger photograph: ours may be the crop.
             accused_contains_more = True
-            note += "; the accused picture shows more of the scene than our original"
+            note = _then(note, __("their image shows more of the scene than our original"))
         else:
-            note += "; the accused picture has other photographic content around this part"
+            note = _then(note, __("their image has other photographic content around this part"))
     if verdict == "match" and best.ambiguous and best.rival is not None:
         verdict = "possible"
         note = __(
@@ -199,7 +199,13 @@ def _result(
             name=best.rival.name,
         )
     elif verdict == "match" and best.rival is not None:
-        note += f"; {best.rival.name}, a neighbouring frame of ours, also agrees, less closely"
+        note = _then(
+            note,
+            __(
+                "{name}, a neighbouring frame of ours, also agrees, less closely",
+                name=best.rival.name,
+            ),
+        )
     is_screenshot = photo_share < 0.8 and dense.busy_around and not dense.photo_beyond
     return MatchResult(
         accused=path,
@@ -228,56 +234,85 @@ def _result(
 
 def _figures(dense: Dense) -> str:
     """What agrees and what is covered, in words: the copy model's figures."""
-    text = f"{dense.visible_agreement:.0%} of the visible picture agrees with ours"
     if dense.covered >= 0.005:
-        text = (
-            f"{dense.covered:.0%} of it is covered by overlays (banners, text, stickers, "
-            f"watermarks); the rest agrees at {dense.visible_agreement:.2f}"
+        return __(
+            "{covered:.0%} of it is covered by overlays (banners, text, stickers, watermarks); "
+            "the rest agrees at {agree:.2f}",
+            covered=dense.covered,
+            agree=dense.visible_agreement,
         )
-    return text
+    return __("{agree:.0%} of the visible picture agrees with ours", agree=dense.visible_agreement)
+
+
+def _then(first: str, then: str) -> str:
+    # One note from two whole sentences: each keeps its own catalog entry, and the
+    # dossier can say both again in its language (``retell`` follows the fields).
+    return __("{first}; {then}", first=first, then=then)
 
 
 def _note(best: _Candidate, dense: Dense, verdict: Verdict, explicit: bool) -> str:
     if verdict == "match":
-        text = f"{best.fit.inliers} matching points; {dense.aligned} of {dense.textured} detail tiles agree closely once aligned"
+        text = __(
+            "{inliers} matching points; {aligned} of {textured} detail tiles agree closely "
+            "once aligned",
+            inliers=best.fit.inliers,
+            aligned=dense.aligned,
+            textured=dense.textured,
+        )
         if dense.covered >= 0.005:
-            text += "; " + _figures(dense)
+            text = _then(text, _figures(dense))
         return text
     if dense.displaced > max(1, MAX_DISPLACED_SHARE * (dense.aligned + dense.displaced)):
-        why = (
-            f"same scene, but {dense.displaced_share:.0%} of the agreeing detail is shifted "
-            "after the best warp: probably another frame, exposure or viewpoint, not a copy"
+        why = __(
+            "same scene, but {share:.0%} of the agreeing detail is shifted after the best warp: "
+            "probably another frame, exposure or viewpoint, not a copy",
+            share=dense.displaced_share,
         )
     elif _own_grain(dense):
-        why = (
+        why = __(
             "same scene and framing, but its fine sensor grain is its own, not ours: "
             "another exposure of the scene (e.g. a bracketed shot), not a copy"
         )
     elif dense.visible_agreement < MIN_AGREEMENT and dense.other_content > 0.5:
         # The pixels themselves show another scene around what agrees.
-        why = (
-            f"only {dense.visible_agreement:.0%} of the visible picture agrees and "
-            f"{dense.other_content:.0%} shows other photographic content: they share some "
-            "content (a label, a logo, part of a scene) but are not the same photograph"
+        why = __(
+            "only {agree:.0%} of the visible picture agrees and {other:.0%} shows other "
+            "photographic content: they share some content (a label, a logo, part of a scene) "
+            "but are not the same photograph",
+            agree=dense.visible_agreement,
+            other=dense.other_content,
         )
-    elif dense.visible_agreement < MIN_AGREEMENT or dense.weakest_part < MIN_PART:
-        why = (
-            f"partly confirmed: {_figures(dense)}, but {dense.other_content:.0%} of the "
-            "visible picture shows other photographic detail"
-            + (
-                f" (one part agrees at only {dense.weakest_part:.0%})"
-                if dense.weakest_part < MIN_PART
-                else ""
-            )
+    elif dense.weakest_part < MIN_PART:
+        why = __(
+            "partly confirmed: {figures}, but {other:.0%} of the visible picture shows other "
+            "photographic detail (one part agrees at only {weakest:.0%})",
+            figures=_figures(dense),
+            other=dense.other_content,
+            weakest=dense.weakest_part,
+        )
+    elif dense.visible_agreement < MIN_AGREEMENT:
+        why = __(
+            "partly confirmed: {figures}, but {other:.0%} of the visible picture shows other "
+            "photographic detail",
+            figures=_figures(dense),
+            other=dense.other_content,
         )
     elif dense.aligned_share < MIN_ALIGNED_SHARE:
-        why = (
-            f"partly confirmed: {_figures(dense)}, but only {dense.aligned} of the "
-            f"{dense.textured} detail tiles outside overlays agree in place"
+        why = __(
+            "partly confirmed: {figures}, but only {aligned} of the {textured} detail tiles "
+            "outside overlays agree in place",
+            figures=_figures(dense),
+            aligned=dense.aligned,
+            textured=dense.textured,
         )
     else:
-        why = (
-            f"partly confirmed: {_figures(dense)}, but only {best.fit.inliers} matching "
-            f"points and {dense.aligned} agreeing detail tiles: too little detail to be sure"
+        why = __(
+            "partly confirmed: {figures}, but only {inliers} matching points and {aligned} "
+            "agreeing detail tiles: too little detail to be sure",
+            figures=_figures(dense),
+            inliers=best.fit.inliers,
+            aligned=dense.aligned,
         )
-    return ("the pair given in case.toml does not verify cleanly: " if explicit else "") + why
+    if explicit:
+        return __("the pair given in case.toml does not verify cleanly: {why}", why=why)
+    return why

@@ -134,11 +134,6 @@ def _untranslated_notes(result: Any) -> list[str]:
     return [str(m.note) for m in matches if m.note and not hasattr(m.note, "msgid")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="matching/matcher.py _note builds its sentences with f-strings, not __ "
-    "(console domain), so neither the terminal nor the dossier can translate them",
-)
 def test_matcher_notes_pass_through_the_catalog(
     make_case: Callable[[int], Path], tmp_path: Path
 ) -> None:
