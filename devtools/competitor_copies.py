@@ -35,6 +35,9 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, ImageDraw, ImageEnhance, ImageFont, ImageOps
 
+# The truth's rectangle arithmetic is the synthetic generator's: one definition.
+from devtools.synthetic import _bbox, _intersect
+
 Matrix = NDArray[np.float64]
 Rect = tuple[int, int, int, int]
 Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
@@ -169,18 +172,6 @@ def _corners(rect: Rect) -> NDArray[np.float64]:
 def _apply(matrix: Matrix, pts: NDArray[np.float64]) -> NDArray[np.float64]:
     homog = np.hstack([pts, np.ones((len(pts), 1))]) @ matrix.T
     return np.asarray(homog[:, :2] / homog[:, 2:3], np.float64)
-
-
-def _bbox(pts: NDArray[np.float64]) -> Rect:
-    x0, y0 = np.floor(pts.min(axis=0))
-    x1, y1 = np.ceil(pts.max(axis=0))
-    return int(x0), int(y0), int(x1 - x0), int(y1 - y0)
-
-
-def _intersect(a: Rect, b: Rect) -> Rect:
-    x0, y0 = max(a[0], b[0]), max(a[1], b[1])
-    x1, y1 = min(a[0] + a[2], b[0] + b[2]), min(a[1] + a[3], b[1] + b[3])
-    return x0, y0, max(0, x1 - x0), max(0, y1 - y0)
 
 
 def source_region(copy: Copy, source_size: tuple[int, int]) -> Rect:

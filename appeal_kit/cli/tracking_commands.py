@@ -51,6 +51,18 @@ AsOf = Annotated[
     ),
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+# status and points show their times in one zone, chosen the same way.
+ZoneOption = Annotated[
+    str | None,
+    typer.Option(
+        "--timezone",
+        metavar="ZONE",
+        help=(
+            "Show every time in this zone, e.g. Europe/Berlin "
+            "(default: the cases' zone, else this computer's)."
+        ),
+    ),
+]
 
 
 def _as_of(text: str | None) -> datetime:
@@ -207,17 +219,7 @@ def status(
         Path | None, typer.Option("--csv", metavar="FILE", help="Also write the rows as CSV.")
     ] = None,
     as_of: AsOf = None,
-    timezone: Annotated[
-        str | None,
-        typer.Option(
-            "--timezone",
-            metavar="ZONE",
-            help=(
-                "Show every time in this zone, e.g. Europe/Berlin "
-                "(default: the cases' zone, else this computer's)."
-            ),
-        ),
-    ] = None,
+    timezone: ZoneOption = None,
 ) -> None:
     """Dashboard of every case in the folder ROOT, most urgent first.
 
@@ -411,17 +413,7 @@ def points(
     ] = None,
     as_json: AsJson = False,
     as_of: AsOf = None,
-    timezone: Annotated[
-        str | None,
-        typer.Option(
-            "--timezone",
-            metavar="ZONE",
-            help=(
-                "Show every time in this zone, e.g. Europe/Berlin "
-                "(default: the cases' zone, else this computer's)."
-            ),
-        ),
-    ] = None,
+    timezone: ZoneOption = None,
 ) -> None:
     """Penalty points in force per store, when they expire, and the next threshold.
 
