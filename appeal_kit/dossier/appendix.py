@@ -200,7 +200,7 @@ def excluded_part(state: RenderState) -> list[Flowable]:
         )
         for e in unique
     ]
-    flow.append(grid(rows, scaled([2.6, 1.0, 4.4], state.frame_w)))
+    flow.append(grid(rows, scaled([2.6, 1.6, 3.8], state.frame_w)))
     return flow
 
 
