@@ -58,6 +58,20 @@ def test_help_loads_no_library_heavyweights() -> None:
     assert _offenders(loaded, ("appeal_kit.tracking", "appeal_kit.case", "appeal_kit.models")) == []
 
 
+# Typer's rich help renderer (markdown, syntax highlighting) and its pydantic coercion:
+# the help we print uses neither (rich_markup_mode=None, no value to convert).
+HELP_RENDERING = ("typer.rich_utils", "rich.markdown", "markdown_it", "pygments", "pydantic")
+
+
+@pytest.mark.parametrize("args", [("--help",), ("build", "--help"), ("status", "--help")])
+def test_help_loads_no_markdown_renderer_or_pydantic(args: tuple[str, ...]) -> None:
+    loaded = _loaded_by(*args)
+    assert "appeal_kit.cli.localize" in loaded  # the probe ran the real command
+    assert _offenders(loaded, HELP_RENDERING) == []
+    # Tables are drawn by the commands that print them, not by --help.
+    assert _offenders(loaded, ("rich.table", "fractions", "decimal")) == []
+
+
 def test_status_loads_no_image_pdf_or_network_modules() -> None:
     loaded = _loaded_by("status", str(SAMPLE_CASE))
     assert "appeal_kit.tracking.workspace" in loaded  # the probe ran the real command

@@ -18,7 +18,6 @@ import typer
 from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from appeal_kit.cli import words
 from appeal_kit.errors import ExitCode, InvalidValueError, OutputError
@@ -110,6 +109,8 @@ def print_findings(findings: list[Finding], *, title: str | None = None) -> None
     if not findings:
         console.print(__("[green]{title}: no problems found.[/]", title=title))
         return
+    from rich.table import Table  # rich.table pulls in fractions and decimal: not for --help
+
     table = Table(title=title, title_justify="left", show_lines=False, expand=False)
     table.add_column(__("Severity"), no_wrap=True)
     # fold, not the default ellipsis: a Chinese sentence has no spaces to wrap at.
@@ -218,6 +219,8 @@ def exif(
         if failed:
             raise typer.Exit(int(ExitCode.COMPLETED_WITH_PROBLEMS))
         return
+    from rich.table import Table
+
     table = Table(show_lines=False)
     table.add_column(__("File"), overflow="fold", ratio=2)
     for column in (__("Captured"), __("Camera"), __("Serial")):
@@ -297,6 +300,8 @@ def match(
     if as_json:
         print(json.dumps([m.to_json(base) for m in analysis.matches], indent=2))
         return
+    from rich.table import Table
+
     table = Table(
         caption=__("Full paths, regions and scores: appeal-kit match {case} --json", case=case)
     )

@@ -11,7 +11,6 @@ Typer's vendored Click, once per run.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rich.cells import cell_len
@@ -39,8 +38,9 @@ BETWEEN = lazy__("{help} ({minimum} to {maximum})")
 # A line never starts with closing punctuation nor ends with opening punctuation (Chinese rule).
 _CLOSING = set("，。、；：？！）》」』】〕’”…%,.;:?!)]}")
 _OPENING = set("（《「『【〔‘“([{")
-# One chunk per wide character, so a line may break between any two of them.
-_WIDE = re.compile(r"([\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef])")
+# Wide (CJK) characters get one chunk each, so a line may break between any two of them.
+# Code point ranges, not a regex: compiling that character class took 3 ms of every start.
+_WIDE_RANGES = ((0x2E80, 0x9FFF), (0xF900, 0xFAFF), (0xFE30, 0xFE4F), (0xFF00, 0xFFEF))
 
 
 def _is_wide(text: str) -> bool:
@@ -62,7 +62,7 @@ class CellWrapper(ClickWrapper):
         chunks = super()._split(text)
         if not _is_wide(text):
             return chunks
-        return [piece for chunk in chunks for piece in _WIDE.split(chunk) if piece]
+        return [piece for chunk in chunks for piece in _wide_apart(chunk)]
 
     def _wrap_chunks(self, chunks: list[str]) -> list[str]:
         if not any(_is_wide(c) for c in chunks):
@@ -96,6 +96,24 @@ class CellWrapper(ClickWrapper):
             if line:
                 lines.append(indent + "".join(line))
         return lines
+
+
+def _wide_apart(chunk: str) -> list[str]:
+    """``chunk`` split before and after each wide character; no empty pieces."""
+    pieces: list[str] = []
+    run = ""
+    for char in chunk:
+        code = ord(char)
+        if any(low <= code <= high for low, high in _WIDE_RANGES):
+            if run:
+                pieces.append(run)
+                run = ""
+            pieces.append(char)
+        else:
+            run += char
+    if run:
+        pieces.append(run)
+    return pieces
 
 
 def _cut(chunk: str, width: int) -> tuple[str, str]:

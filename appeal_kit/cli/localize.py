@@ -12,6 +12,7 @@ are listed here, marked for ours, and swapped in the same way.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -120,14 +121,18 @@ def _walk(command: Any) -> Iterator[Any]:
 
 def _install_typer_words() -> None:
     """Point Typer's built-in words at the console catalog (once per run: the language may change)."""
-    from typer import core, rich_utils
+    from typer import core
     from typer._click import formatting
 
+    # Typer's rich help is off (``rich_markup_mode=None``): its renderer imports rich.markdown,
+    # markdown_it and pygments, a quarter of --help's time, to show nothing we use. Its words
+    # are set only when something else (a test, Typer's traceback hook) has loaded it.
+    rich_utils = sys.modules.get("typer.rich_utils")
     for name, text in RICH_WORDS.items():
         if hasattr(rich_utils, name):
             setattr(rich_utils, name, __(text))
     if hasattr(rich_utils, "RICH_HELP"):
-        rich_utils.RICH_HELP = __(
+        rich_utils.RICH_HELP = __(  # type: ignore[union-attr]
             "Try [blue]'{command_path} {help_option}'[/] for help.",
         )
     if hasattr(core, "_"):
@@ -176,6 +181,11 @@ def localized_command(app: typer.Typer) -> Any:
     install_layout()
     for item in _walk(command):
         tidy_parameters(item)
+        # Typer coerces a flag left out (None) through a pydantic TypeAdapter: pydantic is
+        # imported just to read "no --help" on the way to a command. False needs no coercion.
+        helper = item.get_help_option(Context(item))
+        if helper is not None:
+            helper.default = False
     if console_language() == "en":
         return command
     for item in _walk(command):

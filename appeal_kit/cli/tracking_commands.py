@@ -14,11 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich import box
 from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from appeal_kit.cli import words
 from appeal_kit.i18n import __, console_language, lazy__
@@ -26,6 +24,8 @@ from appeal_kit.i18n import __, console_language, lazy__
 # The library is imported inside each command, so `appeal-kit --help` starts
 # without loading the case reader, the deadline rules or the platform profiles.
 if TYPE_CHECKING:
+    from rich.table import Table  # imported where a table is drawn: not for --help
+
     from appeal_kit.models import Deadline, DeadlineState
     from appeal_kit.tracking.points import StoreLedger, WhatIf
     from appeal_kit.tracking.workspace import CaseStatus, DisplayZone
@@ -123,6 +123,8 @@ def deadlines(
         )
         return
     local = local_zone(case)
+    from rich.table import Table
+
     table = Table(
         title=__("Deadlines: {case} ({platform})", case=case.title, platform=__(profile.label)),
         title_justify="left",
@@ -358,6 +360,9 @@ def status_table(
         or fit_widths(natural, whole_words, budget)
         or fit_widths(natural, name_only, budget)
     )
+    from rich import box
+    from rich.table import Table
+
     table = Table(
         title=__(
             "Cases as of {now}\nAll times in {zone} ({reason})",
@@ -451,6 +456,8 @@ def points(
 
 
 def _points_table(ledgers: list[StoreLedger], now: datetime, zone: DisplayZone) -> Table:
+    from rich.table import Table
+
     table = Table(
         title=__(
             "Penalty points as of {now}\nAll times in {zone} ({reason})",
