@@ -37,6 +37,8 @@ SHARP = 0.015  # correlation-peak curvature above which a tile's shift is truste
 SUBPIXEL_LIMIT = 0.45  # px: a trusted tile further off than this has moved
 SHIFT_LIMIT = 0.8  # pixels: a tile whose best match is further than this is displaced
 REFINE_ROUNDS = 6  # at most; refinement stops once the warp settles
+OVERLAID_SHARE = 0.1  # of a tile's pixels under an overlay: see ``_tiles``
+REFINE_MIN_TILES = 6  # agreeing tiles needed to refine six affine parameters
 
 
 @dataclass
@@ -58,15 +60,23 @@ def rootsift(desc: U8) -> F32:
 
 
 def good_matches(query: F32, train: F32, matcher: cv2.BFMatcher) -> list[tuple[int, int]]:
-    """Index pairs passing the ratio test."""
+    """Index pairs passing the ratio test, at most one per train feature.
+
+    One-to-one because a plain original has few features: the many corners of
+    a tiled watermark or a text banner each pass the ratio test against the
+    same handful of them, and that pile of pairs onto one point is a consensus
+    RANSAC would take (a collapsed, implausible map) over the photo's true one.
+    Of the pairs on one train feature, the nearest stays.
+    """
     if len(query) < 2 or len(train) < 2:
         return []
-    pairs = matcher.knnMatch(query, train, k=2)
-    return [
-        (m[0].queryIdx, m[0].trainIdx)
-        for m in pairs
-        if len(m) == 2 and m[0].distance < RATIO * m[1].distance
-    ]
+    best: dict[int, tuple[float, int]] = {}
+    for m in matcher.knnMatch(query, train, k=2):
+        if len(m) == 2 and m[0].distance < RATIO * m[1].distance:
+            held = best.get(m[0].trainIdx)
+            if held is None or m[0].distance < held[0]:
+                best[m[0].trainIdx] = (m[0].distance, m[0].queryIdx)
+    return sorted((q, t) for t, (_, q) in best.items())
 
 
 def fit_affine(src: F32, dst: F32, threshold: float) -> tuple[F64 | None, NDArray[np.bool_]]:
@@ -254,6 +264,10 @@ def _tiles(
     # darkened or faded copy (or a dark exposure) is tested as widely as a bright one.
     box = (slice(ry, ry + rh), slice(rx, rx + rw))
     here = valid[box]
+    if covered is not None and (here & ~covered[box]).any():
+        # Contrast of the photo, not of a banner's black-on-yellow text, which
+        # would scale the photo's own detail down below the threshold.
+        here = here & ~covered[box]
     spread_a = float(accused[box][here].std()) if here.any() else 1.0
     spread_o = float(warped[box][here].std()) if here.any() else 1.0
     fine_a = np.abs(accused - cv2.GaussianBlur(accused, (0, 0), 3.0)) * (
@@ -276,7 +290,10 @@ def _tiles(
     # Mostly under an overlay: its detail is the overlay's, so it does not count
     # as detail that should agree. It is still searched: what looks like an
     # overlay may be a flat object that moved, and a moved object must show.
-    overlaid = per_tile(covered) >= 0.5 if covered is not None else np.zeros_like(inside)
+    # A tenth is enough: text strokes and watermark glyphs have far more
+    # contrast than the photo under them, so that share of painted pixels
+    # already decides the tile's correlation.
+    overlaid = per_tile(covered) >= OVERLAID_SHARE if covered is not None else np.zeros_like(inside)
     # A tile whose search window leaves where the original lands (the warp's edge).
     reach = 2 * (SEARCH + 2) + 1
     deep = cv2.erode(valid.astype(np.uint8), np.ones((reach, reach), np.uint8)) > 0
@@ -362,6 +379,19 @@ def _classify(tiles: list[_Tile]) -> tuple[list[_Tile], list[_Tile]]:
     return aligned, sharp_moved + [t for t in coherent if id(t) not in moved_ids]
 
 
+def _anchors(tiles: list[_Tile]) -> list[_Tile]:
+    """Tiles whose shift can steer the refinement of the warp.
+
+    Those with a sharp, strong peak when there are enough of them: a tile
+    under a semi-transparent watermark or on a soft, upscaled texture peaks
+    weakly and a few tenths of a pixel off, and enough of those make each
+    round's fit jump instead of settling. Otherwise every agreeing tile.
+    """
+    near = [t for t in tiles if t.best >= CORR_OK and t.shift < 2.0]
+    sharp = [t for t in near if t.best >= 0.9 and t.sharpness >= SHARP and not t.clipped]
+    return sharp if len(sharp) >= 2 * REFINE_MIN_TILES else near
+
+
 def _warp(image: F32, affine: F64, size: tuple[int, int]) -> tuple[F32, NDArray[np.bool_]]:
     flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
     # Border-replicated: a black surround would bleed into every window at the
@@ -408,14 +438,20 @@ def dense_check(
         # could not return one within 2 px that the near search missed.
         # Every other tile each way is plenty for six affine parameters.
         tiles, _textured, _busy = _tiles(a, warped, valid, whole, wide=False, stride=2)
-        aligned = [t for t in tiles if t.best >= CORR_OK and t.shift < 2.0]
-        if len(aligned) < 6:
+        aligned = _anchors(tiles)
+        if len(aligned) < 2 * REFINE_MIN_TILES:
+            # A photo with little detail (sky, a soft portrait) may hold too few
+            # tiles at every other position: an unrefined keypoint fit is off by
+            # most of a pixel at the frame's far side, which reads as displaced.
+            tiles, _textured, _busy = _tiles(a, warped, valid, whole, wide=False)
+            aligned = _anchors(tiles)
+        if len(aligned) < REFINE_MIN_TILES:
             break
         src = np.array([[t.x, t.y] for t in aligned], np.float32)
         moved = src + np.array([[t.dx, t.dy] for t in aligned], np.float32)
         dst = cv2.transform(moved[None], affine)[0].astype(np.float32)
         refined, mask = fit_affine(src, dst, threshold=0.5 * max(ratio, 1e-3))
-        if refined is None or mask.sum() < 6 or not plausible(refined):
+        if refined is None or mask.sum() < REFINE_MIN_TILES or not plausible(refined):
             break
         step = float(np.abs((refined - affine) @ corners).max()) / max(ratio, 1e-3)
         affine = refined

@@ -42,6 +42,10 @@ ACCUSED_SIDE = 1400
 # parallax); it decodes the few verified originals again at this size.
 DENSE_SIDE = 1024
 ORIGINAL_FEATURES = 2500
+# An image with fewer features than this share of its limit is detected again at
+# a lower contrast threshold (halved each time, down to the floor): see ``_sift``.
+SPARSE_SHARE = 0.1
+SPARSE_FLOOR = 0.004
 ACCUSED_FEATURES = 3500
 
 U8 = NDArray[np.uint8]
@@ -83,8 +87,17 @@ def _sift(gray: U8, limit: int, *, mirror: bool = False) -> tuple[F32, U8, F32 |
     # faded or darkened images. Originals are pristine: their counterparts of a
     # copy's faint features are stronger, so a middle threshold keeps them and
     # skips describing the faintest (describing is a third of the time).
-    sift = cv2.SIFT.create(nfeatures=limit, contrastThreshold=0.02 if mirror else 0.03)
+    threshold = 0.02 if mirror else 0.03
+    sift = cv2.SIFT.create(nfeatures=limit, contrastThreshold=threshold)
     keypoints, desc = sift.detectAndCompute(gray, None)
+    # SIFT's contrast threshold is absolute, so a plain, low-contrast photo (a
+    # bubble in a blue sky) keeps only a few dozen features, too few to align a
+    # crop of it. Such an image is detected again at a threshold scaled down
+    # to its own contrast, until it holds a fair share of the limit.
+    while len(keypoints) < limit * SPARSE_SHARE and threshold > SPARSE_FLOOR:
+        threshold /= 2
+        sift = cv2.SIFT.create(nfeatures=limit, contrastThreshold=threshold)
+        keypoints, desc = sift.detectAndCompute(gray, None)
     if desc is None or not keypoints:
         empty = np.zeros((0, 2), np.float32), np.zeros((0, 128), np.uint8)
         return (*empty, *empty) if mirror else (*empty, None, None)

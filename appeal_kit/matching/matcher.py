@@ -37,6 +37,7 @@ from appeal_kit.evidence.images import Problem, open_image, sha256_file
 from appeal_kit.evidence.workers import worker_pool
 from appeal_kit.i18n import __
 from appeal_kit.matching.geometry import (
+    TILE,
     Fit,
     dense_check,
     fit_affine,
@@ -56,6 +57,7 @@ from appeal_kit.matching.index import (
 )
 from appeal_kit.matching.verdict import (
     GRAIN_SCALE_TOLERANCE,
+    MIN_AGREEING_TILES,
     _Candidate,
     _h,
     _index_map,
@@ -73,7 +75,7 @@ MAX_DENSE_CHECKS = 3
 CANDIDATES = 6  # originals verified per accused image after the prefilter
 DIRECT_LIMIT = 12  # below this many originals, verify them all
 PREFILTER_PER_ORIGINAL = 256
-POSSIBLE_INLIERS = 12
+POSSIBLE_INLIERS = 8
 CONFIDENT_INLIERS = 60
 WEAK_VOTE_SHARE = 0.3  # after a confident fit, skip candidates with fewer votes than this
 VERIFY_FEATURES = 1500  # accused descriptors used in verification (strongest first)
@@ -174,15 +176,26 @@ class FeatureMatcher:
             owners.append(np.full(len(picked), i, np.int32))
         data = np.ascontiguousarray(np.vstack(rows))
         owner = np.concatenate(owners)
+        # Chance votes for an original grow with how many of its descriptors are
+        # indexed, and their spread (a Poisson count's) with the square root of
+        # that: votes are scored in those units, so a plain photo with few
+        # features (a bubble in a blue sky) is not outvoted by the noise that a
+        # busy one collects.
+        indexed = np.array([len(o) for o in owners], np.float64)
+        weight = np.sqrt(indexed.max() / np.maximum(indexed, 1.0))
         cv2.setRNGSeed(4321)  # randomised kd-trees, made reproducible
         index = cv2.flann.Index(data, {"algorithm": 1, "trees": 4})
 
         def shortlist(feats: Features) -> list[tuple[int, float]]:
             votes = np.zeros(len(originals), np.float64)
+            # Spread over the image, not the strongest: a banner of dense text or
+            # a tiled watermark holds a copy's strongest corners and would
+            # otherwise cast every vote (for whichever original has most texture).
+            head = _spread(feats, VERIFY_FEATURES)
             for desc in (feats.descriptors, feats.mirror_descriptors):
                 if desc is None or len(desc) == 0:
                     continue
-                query = rootsift(desc[:1500])
+                query = rootsift(desc[head])
                 found, found_dist = index.knnSearch(query, 3, params={"checks": 48})
                 idx, dist = np.asarray(found, np.intp), np.asarray(found_dist, np.float64)
                 who = owner[idx]
@@ -194,6 +207,7 @@ class FeatureMatcher:
                 strong = ~distinct | (d[:, 0] < 0.85 * other)
                 np.add.at(votes, who[strong, 0], 1.0)
                 np.add.at(votes, who[~strong, 0], 0.3)
+            votes = votes * weight
             order = np.lexsort((np.arange(len(votes)), -votes))
             # Few originals: verify them all, most voted first (verification stops
             # at the first clean match). Many: only the best voted.
@@ -226,27 +240,42 @@ class FeatureMatcher:
         sets = [(acc.points, acc.descriptors, False)]
         if acc.mirror_points is not None and acc.mirror_descriptors is not None:
             sets.append((acc.mirror_points, acc.mirror_descriptors, True))
+        head = _spread(acc, VERIFY_FEATURES)  # spread, for the reason given in _shortlist
+        every = np.arange(len(acc.descriptors))
         for points, desc, mirrored in sets:
-            pairs = good_matches(rootsift(desc[:VERIFY_FEATURES]), train, self._bf)
-            if len(pairs) < 2 * POSSIBLE_INLIERS and len(desc) > VERIFY_FEATURES:
-                # Overlays (dense text, a price, a watermark) hold the strongest
-                # corners of a copy and can crowd the photo's own out of the head
-                # of the list: then the rest are tried too.
-                pairs = good_matches(rootsift(desc), train, self._bf)
-            if len(pairs) < 6:
-                continue
-            src = points[[q for q, _ in pairs]]
-            dst = org.points[[t for _, t in pairs]]
-            affine, mask = fit_affine(src, dst, threshold=3.0)
-            if affine is None or not plausible(affine):
-                continue
-            inliers = int(mask.sum())
-            fit = Fit(affine, inliers, len(pairs), mirrored, src[mask])
-            if best is None or inliers > best.inliers:
-                best = fit
-            if inliers >= CONFIDENT_INLIERS:
+            for chosen in (head, every):
+                if chosen is every and (
+                    len(desc) <= VERIFY_FEATURES
+                    or (best is not None and best.inliers >= CONFIDENT_INLIERS)
+                ):
+                    break  # the head was all there is, or it already fits clearly
+                # Otherwise (a plain photo beside heavy overlays) the rest are tried too.
+                fit = self._fit_set(points, desc, chosen, org, train, mirrored)
+                if fit is not None and (best is None or fit.inliers > best.inliers):
+                    best = fit
+            if best is not None and best.inliers >= CONFIDENT_INLIERS:
                 break  # a clear unmirrored fit: the mirrored search cannot beat it meaningfully
         return best
+
+    def _fit_set(
+        self,
+        points: F32,
+        desc: U8,
+        chosen: NDArray[np.intp],
+        org: Features,
+        train: F32,
+        mirrored: bool,
+    ) -> Fit | None:
+        """The affine fit of the ``chosen`` accused features onto ``org``, if plausible."""
+        pairs = good_matches(rootsift(desc[chosen]), train, self._bf)
+        if len(pairs) < 6:
+            return None
+        src = points[chosen[[q for q, _ in pairs]]]
+        dst = org.points[[t for _, t in pairs]]
+        affine, mask = fit_affine(src, dst, threshold=3.0)
+        if affine is None or not plausible(affine):
+            return None
+        return Fit(affine, int(mask.sum()), len(pairs), mirrored, src[mask])
 
     def _verify(
         self,
@@ -300,7 +329,29 @@ class FeatureMatcher:
                 and abs(math.sqrt(abs(np.linalg.det(affine[:, :2]))) - 1.0) < GRAIN_SCALE_TOLERANCE
             )
             cand.dense, refined = dense_check(accused_gray, original_gray, affine, native=native)
-            cand.full = np.linalg.inv(dense_map) @ _h(refined) @ acc_map
+            to_accused = np.eye(3)  # dense-check px -> accused analysis px
+            if cand.dense.textured < 2 * MIN_AGREEING_TILES and min(accused_gray.shape) >= 2 * (
+                4 * TILE
+            ):
+                # Too little detail at this scale (a soft portrait, an upscaled
+                # crop): high-passed at twice the scale, the same photo shows its
+                # texture. Grain means nothing there; displaced detail still shows.
+                half, to_half = _halved(accused_gray)
+                coarse, coarse_refined = dense_check(
+                    half, original_gray, (_h(affine) @ to_half)[:2], native=False
+                )
+                if coarse.textured > cand.dense.textured:
+                    if coarse.photo_rect is not None:  # reported in accused analysis px
+                        x, y, w, h = coarse.photo_rect
+                        sx, sy = to_half[0, 0], to_half[1, 1]
+                        coarse.photo_rect = (
+                            round(x * sx),
+                            round(y * sy),
+                            round(w * sx),
+                            round(h * sy),
+                        )
+                    cand.dense, refined, to_accused = coarse, coarse_refined, to_half
+            cand.full = np.linalg.inv(dense_map) @ _h(refined) @ np.linalg.inv(to_accused) @ acc_map
             if cand.dense.region_box is not None:
                 x, y, w, h = cand.dense.region_box
                 fx, fy = org.full_width / ow, org.full_height / oh
@@ -415,6 +466,15 @@ def _dense_side(fit: Fit, org: Features) -> int:
         # little saves nothing and would blur the grain the dense check compares.
         return longest_full
     return int(min(longest_full, max(DENSE_SIDE, need)))
+
+
+def _halved(gray: U8) -> tuple[U8, F64]:
+    """``gray`` at half size (area average), and the map from its pixels to ``gray``'s."""
+    h, w = gray.shape
+    half = np.asarray(cv2.resize(gray, (w // 2, h // 2), interpolation=cv2.INTER_AREA), np.uint8)
+    sx, sy = w / (w // 2), h / (h // 2)
+    # Pixel centres: half-size pixel i covers [i*s, (i+1)*s) of the original grid.
+    return half, np.array([[sx, 0, 0.5 * sx - 0.5], [0, sy, 0.5 * sy - 0.5], [0, 0, 1]], np.float64)
 
 
 def _spread(feats: Features, limit: int, grid: int = 4) -> NDArray[np.intp]:
