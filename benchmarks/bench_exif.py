@@ -127,12 +127,15 @@ def main() -> None:
         print(f"{len(files)} files ({heic_count} HEIC) in {folder}")
         ours = [sys.executable, "-m", "appeal_kit.cli.main", "exif", str(folder), "--json"]
         theirs = [exiftool, "-json", "-q", "-q", str(folder)]
+        # An installed appeal-kit has its .pyc files, as exiftool's Perl modules need none:
+        # the warm-up run writes ours even where PYTHONDONTWRITEBYTECODE is set.
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         tools: dict[str, tuple[list[str], dict[str, str] | None]] = {
-            "appeal-kit": (ours, None),
+            "appeal-kit": (ours, env),
             "exiftool": (theirs, None),
         }
         if args.before is not None:
-            old = dict(os.environ, PYTHONPATH=str(args.before.resolve()))
+            old = dict(env, PYTHONPATH=str(args.before.resolve()))
             tools["before"] = (ours, old)
         for command, env in tools.values():
             timed(command, env)  # warm the page cache and each tool's start-up
