@@ -504,6 +504,13 @@ def _read_one(job: tuple[Path, str]) -> ImageMetadata:
     return read_metadata(job[0], display_path=job[1])
 
 
+def _size_of(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 def read_many(
     paths: Sequence[Path],
     *,
@@ -523,7 +530,9 @@ def read_many(
     if jobs > 1 and total >= POOL_MIN_FILES:
         # Workers die with the build and share its memory budget (evidence.workers).
         with worker_pool(min(jobs, total)) as pool:
-            futures = {pool.submit(_read_one, job): i for i, job in enumerate(work)}
+            # Biggest files first, so no worker is left with a 30 MB file while the others idle.
+            order = sorted(range(total), key=lambda i: -_size_of(work[i][0]))
+            futures = {pool.submit(_read_one, work[i]): i for i in order}
             for done, future in enumerate(as_completed(futures), start=1):
                 index = futures[future]
                 try:
