@@ -18,6 +18,7 @@ from typing import Any
 
 import typer
 
+from appeal_kit.cli.coercion import convert_without_pydantic
 from appeal_kit.cli.help_layout import chinese_parameters, install_layout, tidy_parameters
 from appeal_kit.i18n import LazyText, __, console_language, lazy__
 
@@ -181,6 +182,7 @@ def localized_command(app: typer.Typer) -> Any:
     install_layout()
     for item in _walk(command):
         tidy_parameters(item)
+        convert_without_pydantic(item)
         # Typer coerces a flag left out (None) through a pydantic TypeAdapter: pydantic is
         # imported just to read "no --help" on the way to a command. False needs no coercion.
         helper = item.get_help_option(Context(item))
