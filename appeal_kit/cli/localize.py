@@ -172,11 +172,69 @@ def _install_typer_words() -> None:
         formatting.HelpFormatter.write_usage = write_usage  # type: ignore[method-assign]
 
 
-def localized_command(app: typer.Typer) -> Any:
-    """The Click command for ``app`` with every help text in the console language."""
+def command_name(info: Any) -> str:
+    """The name a registered Typer command is called by."""
+    return str(info.name or typer.main.get_command_name(info.callback.__name__))
+
+
+def command_list(app: typer.Typer) -> Any:
+    """``app``'s group with each command as its name and help only: all ``--help`` lists.
+
+    Building a command in full evaluates every parameter's annotation, twice: for
+    all twelve commands, half of what ``appeal-kit --help`` adds to Typer's start.
+    """
+    import copy
+    import inspect
+
+    from typer.core import TyperCommand
+
+    bare = copy.copy(app)
+    bare.registered_commands = []
+    group: Any = typer.main.get_command(bare)  # a group: the app has a callback
+    for info in app.registered_commands:
+        if info.callback is None:
+            continue
+        text = (
+            inspect.cleandoc(info.help) if info.help is not None else inspect.getdoc(info.callback)
+        )
+        cls = info.cls or TyperCommand
+        shown = cls(
+            name=command_name(info),
+            help=text,
+            short_help=info.short_help,
+            hidden=info.hidden,
+            deprecated=info.deprecated,
+            rich_markup_mode=None,
+        )
+        group.add_command(shown, shown.name)
+    return group
+
+
+def _tree(app: typer.Typer, only: str | None) -> Any:
+    """The Click group of ``app``: whole, as a list (``only=""``) or with one command built."""
+    import copy
+
+    if only == "":
+        return command_list(app)
+    chosen = [i for i in app.registered_commands if i.callback and command_name(i) == only]
+    if only is None or not chosen:
+        return typer.main.get_command(app)
+    # The command that runs is the only one Click looks at: the others need not exist.
+    lean = copy.copy(app)
+    lean.registered_commands = chosen
+    return typer.main.get_command(lean)
+
+
+def localized_command(app: typer.Typer, *, only: str | None = None) -> Any:
+    """The Click command for ``app`` with every help text in the console language.
+
+    ``only`` names the command this run calls, so only that one is built; ``""`` is
+    the program's own ``--help``, which shows each command's name and help
+    (``command_list``); None builds every command.
+    """
     from typer._click import Context
 
-    command = typer.main.get_command(app)
+    command = _tree(app, only)
     # Also in English: a run in Chinese earlier in this process must not leave its words behind.
     _install_typer_words()
     install_layout()

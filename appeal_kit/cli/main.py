@@ -105,6 +105,21 @@ def global_options_first(args: list[str]) -> list[str]:
     return flags + [a for a in head if a not in GLOBAL_FLAGS] + tail
 
 
+def _called(args: list[str]) -> str | None:
+    """The command ``args`` call (the only one to build), ``""`` for the program's --help.
+
+    None when that is not plain (no command yet, or an option Click must judge):
+    the whole command tree is built, as Click needs it for its messages.
+    """
+    for arg in args:
+        if arg in GLOBAL_FLAGS:
+            continue
+        if arg == "--help":
+            return ""
+        return None if arg.startswith("-") else arg
+    return None
+
+
 class _Interrupted(BaseException):
     """Ctrl-C (SIGINT) or SIGTERM, raised by our signal handler.
 
@@ -159,7 +174,7 @@ def _run(args: list[str]) -> int:
     try:
         # Without standalone mode, click returns the code of a typer.Exit instead of raising.
         # The command tree is built per run, with --help in the console language of this moment.
-        command = localized_command(app)
+        command = localized_command(app, only=_called(args))
         code = command(args=args, prog_name="appeal-kit", standalone_mode=False)
         if isinstance(code, int):
             return code

@@ -70,3 +70,48 @@ def test_plain_converter_agrees_with_typer_for_every_parameter(tmp_path: Path) -
 def test_commands_of_text_and_paths_load_no_pydantic(args: tuple[str, ...]) -> None:
     # Typer imports pydantic (75 ms) to convert values; a path needs only Path().
     assert _offenders(_loaded_by(*args), ("pydantic", "pydantic_core")) == []
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("--help",), set()),
+        (("--verbose", "--help"), set()),
+        (("build", "--help"), {"build"}),
+        (("-v", "exif", "--help"), {"exif"}),
+    ],
+)
+def test_help_builds_only_the_command_it_shows(
+    lang: str, args: tuple[str, ...], expected: set[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``appeal-kit --help`` reads each command's name and help, not its parameters;
+    ``appeal-kit build --help`` builds ``build`` alone.
+
+    The page is the same as from the whole command tree, in both languages.
+    """
+    import typer.main
+
+    from appeal_kit.cli import main
+    from appeal_kit.i18n import set_console_language
+    from tests.conftest import run_cli
+
+    built: list[str] = []
+    real = typer.main.get_params_from_function
+
+    def recording(function: Any) -> Any:
+        built.append(function.__name__)
+        return real(function)
+
+    monkeypatch.setattr(typer.main, "get_params_from_function", recording)
+    set_console_language(lang)  # type: ignore[arg-type]
+    try:
+        lean = run_cli(*args)
+        # The program's own options, and the command shown (if any) only.
+        assert set(built) - {"_root", "_version"} == expected
+        monkeypatch.setattr(main, "_called", lambda args: None)
+        whole = run_cli(*args)
+    finally:
+        set_console_language(None)
+    assert "exif" in built and "build" in built  # the whole tree was built the second time
+    assert lean == whole and lean.code == 0 and "appeal-kit" in lean.stdout
