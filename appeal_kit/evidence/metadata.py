@@ -314,13 +314,16 @@ def _read_image(meta: ImageMetadata, path: Path, kind: str, check_thumbnail: boo
     if check_thumbnail and kind == "JPEG" and thumbnail is None:
         # Nothing to compare the pixels with: walking the markers to the end of the
         # image proves it is not cut off, about 13 times faster than the 1/8 decode.
-        if not jpeg_ends_whole(path):
+        whole = jpeg_ends_whole(path)
+        if whole is False:
             raise UnreadableImageError(
                 path,
                 __("is truncated: the file ends before the image data does"),
                 hint=__("copy the file again from the camera, phone or download"),
             )
-        return
+        if whole:
+            return
+        # None: a frame type the walk leaves to the decoder (lossless, JPEG-LS ...).
     if check_thumbnail:
         with pywarnings.catch_warnings():
             # Already reported from the header read above.

@@ -427,6 +427,12 @@ def test_jpeg_without_thumbnail_is_proved_whole_without_decoding(
     # With a thumbnail to compare, the image is still decoded once for the comparison.
     thumbed = write_jpeg(tmp_path / "thumbed.jpg", img, exif_block(thumbnail=img))
     assert read_metadata(thumbed).thumbnail_matches is True and decoded == [thumbed]
+    # A frame type the walk does not know (here SOF3, lossless) is left to the decoder.
+    odd = tmp_path / "lossless.jpg"
+    start = data.find(b"\xff\xc0")
+    odd.write_bytes(data[:start] + b"\xff\xc3" + data[start + 2 :])
+    read_metadata(odd)
+    assert decoded == [thumbed, odd]
 
 
 def test_text_named_jpg(tmp_path: Path) -> None:
