@@ -394,47 +394,6 @@ def test_truncated_jpeg(tmp_path: Path) -> None:
     assert read_metadata(cut, check_thumbnail=False).error is None  # headers alone look fine
 
 
-def test_jpeg_without_thumbnail_is_proved_whole_without_decoding(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """No EXIF thumbnail to compare: the marker walk stands in for the 1/8 decode."""
-    from appeal_kit.evidence import metadata
-
-    real = metadata.open_image
-    decoded: list[Path] = []
-
-    def counting_open_image(path: Path, **kwargs: Any) -> Any:
-        decoded.append(path)
-        return real(path, **kwargs)
-
-    monkeypatch.setattr(metadata, "open_image", counting_open_image)
-    img = scene(800, 600)
-    plain = write_jpeg(tmp_path / "plain.jpg", img, exif_block(exif=CAMERA_EXIF))
-    meta = read_metadata(plain)
-    assert meta.error is None and (meta.width, meta.height) == (800, 600)
-    assert decoded == []
-    # A progressive JPEG has many scans: each one is walked to the next marker.
-    progressive = tmp_path / "progressive.jpg"
-    img.save(progressive, "JPEG", quality=85, progressive=True, exif=exif_block(exif=CAMERA_EXIF))
-    assert read_metadata(progressive).error is None and decoded == []
-    cut = tmp_path / "cut.jpg"
-    cut.write_bytes(progressive.read_bytes()[: progressive.stat().st_size * 2 // 3])
-    assert "truncated" in (read_metadata(cut).error or "")
-    # An interrupted download that reserved the whole file: its tail is zeros, never EOI.
-    data = plain.read_bytes()
-    cut.write_bytes(data[: len(data) * 3 // 4] + bytes(len(data) - len(data) * 3 // 4))
-    assert "truncated" in (read_metadata(cut).error or "")
-    # With a thumbnail to compare, the image is still decoded once for the comparison.
-    thumbed = write_jpeg(tmp_path / "thumbed.jpg", img, exif_block(thumbnail=img))
-    assert read_metadata(thumbed).thumbnail_matches is True and decoded == [thumbed]
-    # A frame type the walk does not know (here SOF3, lossless) is left to the decoder.
-    odd = tmp_path / "lossless.jpg"
-    start = data.find(b"\xff\xc0")
-    odd.write_bytes(data[:start] + b"\xff\xc3" + data[start + 2 :])
-    read_metadata(odd)
-    assert decoded == [thumbed, odd]
-
-
 def test_text_named_jpg(tmp_path: Path) -> None:
     path = tmp_path / "photo.jpg"
     path.write_text("<html>Access denied</html>")
