@@ -129,13 +129,13 @@ def main() -> None:
         theirs = [exiftool, "-json", "-q", "-q", str(folder)]
         # An installed appeal-kit has its .pyc files, as exiftool's Perl modules need none:
         # the warm-up run writes ours even where PYTHONDONTWRITEBYTECODE is set.
-        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        cached = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         tools: dict[str, tuple[list[str], dict[str, str] | None]] = {
-            "appeal-kit": (ours, env),
+            "appeal-kit": (ours, cached),
             "exiftool": (theirs, None),
         }
         if args.before is not None:
-            old = dict(env, PYTHONPATH=str(args.before.resolve()))
+            old = dict(cached, PYTHONPATH=str(args.before.resolve()))
             tools["before"] = (ours, old)
         for command, env in tools.values():
             timed(command, env)  # warm the page cache and each tool's start-up

@@ -91,13 +91,14 @@ def test_help_builds_only_the_command_it_shows(
     The page is the same as from the whole command tree, in both languages.
     """
     import typer.main
+    from typer.utils import get_params_from_function
 
     from appeal_kit.cli import main
     from appeal_kit.i18n import set_console_language
     from tests.conftest import run_cli
 
     built: list[str] = []
-    real = typer.main.get_params_from_function
+    real = get_params_from_function
 
     def recording(function: Any) -> Any:
         built.append(function.__name__)
