@@ -37,7 +37,6 @@ SHARP = 0.015  # correlation-peak curvature above which a tile's shift is truste
 SUBPIXEL_LIMIT = 0.45  # px: a trusted tile further off than this has moved
 SHIFT_LIMIT = 0.8  # pixels: a tile whose best match is further than this is displaced
 REFINE_ROUNDS = 6  # at most; refinement stops once the warp settles
-OVERLAID_SHARE = 0.1  # of a tile's pixels under an overlay: see ``_tiles``
 REFINE_MIN_TILES = 6  # agreeing tiles needed to refine six affine parameters
 
 
@@ -290,10 +289,7 @@ def _tiles(
     # Mostly under an overlay: its detail is the overlay's, so it does not count
     # as detail that should agree. It is still searched: what looks like an
     # overlay may be a flat object that moved, and a moved object must show.
-    # A tenth is enough: text strokes and watermark glyphs have far more
-    # contrast than the photo under them, so that share of painted pixels
-    # already decides the tile's correlation.
-    overlaid = per_tile(covered) >= OVERLAID_SHARE if covered is not None else np.zeros_like(inside)
+    overlaid = per_tile(covered) >= 0.5 if covered is not None else np.zeros_like(inside)
     # A tile whose search window leaves where the original lands (the warp's edge).
     reach = 2 * (SEARCH + 2) + 1
     deep = cv2.erode(valid.astype(np.uint8), np.ones((reach, reach), np.uint8)) > 0

@@ -27,7 +27,7 @@ from appeal_kit.evidence.images import Problem, describe_error, open_image, sha2
 from appeal_kit.i18n import __
 
 # Bump when extraction changes, so stale cache rows are ignored rather than misused.
-FEATURE_VERSION = 5
+FEATURE_VERSION = 6
 # Originals: features at 640 px on the long side. A 30 % crop still spans about
 # 350 px there, plenty for SIFT (which doubles the image internally). The JPEG is
 # decoded at the smallest draft scale that covers it (6000 px -> 1/8 = 750 px),
