@@ -55,6 +55,7 @@ DETAIL_SIGMAS = (0.0, 0.6, 1.0, 1.6, 2.5)
 # A blend of our pixel and a flat ink: opacity between 10 % (below that the mark
 # hides in noise) and 70 % (above that it hides our pixel, an opaque overlay).
 BLEND_RANGE = (0.1, 0.7)
+JPEG_MCU = 16  # px: a JPEG block with 2x2 chroma subsampling, where ringing spreads
 SOLID_WINDOW = 5  # px: narrower than a text stroke of 40 px type at listing size
 GRID = 3  # agreement spread is judged on a 3x3 grid over where our frame lands
 
@@ -170,9 +171,13 @@ def evidence(a: F32, w: F32, valid: Mask, corr: F32) -> tuple[CopyEvidence, Mask
     fill = valid & solid_a & ~agree & (busy_w | (residual > LEVEL_OFF) | ~flat_w)
     fill_u8 = _uniform_areas(fill, a)
     edge = cv2.getStructuringElement(cv2.MORPH_RECT, (7, 7))
-    closed = _fill_printed(np.asarray(cv2.morphologyEx(fill_u8, cv2.MORPH_CLOSE, edge), np.uint8))
+    closed = _fill_printed(
+        np.asarray(cv2.morphologyEx(fill_u8, cv2.MORPH_CLOSE, edge), np.uint8), agree
+    )
     # Graphics hug the fill: what lies within an edge's blur of it belongs to it.
-    grown = cv2.dilate(fill_u8, edge)
+    # Recompression spreads an edge further, over its JPEG block (16 px with
+    # chroma subsampling), so that much around a fill goes with it too.
+    grown = cv2.dilate(fill_u8, cv2.getStructuringElement(cv2.MORPH_RECT, (JPEG_MCU, JPEG_MCU)))
     covered = valid & ~agree & ((closed > 0) | (grown > 0))
     covered |= valid & ~agree & _blended(a, expected, valid & ~agree)
     # Other content: texture unrelated to ours, or only half like it (shifted by
@@ -222,13 +227,15 @@ def _uniform_areas(fill: Mask, a: F32) -> NDArray[np.uint8]:
     return np.asarray(keep[labels], np.uint8)
 
 
-def _fill_printed(fill: NDArray[np.uint8]) -> NDArray[np.uint8]:
+def _fill_printed(fill: NDArray[np.uint8], agree: Mask) -> NDArray[np.uint8]:
     """Take in what is printed on a fill: holes narrower than the fill is deep.
 
     Text on a banner or a price on a sticker is a hole in the fill, and no
     larger across than the band or disc it is printed on (it needs a margin of
     fill around it). A photo inside a promo frame is a hole too, but far wider
-    than the frame's border is deep, so it stays out.
+    than the frame's border is deep, so it stays out. So does any wider hole
+    that shows our photo; one that does not (a sticker whose dense price text,
+    recompressed, leaves only a ring of solid colour) is printed matter.
     """
     contours, hierarchy = cv2.findContours(fill, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     if hierarchy is None:
@@ -244,10 +251,23 @@ def _fill_printed(fill: NDArray[np.uint8]) -> NDArray[np.uint8]:
     for i in holes:
         parent = contours[int(hierarchy[0][i][3])][0][0]
         thickness = 2.0 * float(depth[labels[int(parent[1]), int(parent[0])]])
-        _, _, bw, bh = cv2.boundingRect(contours[i])
-        if min(bw, bh) < thickness:
+        x, y, bw, bh = cv2.boundingRect(contours[i])
+        hole = np.asarray(contours[i], np.int32)
+        if min(bw, bh) < thickness or _shows_little_of_ours(hole, (x, y, bw, bh), agree):
             cv2.drawContours(out, contours, i, 1, thickness=-1)
     return out
+
+
+def _shows_little_of_ours(
+    contour: NDArray[np.int32], box: tuple[int, int, int, int], agree: Mask
+) -> bool:
+    """Less than half of the hole agrees with our photo."""
+    x, y, bw, bh = box
+    inside = np.zeros((bh, bw), np.uint8)
+    shifted = np.asarray(contour, np.int32) - np.array([x, y], np.int32)
+    cv2.drawContours(inside, [shifted], 0, 1, thickness=-1)
+    area = int(inside.sum())
+    return area > 0 and float(agree[y : y + bh, x : x + bw][inside > 0].mean()) < 0.5
 
 
 def _blended(a: F32, expected: F32, candidates: Mask) -> Mask:

@@ -26,6 +26,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -38,6 +39,7 @@ from appeal_kit.evidence.workers import worker_pool
 from appeal_kit.i18n import __
 from appeal_kit.matching.geometry import (
     TILE,
+    Dense,
     Fit,
     dense_check,
     fit_affine,
@@ -72,6 +74,7 @@ F64 = NDArray[np.float64]
 U8 = NDArray[np.uint8]
 
 MAX_DENSE_CHECKS = 3
+COARSER_TRIES = 2  # halvings tried when a copy shows too little detail (see _dense_with_detail)
 CANDIDATES = 6  # originals verified per accused image after the prefilter
 DIRECT_LIMIT = 12  # below this many originals, verify them all
 PREFILTER_PER_ORIGINAL = 256
@@ -328,29 +331,9 @@ class FeatureMatcher:
                 and ow == org.full_width
                 and abs(math.sqrt(abs(np.linalg.det(affine[:, :2]))) - 1.0) < GRAIN_SCALE_TOLERANCE
             )
-            cand.dense, refined = dense_check(accused_gray, original_gray, affine, native=native)
-            to_accused = np.eye(3)  # dense-check px -> accused analysis px
-            if cand.dense.textured < 2 * MIN_AGREEING_TILES and min(accused_gray.shape) >= 2 * (
-                4 * TILE
-            ):
-                # Too little detail at this scale (a soft portrait, an upscaled
-                # crop): high-passed at twice the scale, the same photo shows its
-                # texture. Grain means nothing there; displaced detail still shows.
-                half, to_half = _halved(accused_gray)
-                coarse, coarse_refined = dense_check(
-                    half, original_gray, (_h(affine) @ to_half)[:2], native=False
-                )
-                if coarse.textured > cand.dense.textured:
-                    if coarse.photo_rect is not None:  # reported in accused analysis px
-                        x, y, w, h = coarse.photo_rect
-                        sx, sy = to_half[0, 0], to_half[1, 1]
-                        coarse.photo_rect = (
-                            round(x * sx),
-                            round(y * sy),
-                            round(w * sx),
-                            round(h * sy),
-                        )
-                    cand.dense, refined, to_accused = coarse, coarse_refined, to_half
+            cand.dense, refined, to_accused = _dense_with_detail(
+                accused_gray, original_gray, affine, native=native
+            )
             cand.full = np.linalg.inv(dense_map) @ _h(refined) @ np.linalg.inv(to_accused) @ acc_map
             if cand.dense.region_box is not None:
                 x, y, w, h = cand.dense.region_box
@@ -466,6 +449,48 @@ def _dense_side(fit: Fit, org: Features) -> int:
         # little saves nothing and would blur the grain the dense check compares.
         return longest_full
     return int(min(longest_full, max(DENSE_SIDE, need)))
+
+
+def _dense_with_detail(
+    accused: U8, original: U8, affine: F64, *, native: bool
+) -> tuple[Dense, F64, F64]:
+    """``dense_check`` at the finest scale where the copy shows enough detail.
+
+    Returns the statistics, the refined affine (from the scale used) and the
+    map from that scale's pixels to ``accused``'s. Too few detail tiles at the
+    copy's own scale (a soft portrait, an upscaled crop) leave nothing to judge;
+    high-passed at twice (then four times) the scale, the same photo shows its
+    texture. Grain means nothing there; displaced detail still shows.
+    """
+    dense, refined = dense_check(accused, original, affine, native=native)
+    to_accused: F64 = np.eye(3)
+    fine, gray = dense, accused
+    for _ in range(COARSER_TRIES):
+        if dense.textured >= 2 * MIN_AGREEING_TILES or min(gray.shape) < 2 * 4 * TILE:
+            break
+        gray, to_finer = _halved(gray)
+        to_here = to_accused @ to_finer
+        coarse, coarse_refined = dense_check(
+            gray, original, (_h(affine) @ to_here)[:2], native=False
+        )
+        if coarse.textured <= dense.textured:
+            break
+        dense, refined, to_accused = coarse, coarse_refined, to_here
+    if dense is not fine:
+        # Only the detail tiles come from the coarser scale. Where the photo sits,
+        # what covers it and how much of it agrees are pixel-level judgements made
+        # with windows sized for the copy's own scale (text strokes, banner edges).
+        dense = replace(
+            fine,
+            textured=dense.textured,
+            busy=dense.busy,
+            aligned=dense.aligned,
+            displaced=dense.displaced,
+            similarity=dense.similarity,
+            agreement=dense.agreement,
+            aligned_spread=dense.aligned_spread,
+        )
+    return dense, refined, to_accused
 
 
 def _halved(gray: U8) -> tuple[U8, F64]:

@@ -39,6 +39,13 @@ CASES = {
     # An upscaled crop: soft tiles peaking off by tenths of a pixel made each
     # refinement round jump instead of settle.
     "upscale-refinement": ("Canon EOS 450D.jpg", "upscale"),
+    # A soft portrait under a banner: three detail tiles at the copy's own
+    # scale, too few to judge; at a coarser scale its hair and glasses show.
+    "soft-portrait-banner": ("Canon IXUS v2.jpg", "banner_bottom"),
+    # A price sticker and banner text recompressed at JPEG 55-70: ringing left
+    # only a ring of solid colour round the sticker and broke the banner's fill
+    # round its text, so both read as other photographic content.
+    "sticker-recompressed": ("Canon PowerShot SD600.jpg", "banner+jpeg"),
 }
 
 
@@ -64,8 +71,7 @@ def real_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Pa
         truth.append(source)
     results = FeatureMatcher(jobs=2).match(copies, photos)  # no cache file: nothing written
     return {
-        name: (source, result)
-        for name, source, result in zip(CASES, truth, results, strict=True)
+        name: (source, result) for name, source, result in zip(CASES, truth, results, strict=True)
     }
 
 
@@ -122,9 +128,7 @@ def test_darkened_copy_of_another_product_on_the_same_backdrop_is_not_a_match(
 
     ours = syn.make_shoot(503, 2, (1200, 900))[1]
     other = syn.make_shoot(500, 1, (1200, 900))[0]
-    copy = syn.colour_shift(other, 0.65, 1.0, 1.0).then(
-        lambda img, g=syn.rng(1): syn.rotate_small(img, -6)
-    )
+    copy = syn.colour_shift(other, 0.65, 1.0, 1.0).then(lambda img: syn.rotate_small(img, -6))
     original = tmp_path / "ours.jpg"
     ours.save(original, quality=92)
     accused = tmp_path / "theirs.jpg"
