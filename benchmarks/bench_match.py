@@ -396,10 +396,11 @@ def scale(root: Path, counts: list[int], accused_n: int, jobs: int) -> None:
             for r, (_, t) in zip(results, accused, strict=True)
             if t
         )
-        false = sum(
-            r.verdict == "match" and r.original != t
-            for r, (_, t) in zip(results, accused, strict=True)
-        )
+        false = 0
+        for r, (path, t) in zip(results, accused, strict=True):
+            if r.verdict == "match" and r.original != t:
+                false += 1
+                print(f"  FALSE: {path.name} (from {t and t.name}) -> {r.original} — {r.note}")
         positives = sum(1 for _, t in accused if t)
         index_s = timer.seconds("index originals")
         print(

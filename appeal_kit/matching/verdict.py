@@ -191,6 +191,10 @@ def _result(
             accused_contains_more = True
             note = _then(note, __("their image shows more of the scene than our original"))
         else:
+            # Part of our picture inside other photographic content: a collage,
+            # or another photograph sharing an object or a label with ours. The
+            # pixels confirm only that part, so it is not the same photograph.
+            verdict = "possible"
             note = _then(note, __("their image has other photographic content around this part"))
     if verdict == "match" and best.ambiguous and best.rival is not None:
         verdict = "possible"
