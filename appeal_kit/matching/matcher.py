@@ -497,9 +497,8 @@ def _halved(gray: U8) -> tuple[U8, F64]:
     """``gray`` at half size (area average), and the map from its pixels to ``gray``'s."""
     h, w = gray.shape
     half = np.asarray(cv2.resize(gray, (w // 2, h // 2), interpolation=cv2.INTER_AREA), np.uint8)
-    sx, sy = w / (w // 2), h / (h // 2)
-    # Pixel centres: half-size pixel i covers [i*s, (i+1)*s) of the original grid.
-    return half, np.array([[sx, 0, 0.5 * sx - 0.5], [0, sy, 0.5 * sy - 0.5], [0, 0, 1]], np.float64)
+    # The same pixel-centre map as between a file and its analysis image.
+    return half, _index_map(w, h, w // 2, h // 2)
 
 
 def _spread(feats: Features, limit: int, grid: int = 4) -> NDArray[np.intp]:
