@@ -113,6 +113,11 @@ def main() -> None:
         type=Path,
         help="also time the appeal_kit in this folder (e.g. an older checkout), same runs",
     )
+    parser.add_argument(
+        "--folder",
+        type=Path,
+        help="time this folder of photos as it is, made here first when missing, and kept",
+    )
     args = parser.parse_args()
     exiftool = shutil.which("exiftool")
     if exiftool is None:
@@ -121,8 +126,11 @@ def main() -> None:
         raise SystemExit(f"the shared corpus is missing: {CORPUS}")
     work = Path(tempfile.mkdtemp(prefix="bench-exif-"))
     try:
-        folder = work / "photos"
-        files = make_folder(folder, args.heics)
+        folder = work / "photos" if args.folder is None else args.folder
+        if args.folder is not None and folder.is_dir():
+            files = sorted(p for p in folder.iterdir() if p.is_file())
+        else:
+            files = make_folder(folder, args.heics)
         heic_count = sum(p.suffix.lower() in (".heic", ".heif") for p in files)
         print(f"{len(files)} files ({heic_count} HEIC) in {folder}")
         ours = [sys.executable, "-m", "appeal_kit.cli.main", "exif", str(folder), "--json"]

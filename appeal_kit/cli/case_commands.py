@@ -200,6 +200,14 @@ def exif(
     paths: Annotated[list[Path], typer.Argument(metavar="PATH", help="Image files or folders.")],
     as_json: JsonOpt = False,
     include_gps: Annotated[bool, typer.Option(help="Show GPS coordinates.")] = False,
+    verify: Annotated[
+        bool,
+        typer.Option(
+            "--verify",
+            help="Also decode each image: check that its EXIF thumbnail still shows it and "
+            "that its image data is complete (slower; build always does).",
+        ),
+    ] = False,
 ) -> None:
     """Show capture time, camera and other metadata of image files.
 
@@ -212,7 +220,9 @@ def exif(
     files: list[Path] = []
     for path in paths:
         files.extend(list_files(path) if path.is_dir() else [path])
-    items = read_many(files, display=str, jobs=default_jobs())
+    # Headers only by default, as exiftool reads them; decoding the pixels costs more than
+    # everything else together, and build does it anyway.
+    items = read_many(files, display=str, jobs=default_jobs(), check_thumbnail=verify)
     failed = any(m.error for m in items)
     if as_json:
         print(json.dumps([m.to_json(include_gps=include_gps) for m in items], indent=2))
@@ -273,6 +283,14 @@ def exif(
     console.print(table)
     for line in notes:
         console.print(f"  • {line}", highlight=False)
+    if not verify and items:
+        console.print(
+            __(
+                "Pixels not checked: whether each photo still matches its EXIF thumbnail and "
+                "whether its image data is complete. Run appeal-kit exif --verify (or build) to check them."
+            ),
+            highlight=False,
+        )
     if failed:
         raise typer.Exit(int(ExitCode.COMPLETED_WITH_PROBLEMS))
 

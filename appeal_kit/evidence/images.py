@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from appeal_kit.errors import (
@@ -289,6 +288,8 @@ WIDE_GREY_MODES = ("I;16", "I;16L", "I;16B", "I;16N", "I", "F")
 
 def _eight_bit_grey(img: Image.Image) -> Image.Image:
     """An ``L`` image of a wide greyscale image, its full range scaled to 0..255."""
+    import numpy as np  # rare (scans), and 0.1 s of every start-up otherwise
+
     values = np.asarray(img, dtype=np.float64)
     if img.mode == "F":
         # Float images are 0..1 (scientific TIFFs) or already 0..255.

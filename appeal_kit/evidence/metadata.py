@@ -23,6 +23,7 @@ in the README; this module only fills the fields.
 
 from __future__ import annotations
 
+import math
 import warnings as pywarnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import as_completed
@@ -30,7 +31,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from PIL import ExifTags, Image, UnidentifiedImageError
 
 from appeal_kit.errors import (
@@ -134,7 +134,7 @@ def _dms(value: Any, ref: Any, negative: str) -> float | None:
     except (TypeError, ValueError):
         return None
     result = deg + minutes / 60 + seconds / 3600
-    if not np.isfinite(result):
+    if not math.isfinite(result):
         return None
     ref_text = ref.decode("latin-1") if isinstance(ref, bytes) else str(ref or "")
     return -result if ref_text.strip("\x00 ").upper() == negative else result
@@ -487,8 +487,8 @@ def _headers_only(meta: ImageMetadata, path: Path, problem: Problem) -> Problem:
 # --- many files -------------------------------------------------------------------
 
 
-def _read_one(job: tuple[Path, str]) -> ImageMetadata:
-    return read_metadata(job[0], display_path=job[1])
+def _read_one(job: tuple[Path, str, bool]) -> ImageMetadata:
+    return read_metadata(job[0], display_path=job[1], check_thumbnail=job[2])
 
 
 def _size_of(path: Path) -> int:
@@ -504,17 +504,23 @@ def read_many(
     display: Callable[[Path], str] | None = None,
     jobs: int = 1,
     on_progress: Callable[[int, int], None] | None = None,
+    check_thumbnail: bool = True,
 ) -> list[ImageMetadata]:
     """``read_metadata`` for each path, in the order given.
 
     With ``jobs > 1`` and more than a handful of files the work is spread over a
     process pool. ``display`` names each file for reports; ``on_progress`` is
-    called with (done, total) in this process after each file.
+    called with (done, total) in this process after each file. ``check_thumbnail``
+    is ``read_metadata``'s: without it only headers are read, as exiftool does.
     """
-    work = [(p, display(p) if display else str(p)) for p in paths]
+    work = [(p, display(p) if display else str(p), check_thumbnail) for p in paths]
     total = len(work)
     results: list[ImageMetadata | None] = [None] * total
     if jobs > 1 and total >= POOL_MIN_FILES:
+        if check_thumbnail:
+            # The thumbnail comparison needs NumPy: import it once here, before the
+            # workers are forked, rather than once in each of them.
+            import numpy  # noqa: F401
         # Workers die with the build and share its memory budget (evidence.workers).
         with worker_pool(min(jobs, total)) as pool:
             # Biggest files first, so no worker is left with a 30 MB file while the others idle.

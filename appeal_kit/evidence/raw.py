@@ -29,13 +29,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from numbers import Rational
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from PIL import ExifTags, Image
 
 from appeal_kit.evidence.tagtext import clean_text, parse_datetime
 from appeal_kit.i18n import __
+
+if TYPE_CHECKING:  # NumPy costs 0.1 s to import; only the thumbnail comparison needs it
+    import numpy as np
 
 # Re-exported: metadata and older callers import them from here.
 __all__ = [
@@ -461,6 +463,8 @@ def _fitted_box(size: tuple[int, int], aspect: float) -> tuple[int, int, int, in
 
 
 def _same_picture(thumb: Image.Image, main: Image.Image) -> bool:
+    import numpy as np
+
     a, b = _grey(thumb), _grey(main)
     mean_difference = float(np.abs(a - b).mean())
     blocks = np.abs(a - b).reshape(8, 8, 8, 8).mean(axis=(1, 3))
@@ -476,6 +480,8 @@ def _same_picture(thumb: Image.Image, main: Image.Image) -> bool:
 
 
 def _grey(img: Image.Image) -> np.ndarray[Any, np.dtype[np.float32]]:
+    import numpy as np
+
     small = img.convert("L").resize((_COMPARE_SIDE, _COMPARE_SIDE), Image.Resampling.BOX)
     return np.asarray(small, dtype=np.float32) / 255.0
 
