@@ -56,6 +56,9 @@ DETAIL_SIGMAS = (0.0, 0.6, 1.0, 1.6, 2.5)
 # hides in noise) and 70 % (above that it hides our pixel, an opaque overlay).
 BLEND_RANGE = (0.1, 0.7)
 JPEG_MCU = 16  # px: a JPEG block with 2x2 chroma subsampling, where ringing spreads
+# Gaussian sigma, px, that spreads a stroke of watermark type (under 15 px wide,
+# see ``_strokes``) over its surroundings, so that a stroke stands out of it.
+STROKE_SIGMA = 4.0
 SOLID_WINDOW = 5  # px: narrower than a text stroke of 40 px type at listing size
 GRID = 3  # agreement spread is judged on a 3x3 grid over where our frame lands
 
@@ -137,9 +140,13 @@ def _median_corr(a: F32, w: F32, sample: Mask) -> float:
     return float(np.median(local_correlation(a, w, WINDOW)[sample]))
 
 
-def evidence(a: F32, w: F32, valid: Mask, corr: F32) -> tuple[CopyEvidence, Mask]:
+def evidence(
+    a: F32, w: F32, valid: Mask, corr: F32, unblurred: tuple[F32, F32] | None = None
+) -> tuple[CopyEvidence, Mask]:
     """Classify every pixel where our frame lands in the copy (see the module docstring).
 
+    ``unblurred``: the copy and the warped original before the analysis blur,
+    where a watermark's thin strokes keep their one opacity (see ``_blended``).
     Returns the figures and the covered mask.
     """
     if valid.sum() < 400:
@@ -179,7 +186,8 @@ def evidence(a: F32, w: F32, valid: Mask, corr: F32) -> tuple[CopyEvidence, Mask
     # chroma subsampling), so that much around a fill goes with it too.
     grown = cv2.dilate(fill_u8, cv2.getStructuringElement(cv2.MORPH_RECT, (JPEG_MCU, JPEG_MCU)))
     covered = valid & ~agree & ((closed > 0) | (grown > 0))
-    covered |= valid & ~agree & _blended(a, expected, valid & ~agree)
+    seen, ours = unblurred if unblurred is not None else (a, w)
+    covered |= valid & ~agree & _blended(seen, gain * ours + offset, valid & ~agree)
     # Other content: texture unrelated to ours, or only half like it (shifted by
     # parallax, another moment): a copy's own texture agrees once the two are
     # at one level of detail, so anything short of agreement counts against it.
@@ -281,6 +289,10 @@ def _blended(a: F32, expected: F32, candidates: Mask) -> Mask:
     opacities in ``BLEND_RANGE``) are the mark.
     """
     out = np.zeros(a.shape, bool)
+    # A stroke of ink stands out of the copy around it, a ridge lighter (white
+    # ink) or darker (black ink) than the copy a stroke's width away; a smooth
+    # stretch of another photo that happens to fit the blend does not.
+    ridge = a - np.asarray(cv2.GaussianBlur(a, (0, 0), STROKE_SIGMA), np.float32)
     for ink in (255.0, 0.0):
         span = ink - expected
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -293,7 +305,8 @@ def _blended(a: F32, expected: F32, candidates: Mask) -> Mask:
         if counts[peak] < 3 * max(1.0, float(np.median(counts))):
             continue
         t0 = 0.5 * (edges[peak] + edges[peak + 1])
-        out |= inside & (np.abs(t - t0) < 0.05)
+        lift = ridge if ink > 0 else -ridge
+        out |= inside & (np.abs(t - t0) < 0.05) & (lift > 0.25 * t0 * np.abs(span))
     return _strokes(out)
 
 

@@ -37,16 +37,8 @@ from appeal_kit.errors import InputFileError
 from appeal_kit.evidence.images import Problem, open_image, sha256_file
 from appeal_kit.evidence.workers import worker_pool
 from appeal_kit.i18n import __
-from appeal_kit.matching.geometry import (
-    TILE,
-    Dense,
-    Fit,
-    dense_check,
-    fit_affine,
-    good_matches,
-    plausible,
-    rootsift,
-)
+from appeal_kit.matching.dense import TILE, Dense, dense_check
+from appeal_kit.matching.geometry import Fit, fit_affine, good_matches, plausible, rootsift
 from appeal_kit.matching.index import (
     ACCUSED_SIDE,
     DENSE_SIDE,

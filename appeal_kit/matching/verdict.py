@@ -18,7 +18,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from appeal_kit.i18n import __
-from appeal_kit.matching.geometry import Dense, Fit, decompose
+from appeal_kit.matching.dense import Dense
+from appeal_kit.matching.geometry import Fit, decompose
 from appeal_kit.matching.index import Features
 from appeal_kit.models import MatchResult, Verdict
 

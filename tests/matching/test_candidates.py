@@ -46,6 +46,17 @@ CASES = {
     # only a ring of solid colour round the sticker and broke the banner's fill
     # round its text, so both read as other photographic content.
     "sticker-recompressed": ("Canon PowerShot SD600.jpg", "banner+jpeg"),
+    # An upscaled crop under a tiled watermark: the strokes left one side of
+    # the frame few sharp tiles, the refinement fit the other side only, and
+    # that side's tiles read as a pixel off (refit once on every tile).
+    "watermark-upscale-one-sided-fit": ("Canon EOS 450D.jpg", "watermark+upscale"),
+    # White lettering over a pen drawing, upscaled: under the analysis blur
+    # the strokes held no one opacity, so no mark was found, and every tile a
+    # letter crossed disagreed (blend found on unblurred pixels; tiles judged
+    # on what the strokes leave visible).
+    "watermark-strokes-over-lines": ("Canon Powershot A2500.JPG", "watermark+upscale"),
+    # The bubble sky under the same: the letters were the copy's only detail.
+    "plain-photo-watermark-upscale": ("Canon PowerShot A80.jpg", "watermark+upscale"),
 }
 
 
