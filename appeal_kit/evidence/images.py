@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import mmap
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,6 +86,40 @@ def sha256_file(path: Path) -> str:
         while chunk := handle.read(_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def jpeg_cut_off(path: Path) -> bool:
+    """True when a JPEG has no end-of-image marker after its first scan: it was cut off.
+
+    What ``exif`` can tell without decoding (an interrupted copy or download, a
+    zero-filled tail). Entropy-coded data stuffs every 0xFF with 0x00, so FF D9
+    after the scan header is the end marker itself; a trailer after it (a motion
+    photo's video) does not hide it. Bytes garbled mid-file need the decode
+    (``exif --verify``, ``build``). Pillow reports a JPEG without this marker as
+    truncated too.
+    """
+    with path.open("rb") as handle:
+        try:
+            data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        except ValueError:  # empty file: refused before this is asked
+            return True
+    with data:
+        pos, size = 2, len(data)  # after SOI
+        while pos + 4 <= size:
+            if data[pos] != 0xFF:
+                return False  # not a segment we understand: leave it to the decoder
+            marker = data[pos + 1]
+            if marker == 0xFF:  # fill byte before a marker
+                pos += 1
+            elif 0xD0 <= marker <= 0xD8 or marker == 0x01:  # markers without a length
+                pos += 2
+            elif marker == 0xD9:
+                return False  # EOI before any scan: nothing to check
+            elif marker == 0xDA:  # SOS
+                return data.rfind(b"\xff\xd9", pos) < 0
+            else:
+                pos += 2 + int.from_bytes(data[pos + 2 : pos + 4], "big")
+        return True  # the file ends inside its headers
 
 
 def sniff_format(head: bytes) -> str | None:

@@ -13,8 +13,11 @@ It never raises for a bad file. Unusable files get ``error`` (the reason) and
 (malformed EXIF, garbage strings) become ``warnings``.
 Files are opened read-only; headers are read without decoding pixels, and the
 pixels are decoded at most once, at 256 px, for the thumbnail check (which also
-proves the image data is complete). Camera RAW files get their metadata through
-``metadata_raw`` although their pixels are never decoded.
+proves the image data is complete). ``exif`` asks for headers only, as exiftool
+reads them; ``build`` and ``exif --verify`` decode. Either way a JPEG without an
+end marker after its scan is reported as cut off, which needs no decode. Camera
+RAW files get their metadata through ``metadata_raw`` although their pixels are
+never decoded.
 
 The JSON form (``ImageMetadata.to_json``, used by ``appeal-kit exif --json``) is
 a stable interface: its keys are defined in ``appeal_kit.models`` and documented
@@ -25,7 +28,7 @@ from __future__ import annotations
 
 import math
 import warnings as pywarnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import as_completed
 from datetime import datetime
 from pathlib import Path
@@ -50,9 +53,11 @@ from appeal_kit.evidence.findings import (
 from appeal_kit.evidence.images import (
     MAX_PIXELS,
     RAW_EXTENSIONS,
+    LoadedImage,
     Problem,
     check_file,
     describe_error,
+    jpeg_cut_off,
     open_image,
     sha256_file,
     sniff_format,
@@ -262,8 +267,17 @@ def _is_raw(path: Path) -> bool:
     return sniff_format(head) in ("RAW", "CR3", "RAF")
 
 
-def _read_image(meta: ImageMetadata, path: Path, kind: str, check_thumbnail: bool) -> None:
-    """Headers (and a 256 px decode for the thumbnail check) of a decodable image."""
+def _read_image(
+    meta: ImageMetadata,
+    path: Path,
+    kind: str,
+    check_thumbnail: bool,
+    view: LoadedImage | None = None,
+) -> None:
+    """Headers (and a 256 px decode for the thumbnail check) of a decodable image.
+
+    ``view``: that decode, when the caller already made it (``read_metadata``).
+    """
     thumbnail: bytes | None = None
     declared = kind == "JPEG" and _jfif_thumbnail(path)
     with pywarnings.catch_warnings(record=True) as caught:
@@ -306,13 +320,21 @@ def _read_image(meta: ImageMetadata, path: Path, kind: str, check_thumbnail: boo
         _apply_xmp(meta, xmp)
     # Present as exiftool counts it: declared in IFD1 with its bytes there, or JFIF's.
     meta.has_thumbnail = thumbnail is not None or declared
+    if kind == "JPEG" and jpeg_cut_off(path):
+        # Found without decoding, so exif reports it without --verify too; the 1/8
+        # decode itself passes a JPEG whose tail was filled with zeros.
+        raise UnreadableImageError(
+            path,
+            __("is truncated: the file ends before the image data does"),
+            hint=__("copy the file again from the camera, phone or download"),
+        )
     if check_thumbnail and kind == "HEIF" and _heif_thumbnail_decodes(path):
         return  # HEIF thumbnails are not compared: pillow-heif hands over upright pixels
     if check_thumbnail:
         with pywarnings.catch_warnings():
             # Already reported from the header read above.
             pywarnings.filterwarnings("ignore", category=UserWarning, module="PIL.TiffImagePlugin")
-            loaded = open_image(path, max_side=THUMBNAIL_SIDE)
+            loaded = view or open_image(path, max_side=THUMBNAIL_SIDE)
         if thumbnail is not None and kind != "HEIF":
             meta.thumbnail_matches = compare_thumbnail(
                 thumbnail, loaded.image, meta.orientation or 1, meta.warnings
@@ -390,17 +412,23 @@ def _read_raw(meta: ImageMetadata, path: Path) -> None:
 
 
 def read_metadata(
-    path: Path, *, display_path: str | None = None, check_thumbnail: bool = True
+    path: Path,
+    *,
+    display_path: str | None = None,
+    check_thumbnail: bool = True,
+    view: LoadedImage | None = None,
 ) -> ImageMetadata:
     """Everything appeal-kit uses from one file's metadata; never raises for a bad file.
 
     ``display_path`` is how the file is named in reports (default: ``str(path)``).
     With ``check_thumbnail`` the image is decoded once at 256 px to compare it
     with its EXIF thumbnail, which also catches truncated image data; without it
-    only headers are read.
+    only headers are read. ``view``: that 256 px decode when the caller already
+    made it, exactly as ``open_image(path, max_side=THUMBNAIL_SIDE)`` returns it (a
+    cold build decodes each big original once for this and its features).
     """
     meta = ImageMetadata(path=path, display_path=display_path or str(path))
-    problem = _read_into(meta, path, check_thumbnail)
+    problem = _read_into(meta, path, check_thumbnail, view)
     if problem is not None:
         meta.error, meta.error_fix = problem
         return meta
@@ -408,7 +436,9 @@ def read_metadata(
     return meta
 
 
-def _read_into(meta: ImageMetadata, path: Path, check_thumbnail: bool) -> Problem | None:
+def _read_into(
+    meta: ImageMetadata, path: Path, check_thumbnail: bool, view: LoadedImage | None = None
+) -> Problem | None:
     """Fill ``meta`` from ``path``; the problem that stopped it, or None."""
     try:
         meta.size_bytes = path.stat().st_size
@@ -434,7 +464,7 @@ def _read_into(meta: ImageMetadata, path: Path, check_thumbnail: bool) -> Proble
         if kind == "RAW":
             _read_raw(meta, path)
         else:
-            _read_image(meta, path, kind, check_thumbnail)
+            _read_image(meta, path, kind, check_thumbnail, view)
     except InputFileError as exc:
         return describe_error(exc)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -487,8 +517,8 @@ def _headers_only(meta: ImageMetadata, path: Path, problem: Problem) -> Problem:
 # --- many files -------------------------------------------------------------------
 
 
-def _read_one(job: tuple[Path, str, bool]) -> ImageMetadata:
-    return read_metadata(job[0], display_path=job[1], check_thumbnail=job[2])
+def _read_one(job: tuple[Path, str, bool, LoadedImage | None]) -> ImageMetadata:
+    return read_metadata(job[0], display_path=job[1], check_thumbnail=job[2], view=job[3])
 
 
 def _size_of(path: Path) -> int:
@@ -505,6 +535,7 @@ def read_many(
     jobs: int = 1,
     on_progress: Callable[[int, int], None] | None = None,
     check_thumbnail: bool = True,
+    views: Mapping[Path, LoadedImage] | None = None,
 ) -> list[ImageMetadata]:
     """``read_metadata`` for each path, in the order given.
 
@@ -512,8 +543,10 @@ def read_many(
     process pool. ``display`` names each file for reports; ``on_progress`` is
     called with (done, total) in this process after each file. ``check_thumbnail``
     is ``read_metadata``'s: without it only headers are read, as exiftool does.
+    ``views``: decodes already made for the thumbnail check (``read_metadata``'s ``view``).
     """
-    work = [(p, display(p) if display else str(p), check_thumbnail) for p in paths]
+    views = views or {}
+    work = [(p, display(p) if display else str(p), check_thumbnail, views.get(p)) for p in paths]
     total = len(work)
     results: list[ImageMetadata | None] = [None] * total
     if jobs > 1 and total >= POOL_MIN_FILES:

@@ -80,20 +80,41 @@ def test_verify_compares_the_thumbnail(tmp_path: Path) -> None:
     assert "thumbnail-differs" in codes
 
 
-def test_verify_names_a_truncated_jpeg_with_its_reason(tmp_path: Path) -> None:
+@pytest.mark.parametrize("verify", [False, True])
+def test_a_cut_off_jpeg_is_named_with_its_reason(tmp_path: Path, verify: bool) -> None:
     path = _photo_with_thumbnail(tmp_path / "IMG_0001.JPG", 320)
     data = path.read_bytes()
-    path.write_bytes(data[: len(data) * 2 // 3])  # headers whole, image data cut off
+    cut = tmp_path / "IMG_0002.JPG"
+    cut.write_bytes(data[: len(data) * 2 // 3])  # an interrupted copy: headers whole
+    # An interrupted download that reserved the whole file: its tail is zeros. The
+    # 1/8 decode passes it; the missing end marker shows it, with or without --verify.
+    zeros = tmp_path / "IMG_0003.JPG"
+    zeros.write_bytes(data[: len(data) // 2] + bytes(len(data) - len(data) // 2))
+    result = run_cli("exif", tmp_path, "--json", *(["--verify"] if verify else []))
+    assert result.code == ExitCode.COMPLETED_WITH_PROBLEMS
+    items = {Path(i["path"]).name: i for i in json.loads(result.stdout)}
+    assert "error" not in items["IMG_0001.JPG"]
+    for name in ("IMG_0002.JPG", "IMG_0003.JPG"):
+        item = items[name]
+        assert item["error"] == "is truncated: the file ends before the image data does"
+        assert item["error_fix"] == "copy the file again from the camera, phone or download"
+        assert item["model"] == "Canon EOS R6"  # the headers were read before that
+
+
+def test_verify_names_a_jpeg_garbled_mid_file(tmp_path: Path) -> None:
+    path = _photo_with_thumbnail(tmp_path / "IMG_0001.JPG", 321)
+    data = path.read_bytes()
+    middle = len(data) // 2
+    path.write_bytes(data[:middle] + b"\xff" * 64 + data[middle + 64 :])
     headers = run_cli("exif", tmp_path, "--json")
-    assert headers.code == 0  # nothing in the headers is wrong; exiftool says nothing either
+    assert headers.code == 0  # whole headers and an end marker: only a decode can tell
     [item] = json.loads(headers.stdout)
     assert item["model"] == "Canon EOS R6" and "error" not in item
     result = run_cli("exif", tmp_path, "--json", "--verify")
     assert result.code == ExitCode.COMPLETED_WITH_PROBLEMS
     [item] = json.loads(result.stdout)
-    assert item["error"] == "is truncated: the file ends before the image data does"
+    assert item["error"].startswith("is corrupt: ")
     assert item["error_fix"] == "copy the file again from the camera, phone or download"
-    assert item["model"] == "Canon EOS R6"  # the headers were read before the pixels failed
 
 
 def test_header_problems_are_reported_without_verify(
@@ -159,3 +180,20 @@ def test_heic_headers_are_read_without_decoding(
     [item] = json.loads(run_cli("exif", tmp_path, "--json", "--verify").stdout)
     assert "error" not in item
     assert decoded and (640, 480) not in decoded  # the embedded thumbnail, not the image
+
+
+def test_a_zero_filled_tail_the_decode_passes_is_still_named(corpus: Path, tmp_path: Path) -> None:
+    """A camera JPEG whose second half is zeros decodes at 1/8 scale without error."""
+    from appeal_kit.evidence.images import open_image
+
+    source = corpus.parent / "real-photos" / "Minolta DiMAGE 7.jpg"
+    if not source.is_file():
+        pytest.skip(f"{source} is not present")
+    data = source.read_bytes()
+    path = tmp_path / "IMG_0001.JPG"
+    path.write_bytes(data[: len(data) // 2] + bytes(len(data) - len(data) // 2))
+    open_image(path, max_side=256)  # the decode alone does not see it
+    for flags in ([], ["--verify"]):
+        [item] = json.loads(run_cli("exif", path, "--json", *flags).stdout)
+        assert item["error"] == "is truncated: the file ends before the image data does"
+        assert item["model"] == "DiMAGE 7"
