@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import math
 import mmap
+import struct
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -77,6 +79,8 @@ RAW_EXTENSIONS = (
 )
 
 _CHUNK = 1 << 20
+# A HEIF file's ftyp and meta boxes (item locations, EXIF offsets) are near its start.
+HEADER_BOX_BYTES = 1 << 18
 
 
 def sha256_file(path: Path) -> str:
@@ -86,6 +90,13 @@ def sha256_file(path: Path) -> str:
         while chunk := handle.read(_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def cut_off(path: Path, kind: str) -> bool:
+    """Does a JPEG, HEIF or AVIF file end before its image data does? Nothing is decoded."""
+    if kind == "JPEG":
+        return jpeg_cut_off(path)
+    return kind in ("HEIF", "AVIF") and heif_cut_off(path)
 
 
 def jpeg_cut_off(path: Path) -> bool:
@@ -120,6 +131,83 @@ def jpeg_cut_off(path: Path) -> bool:
             else:
                 pos += 2 + int.from_bytes(data[pos + 2 : pos + 4], "big")
         return True  # the file ends inside its headers
+
+
+def _boxes(data: bytes, start: int, end: int) -> Iterator[tuple[bytes, int, int]]:
+    """ISO BMFF boxes between ``start`` and ``end``: (type, content start, box end)."""
+    pos = start
+    while pos + 8 <= end:
+        size, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        header = 8
+        if size == 1 and pos + 16 <= end:
+            size, header = struct.unpack(">Q", data[pos + 8 : pos + 16])[0], 16
+        elif size == 0:  # runs to the end of its parent
+            size = end - pos
+        if size < header:
+            return
+        yield kind, pos + header, pos + size
+        pos += size
+
+
+def heif_cut_off(path: Path) -> bool:
+    """True when a HEIF file ends before the data its ``iloc`` box says it holds.
+
+    The header-level truncation check (an interrupted copy or AirDrop): the item
+    locations are read, nothing is decoded. False when the boxes cannot be read
+    this way (left to the decoder and to ``exif --verify``).
+    """
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(HEADER_BOX_BYTES)
+    except OSError:  # asked while explaining another failure: never a second error
+        return False
+    meta = next(((s, e) for kind, s, e in _boxes(head, 0, len(head)) if kind == b"meta"), None)
+    if meta is None:
+        return False
+    if meta[1] > size:
+        return True  # the file ends inside its metadata
+    iloc = next(
+        ((s, e) for kind, s, e in _boxes(head, meta[0] + 4, meta[1]) if kind == b"iloc"), None
+    )
+    if iloc is None or iloc[1] > len(head):
+        return False
+    try:
+        return _iloc_end(head[iloc[0] : iloc[1]]) > size
+    except (struct.error, IndexError, ValueError):
+        return False  # a layout this reader does not know: the decoder will tell
+
+
+def _iloc_end(box: bytes) -> int:
+    """The furthest byte a HEIF ``iloc`` box places item data at, within the file."""
+    version = box[0]
+    offset_size, length_size = box[4] >> 4, box[4] & 0x0F
+    base_size, index_size = box[5] >> 4, (box[5] & 0x0F if version in (1, 2) else 0)
+    pos = 6
+
+    def number(width: int) -> int:
+        nonlocal pos
+        if width not in (0, 2, 4, 8):
+            raise ValueError(f"field width {width}")
+        value = int.from_bytes(box[pos : pos + width], "big") if width else 0
+        if pos + width > len(box):
+            raise IndexError("iloc box ends early")
+        pos += width
+        return value
+
+    count = number(2 if version < 2 else 4)
+    furthest = 0
+    for _ in range(count):
+        number(2 if version < 2 else 4)  # item ID
+        method = number(2) & 0x0F if version in (1, 2) else 0
+        number(2)  # data reference index: 0 is this file
+        base = number(base_size)
+        for _ in range(number(2)):
+            number(index_size)
+            offset, length = number(offset_size), number(length_size)
+            if method == 0:  # in this file (1: inside idat, 2: another item)
+                furthest = max(furthest, base + offset + length)
+    return furthest
 
 
 def sniff_format(head: bytes) -> str | None:

@@ -56,8 +56,8 @@ from appeal_kit.evidence.images import (
     LoadedImage,
     Problem,
     check_file,
+    cut_off,
     describe_error,
-    jpeg_cut_off,
     open_image,
     sha256_file,
     sniff_format,
@@ -320,7 +320,7 @@ def _read_image(
         _apply_xmp(meta, xmp)
     # Present as exiftool counts it: declared in IFD1 with its bytes there, or JFIF's.
     meta.has_thumbnail = thumbnail is not None or declared
-    if kind == "JPEG" and jpeg_cut_off(path):
+    if cut_off(path, kind):
         # Found without decoding, so exif reports it without --verify too; the 1/8
         # decode itself passes a JPEG whose tail was filled with zeros.
         raise UnreadableImageError(
@@ -470,8 +470,12 @@ def _read_into(
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         return Problem(__("is too large to open safely"), __("export a smaller JPEG and use that"))
     except UnidentifiedImageError:
+        # pillow-heif cannot open a HEIC cut off mid-file: say what happened.
+        cut = meta.format in ("HEIF", "AVIF") and cut_off(path, meta.format)
         return Problem(
-            __("is corrupt: the {value} data cannot be decoded", value=meta.format or "image"),
+            __("is truncated: the file ends before the image data does")
+            if cut
+            else __("is corrupt: the {value} data cannot be decoded", value=meta.format or "image"),
             __("copy the file again from the camera, phone or download"),
         )
     except (OSError, SyntaxError, ValueError, EOFError) as exc:

@@ -197,3 +197,25 @@ def test_a_zero_filled_tail_the_decode_passes_is_still_named(corpus: Path, tmp_p
         [item] = json.loads(run_cli("exif", path, "--json", *flags).stdout)
         assert item["error"] == "is truncated: the file ends before the image data does"
         assert item["model"] == "DiMAGE 7"
+
+
+def test_a_cut_off_heic_is_named_without_decoding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its item locations (``iloc``) point past the end of the file: nothing is decoded."""
+    pillow_heif = pytest.importorskip("pillow_heif")
+    if not pillow_heif.libheif_info().get("HEIF"):
+        pytest.skip("this libheif build cannot encode HEIC")
+    exif = piexif.dump({"0th": {piexif.ImageIFD.Model: b"iPhone 15"}})
+    whole = tmp_path / "IMG_0001.HEIC"
+    pillow_heif.from_pillow(textured_photo(360, (640, 480))).save(whole, quality=80, exif=exif)
+    data = whole.read_bytes()
+    (tmp_path / "IMG_0002.HEIC").write_bytes(data[: len(data) // 2])  # pillow-heif cannot open it
+    (tmp_path / "IMG_0003.HEIC").write_bytes(data[:-10])  # the last few bytes missing
+    _refuse_decoding(monkeypatch)
+    result = run_cli("exif", tmp_path, "--json")
+    assert result.code == ExitCode.COMPLETED_WITH_PROBLEMS
+    items = {Path(i["path"]).name: i for i in json.loads(result.stdout)}
+    assert "error" not in items["IMG_0001.HEIC"]
+    for name in ("IMG_0002.HEIC", "IMG_0003.HEIC"):
+        assert items[name]["error"] == "is truncated: the file ends before the image data does"
