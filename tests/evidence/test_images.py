@@ -92,3 +92,30 @@ def test_open_never_modifies_the_file(tmp_path: Path) -> None:
     open_image(path, max_side=100)
     assert sha256_file(path) == before
     assert path.stat().st_mtime_ns == mtime
+
+
+def test_cut_off_checks_never_raise_on_odd_structures(tmp_path: Path) -> None:
+    """Both checks read structure a crafted file controls: they answer, never crash."""
+    import random
+    import struct
+
+    from appeal_kit.evidence.images import heif_cut_off, jpeg_cut_off
+
+    rng = random.Random(7)
+    path = tmp_path / "x"
+    ftyp = struct.pack(">I4s4sI", 16, b"ftyp", b"heic", 0)
+    for _ in range(300):
+        body = bytes(rng.randrange(256) for _ in range(rng.randrange(0, 80)))
+        iloc = struct.pack(">I4s", 8 + len(body), b"iloc") + body
+        meta = struct.pack(">I4sI", 12 + len(iloc), b"meta", 0) + iloc
+        path.write_bytes(ftyp + meta[: rng.randrange(1, len(meta) + 1)])
+        assert heif_cut_off(path) in (True, False)
+        path.write_bytes(b"\xff\xd8" + body)
+        assert jpeg_cut_off(path) in (True, False)
+    # A whole JPEG with a trailer (a motion photo's video) is not cut off; without EOI it is.
+    save_jpeg(textured_photo(5, (320, 240)), path)
+    data = path.read_bytes()
+    path.write_bytes(data + b"\x00\x00\x00\x18ftypmp42" + bytes(4000))
+    assert jpeg_cut_off(path) is False
+    path.write_bytes(data[:-2])
+    assert jpeg_cut_off(path) is True
