@@ -56,6 +56,10 @@ CaseArg = Annotated[
     typer.Argument(metavar="CASE", help="The case folder (with case.toml).", show_default=False),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+VERIFY_HELP = (
+    "Also decode each image: check that its EXIF thumbnail still shows it and "
+    "that its image data is complete (slower; build always does)."
+)
 
 
 @contextmanager
@@ -200,14 +204,7 @@ def exif(
     paths: Annotated[list[Path], typer.Argument(metavar="PATH", help="Image files or folders.")],
     as_json: JsonOpt = False,
     include_gps: Annotated[bool, typer.Option(help="Show GPS coordinates.")] = False,
-    verify: Annotated[
-        bool,
-        typer.Option(
-            "--verify",
-            help="Also decode each image: check that its EXIF thumbnail still shows it and "
-            "that its image data is complete (slower; build always does).",
-        ),
-    ] = False,
+    verify: Annotated[bool, typer.Option("--verify", help=VERIFY_HELP)] = False,
 ) -> None:
     """Show capture time, camera and other metadata of image files.
 
@@ -220,8 +217,7 @@ def exif(
     files: list[Path] = []
     for path in paths:
         files.extend(list_files(path) if path.is_dir() else [path])
-    # Headers only by default, as exiftool reads them; decoding the pixels costs more than
-    # everything else together, and build does it anyway.
+    # Headers only by default, as exiftool: the decode costs more than all else, build does it.
     items = read_many(files, display=str, jobs=default_jobs(), check_thumbnail=verify)
     failed = any(m.error for m in items)
     if as_json:
