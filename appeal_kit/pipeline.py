@@ -281,8 +281,24 @@ def _analyse_snapshot(
     def tick(stage: str) -> Callable[[int, int], None]:
         return lambda done, total: progress(stage, done, total) if progress else None
 
+    # Cold originals are indexed first: one decode gives their features and the
+    # metadata's thumbnail view (matching.decode); the matcher finds the features cached.
+    from appeal_kit.evidence.metadata import THUMBNAIL_SIDE
+    from appeal_kit.matching.index import index_originals
+
+    views = index_originals(
+        files.originals,
+        cache_path_for(options),
+        jobs=jobs,
+        view_side=THUMBNAIL_SIDE,
+        on_progress=tick("index originals"),
+    )
     originals = read_many(
-        list(files.originals), display=case.display, jobs=jobs, on_progress=tick("metadata")
+        list(files.originals),
+        display=case.display,
+        jobs=jobs,
+        on_progress=tick("metadata"),
+        views=views,
     )
     excluded = [
         ExcludedFile(m.display_path, "original", m.error, m.error_fix)

@@ -13,7 +13,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,8 +23,15 @@ from numpy.typing import NDArray
 from PIL import Image
 
 from appeal_kit.errors import InputFileError
-from appeal_kit.evidence.images import Problem, describe_error, open_image, sha256_file
+from appeal_kit.evidence.images import (
+    LoadedImage,
+    Problem,
+    describe_error,
+    open_image,
+    sha256_file,
+)
 from appeal_kit.i18n import __
+from appeal_kit.matching.decode import shared_decode
 
 # Bump when extraction changes, so stale cache rows are ignored rather than misused.
 FEATURE_VERSION = 7  # 7: the mirror set is derived by permutation
@@ -160,6 +167,11 @@ def extract(path: Path, *, accused: bool, sha256: str | None = None) -> Features
     """
     digest = sha256 or sha256_file(path)
     loaded = open_image(path, max_side=ACCUSED_SIDE if accused else original_side(path), gray=True)
+    return _describe(loaded, digest, accused=accused)
+
+
+def _describe(loaded: LoadedImage, digest: str, *, accused: bool) -> Features:
+    """The features of a grey analysis image."""
     gray = np.asarray(loaded.image, np.uint8)
     h, w = gray.shape
     limit = ACCUSED_FEATURES if accused else ORIGINAL_FEATURES
@@ -167,6 +179,27 @@ def extract(path: Path, *, accused: bool, sha256: str | None = None) -> Features
     return Features(
         digest, w, h, loaded.full_width, loaded.full_height, points, desc, m_points, m_desc
     )
+
+
+def extract_original_job(
+    job: tuple[str, str, int],
+) -> tuple[str, Features | Problem, LoadedImage | None]:
+    """Process-pool entry: ``(path, sha256, view_side)`` -> an original's features and view.
+
+    With the features comes its colour view at ``view_side`` when one decode gave
+    both (``decode.shared_decode``). The view is what ``open_image(path, max_side=view_side)`` returns, for the
+    metadata step's thumbnail check; None when the two needed separate decodes.
+    """
+    path_text, digest, view_side = job
+    path = Path(path_text)
+    shared = shared_decode(path, rgb_side=view_side, gray_side=original_side(path))
+    if shared is None:
+        return (*extract_job((path_text, False, digest)), None)
+    view, gray = shared
+    try:
+        return path_text, _describe(gray, digest, accused=False), view
+    except (cv2.error, MemoryError):
+        return (*extract_job((path_text, False, digest)), None)
 
 
 @contextlib.contextmanager
@@ -198,6 +231,58 @@ def extract_job(job: tuple[str, bool, str]) -> tuple[str, Features | Problem]:
             __("could not be analysed ({type})", type=type(exc).__name__),
             __("re-save it as JPEG and build again"),
         )
+
+
+def index_originals(
+    paths: Sequence[Path],
+    cache_path: Path | None,
+    *,
+    jobs: int,
+    view_side: int,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> dict[Path, LoadedImage]:
+    """Extract and cache the features of the originals not cached yet; returns their views.
+
+    A build calls this before its metadata step. A view is the colour decode at
+    ``view_side`` that step compares with the EXIF thumbnail, made by the same
+    decode as the features where one can serve both (``extract_original_job``:
+    24 MP and larger JPEGs, both at 1/8 scale). The matcher then finds the
+    features cached. Files that fail here are left to the metadata step, which
+    names the problem.
+    """
+    from appeal_kit.evidence.workers import worker_pool
+
+    views: dict[Path, LoadedImage] = {}
+    with opened_cache(cache_path) as cache:
+        todo: list[tuple[str, str, int]] = []
+        for path in paths:
+            try:
+                digest = sha256_file(path)
+            except OSError:
+                continue
+            if not cache.has(digest, "original"):
+                todo.append((str(path), digest, view_side))
+        fresh: list[tuple[str, Features]] = []
+
+        def keep(done: int, result: tuple[str, Features | Problem, LoadedImage | None]) -> None:
+            path_text, features, view = result
+            if isinstance(features, Features):
+                fresh.append(("original", features))
+            if view is not None:
+                views[Path(path_text)] = view
+            if on_progress:
+                on_progress(done, len(todo))
+
+        if jobs > 1 and len(todo) > 1:
+            # As the matcher does: one OpenCV thread per worker, set before the fork.
+            with opencv_threads(1), worker_pool(min(jobs, len(todo))) as pool:
+                for done, result in enumerate(pool.map(extract_original_job, todo), start=1):
+                    keep(done, result)
+        else:
+            for done, job in enumerate(todo, start=1):
+                keep(done, extract_original_job(job))
+        cache.put_many(fresh)
+    return views
 
 
 # --------------------------------------------------------------------------- cache
@@ -295,6 +380,17 @@ class FeatureCache:
                 if "used" not in known:
                     for statement in _UPGRADE:
                         self._db.execute(statement)
+
+    def has(self, sha256: str, role: str) -> bool:
+        """Whether features of this content and role are cached (no blobs read)."""
+        if self._db is None:
+            return False
+        with self._lock:
+            row = self._db.execute(
+                "SELECT 1 FROM features WHERE sha256 = ? AND role = ? AND version = ?",
+                (sha256, role, FEATURE_VERSION),
+            ).fetchone()
+        return row is not None
 
     def get(self, sha256: str, role: str) -> Features | None:
         """Cached features, or ``None``."""
