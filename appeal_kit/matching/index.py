@@ -263,6 +263,8 @@ def index_originals(
             if not cache.has(digest, "original"):
                 todo.append((str(path), digest, view_side))
         fresh: list[tuple[str, Features]] = []
+        if on_progress and todo:
+            on_progress(0, len(todo))
 
         def keep(done: int, result: tuple[str, Features | Problem, LoadedImage | None]) -> None:
             path_text, features, view = result
