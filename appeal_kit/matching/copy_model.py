@@ -142,15 +142,16 @@ def _median_corr(a: F32, w: F32, sample: Mask) -> float:
 
 def evidence(
     a: F32, w: F32, valid: Mask, corr: F32, unblurred: tuple[F32, F32] | None = None
-) -> tuple[CopyEvidence, Mask]:
+) -> tuple[CopyEvidence, Mask, Mask]:
     """Classify every pixel where our frame lands in the copy (see the module docstring).
 
     ``unblurred``: the copy and the warped original before the analysis blur,
     where a watermark's thin strokes keep their one opacity (see ``_blended``).
-    Returns the figures and the covered mask.
+    Returns the figures, the covered mask and the part of it that is a
+    semi-transparent mark (our photo still shows through it).
     """
     if valid.sum() < 400:
-        return CopyEvidence(), np.zeros(valid.shape, bool)
+        return CopyEvidence(), np.zeros(valid.shape, bool), np.zeros(valid.shape, bool)
     k = (WINDOW, WINDOW)
     mean_a, mean_w = cv2.blur(a, k), cv2.blur(w, k)
     var_a = cv2.blur(a * a, k) - mean_a**2
@@ -187,7 +188,8 @@ def evidence(
     grown = cv2.dilate(fill_u8, cv2.getStructuringElement(cv2.MORPH_RECT, (JPEG_MCU, JPEG_MCU)))
     covered = valid & ~agree & ((closed > 0) | (grown > 0))
     seen, ours = unblurred if unblurred is not None else (a, w)
-    covered |= valid & ~agree & _blended(seen, gain * ours + offset, valid & ~agree)
+    marks = valid & ~agree & _blended(seen, gain * ours + offset, valid & ~agree)
+    covered |= marks
     # Other content: texture unrelated to ours, or only half like it (shifted by
     # parallax, another moment): a copy's own texture agrees once the two are
     # at one level of detail, so anything short of agreement counts against it.
@@ -201,15 +203,19 @@ def evidence(
     informative = visible_agree | differ
     n_inf = int(informative.sum())
     if n_inf == 0:
-        return CopyEvidence(covered=float(covered.sum() / valid.sum())), covered
+        return CopyEvidence(covered=float(covered.sum() / valid.sum())), covered, marks
     weakest = _weakest_part(visible_agree, informative, valid)
-    return CopyEvidence(
-        covered=float(covered.sum() / valid.sum()),
-        agreement=float(visible_agree.sum() / n_inf),
-        weakest_part=weakest,
-        other_content=float(differ.sum() / n_inf),
-        visible=n_inf,
-    ), covered
+    return (
+        CopyEvidence(
+            covered=float(covered.sum() / valid.sum()),
+            agreement=float(visible_agree.sum() / n_inf),
+            weakest_part=weakest,
+            other_content=float(differ.sum() / n_inf),
+            visible=n_inf,
+        ),
+        covered,
+        marks,
+    )
 
 
 def _uniform_areas(fill: Mask, a: F32) -> NDArray[np.uint8]:

@@ -106,6 +106,7 @@ class _Tile:
     # Its search window reaches the edge of where the original lands: resampling
     # and the border there make shifts unreliable, so it never counts as displaced.
     edge: bool = False
+    overlaid: bool = False  # mostly under an overlay: not counted among the detail tiles
 
     @property
     def shift(self) -> float:
@@ -243,6 +244,7 @@ def _tiles(
             found = _search(tile, warped, x0, y0, WIDE_SEARCH, seen)
         found.clipped = bool(clip_tiles[ty, tx])
         found.edge = bool(edge_tiles[ty, tx])
+        found.overlaid = bool(overlaid[ty, tx])
         out.append(found)
     textured, busy = int((test_tiles & ~overlaid).sum()), int((busy_tiles & ~overlaid).sum())
     return out, textured, busy
@@ -426,16 +428,27 @@ def _measure(
     """The dense statistics of one warp, and the tiles they rest on."""
     h, w = accused.shape
     warped, valid = _warp(o, affine, (w, h))
+    # Unblurred, but band-limited to the copy's grid where ours is finer: a
+    # warp that shrinks samples our fine texture sparsely, which aliases.
+    ratio = math.sqrt(abs(np.linalg.det(affine[:, :2])))
+    fine = original.astype(np.float32)
+    if ratio > 1.0:
+        fine = np.asarray(cv2.GaussianBlur(fine, (0, 0), 0.5 * ratio), np.float32)
+    sharp, _ = _warp(fine, affine, (w, h))
+    raw = (accused.astype(np.float32), sharp)
+    copy, covered, marks = evidence(a, warped, valid, local_correlation(a, warped), raw)
     oh, ow = original.shape
-    rect, region = locate(a, warped, valid, affine, (ow, oh))
+    # A watermark's strokes are neither for nor against where the photo sits;
+    # opaque fills are, as padding around a pasted crop is one.
+    rect, region = locate(a, warped, valid, affine, (ow, oh), marks)
     if rect is None:
         return Dense(), []
     clipped = (accused <= 3) | (accused >= 252) | (warped <= 3) | (warped >= 252)
-    sharp, _ = _warp(original.astype(np.float32), affine, (w, h))
-    raw = (accused.astype(np.float32), sharp)
-    copy, covered = evidence(a, warped, valid, local_correlation(a, warped), raw)
     tiles, textured, busy = _tiles(a, warped, valid, rect, clipped, covered)
     aligned, displaced = _classify(tiles)
+    # A tile under an overlay whose detail agrees anyway shows our photo through
+    # it: it counts among the detail tiles, as it counts among the agreeing ones.
+    textured += sum(1 for t in aligned if t.overlaid)
     dense = Dense(
         textured=textured,
         busy=busy,

@@ -25,7 +25,12 @@ Rect = tuple[int, int, int, int]
 
 
 def locate(
-    accused: F32, warped: F32, valid: NDArray[np.bool_], affine: F64, original_size: tuple[int, int]
+    accused: F32,
+    warped: F32,
+    valid: NDArray[np.bool_],
+    affine: F64,
+    original_size: tuple[int, int],
+    neutral: NDArray[np.bool_] | None = None,
 ) -> tuple[Rect | None, Rect | None]:
     """Where the photo sits in the accused image, and which part of the original it shows.
 
@@ -36,6 +41,7 @@ def locate(
     evidence, carried into the original's frame, gives the region there: a copy
     turned by a few degrees is an upright part of the original, not of the copy.
     Both are ``(x, y, w, h)``: accused analysis px, original analysis px.
+    ``neutral``: pixels that count neither way (a watermark's strokes).
     """
     ys, xs = np.nonzero(valid)
     if len(xs) < 64:
@@ -47,6 +53,8 @@ def locate(
     if (inside & (corr > 0.8)).sum() < 200:
         return whole, None
     agree, disagree = _evidence(acc, war, corr, inside)
+    if neutral is not None:
+        disagree &= ~neutral[y0:y1, x0:x1]
     # Per line, as the frame's edges are judged: agreeing detail against foreign
     # detail; flat areas (a banner's plain band) count for neither.
     lines = (inside & (corr > 0.7), inside & (corr < 0.3) & (corr != 0.0))
@@ -129,16 +137,40 @@ def _evidence(
         if sd_w > 1.0:
             gain = float(np.clip(acc[sure].std() / sd_w, 0.25, 4.0))
         offset = float(acc[sure].mean()) - gain * float(war[sure].mean())
-    residual = np.abs(acc - (gain * war + offset))
+    expected = gain * war + offset
+    signed = acc - expected
+    residual = np.abs(signed)
     both_flat = flat_a & flat_w
     agree = inside & ((corr > 0.7) | (both_flat & (residual < 12.0)))
     disagree = inside & (
         ((corr < 0.3) & ~flat_a & ~flat_w)
         | (both_flat & (residual > 40.0))
         | (flat_a & busy_w)
-        | (busy_a & flat_w)
+        | (busy_a & flat_w & ~ink_over(signed, expected, k))
     )
     return agree, disagree
+
+
+def ink_over(signed: F32, expected: F32, window: tuple[int, int]) -> NDArray[np.bool_]:
+    """Where the copy's extra detail is semi-transparent ink over our flat area.
+
+    A watermark only lightens (white ink) or only darkens (black ink) what it
+    covers, by at most 70 % of the way to the ink (above that it is opaque
+    print): over a window, the copy stays on one side of our level, within
+    that reach; and it is lettering, with our level showing between its
+    strokes over at least a third of the window. Text on a page beside a
+    pasted photo, or another photo's detail or tone, goes both ways, further
+    or everywhere, and still disagrees.
+    """
+    noise = 12.0  # the level tolerance of a flat area (4 noise deviations)
+    between = cv2.blur((np.abs(signed) <= noise).astype(np.float32), window) >= 1 / 3
+    kernel = np.ones(window, np.uint8)
+    low, high = cv2.erode(signed, kernel), cv2.dilate(signed, kernel)
+    reach_white = cv2.dilate(0.7 * (255.0 - expected), kernel)
+    reach_black = cv2.dilate(0.7 * expected, kernel)
+    lighter = (low >= -noise) & (high <= reach_white + noise)
+    darker = (high <= noise) & (low >= -reach_black - noise)
+    return np.asarray((lighter | darker) & between, bool)
 
 
 def _agreeing_box(

@@ -51,6 +51,10 @@ GRAIN_SCALE_TOLERANCE = 0.05
 # tiles at the fitted position are proof enough, since each is a 32x32 patch
 # agreeing at correlation >= 0.7 exactly where the fit puts it.
 PIXEL_PROOF_TILES = 2 * 8
+# ... provided they come from more than one place of the picture: the agreeing
+# tiles span at least a quarter of the photo's rectangle. A label or logo that
+# two different photographs share sits in one place of each.
+PIXEL_PROOF_SPREAD = 0.25
 
 
 @dataclass
@@ -68,7 +72,10 @@ class _Candidate:
         d = self.dense
         return bool(
             d is not None
-            and (self.fit.inliers >= MATCH_INLIERS or d.aligned >= PIXEL_PROOF_TILES)
+            and (
+                self.fit.inliers >= MATCH_INLIERS
+                or (d.aligned >= PIXEL_PROOF_TILES and d.aligned_spread >= PIXEL_PROOF_SPREAD)
+            )
             and d.aligned >= MIN_AGREEING_TILES
             and d.displaced <= max(1, MAX_DISPLACED_SHARE * (d.aligned + d.displaced))
             # Most of the visible photo agrees, in every part of it: not one shared
@@ -309,6 +316,16 @@ def _note(best: _Candidate, dense: Dense, verdict: Verdict, explicit: bool) -> s
             figures=_figures(dense),
             aligned=dense.aligned,
             textured=dense.textured,
+        )
+    elif best.fit.inliers < MATCH_INLIERS and dense.aligned_spread < PIXEL_PROOF_SPREAD:
+        why = __(
+            "partly confirmed: {figures}, but its {aligned} agreeing detail tiles all lie in "
+            "{spread:.0%} of the picture and only {inliers} matching points support them: "
+            "one shared part (a label, a logo) does not show it is the same photograph",
+            figures=_figures(dense),
+            aligned=dense.aligned,
+            spread=dense.aligned_spread,
+            inliers=best.fit.inliers,
         )
     else:
         why = __(

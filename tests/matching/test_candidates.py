@@ -163,3 +163,33 @@ def test_part_of_our_photo_inside_other_photographic_content_is_not_a_match(
     syn.make_photo(20154, (480, 360)).save(accused, quality=92)
     [result] = FeatureMatcher(jobs=2).match([accused], [original])
     assert result.verdict != "match", result.note
+
+
+def test_watermark_over_a_plain_backdrop_neither_shrinks_the_photo_nor_picks_a_sibling() -> None:
+    # The demo's sticker copy: a frame of our shoot on a white square, under
+    # thin white lettering (BRIGHTWAY, tiled) over a plain backdrop, with a
+    # price sticker. The lettering read as detail of the copy's own against our
+    # flat backdrop, so the photo's rectangle shrank to the bottle, the copy
+    # was called a screenshot, and the neighbouring frame IMG_0415 (whose
+    # bottle is the only other place that agreed) was named as its original.
+    demo = Path(__file__).resolve().parents[2] / "samples" / "demo-case"
+    accused = demo / "accused" / "listing-square-sticker.jpg"
+    originals = sorted((demo / "originals").glob("*.JPG"))
+    [result] = FeatureMatcher(jobs=2).match([accused], originals)
+    assert result.verdict == "match", result.note
+    assert result.original is not None and result.original.name == "IMG_0414.JPG"
+    assert not result.is_screenshot
+    # The photo on the square: rows and columns mostly not white padding.
+    from PIL import Image
+
+    with Image.open(accused) as img:
+        grey = np.asarray(img.convert("L"), np.float32)
+    photo_rows = np.flatnonzero((grey < 235).mean(axis=1) > 0.5)
+    photo_cols = np.flatnonzero((grey < 235).mean(axis=0) > 0.5)
+    top, bottom = int(photo_rows[0]), int(photo_rows[-1]) + 1
+    left, right = int(photo_cols[0]), int(photo_cols[-1]) + 1
+    assert result.accused_rect is not None
+    x, y, w, h = result.accused_rect
+    inter = max(0, min(x + w, right) - max(x, left)) * max(0, min(y + h, bottom) - max(y, top))
+    union = w * h + (right - left) * (bottom - top) - inter
+    assert inter / union >= 0.95, (result.accused_rect, (left, top, right - left, bottom - top))
