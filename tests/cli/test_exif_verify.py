@@ -219,3 +219,35 @@ def test_a_cut_off_heic_is_named_without_decoding(
     assert "error" not in items["IMG_0001.HEIC"]
     for name in ("IMG_0002.HEIC", "IMG_0003.HEIC"):
         assert items[name]["error"] == "is truncated: the file ends before the image data does"
+
+
+_PROBE = """
+import json, sys
+from appeal_kit.cli.main import main
+code = main(sys.argv[1:])
+print(json.dumps({"code": code, "modules": sorted(sys.modules)}), file=sys.stderr)
+"""
+
+
+def test_exif_loads_no_numpy_unless_it_verifies(tmp_path: Path) -> None:
+    """NumPy takes 0.1 s to import; only the thumbnail comparison (--verify) needs it."""
+    import subprocess
+    import sys
+
+    for number in range(2):
+        _photo_with_thumbnail(tmp_path / f"IMG_{number:04d}.JPG", 370 + number)
+    loaded = {}
+    for flags in ((), ("--verify",)):
+        proc = subprocess.run(
+            [sys.executable, "-c", _PROBE, "exif", str(tmp_path), "--json", *flags],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        report = json.loads(proc.stderr.strip().splitlines()[-1])
+        assert report["code"] == 0, proc.stdout + proc.stderr
+        loaded[flags] = set(report["modules"])
+    heavy = ("numpy", "cv2", "reportlab", "pypdf")
+    assert not [m for m in loaded[()] if m.split(".")[0] in heavy]
+    assert "numpy" in loaded[("--verify",)]  # the probe sees what it is meant to see
