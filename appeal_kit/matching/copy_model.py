@@ -30,7 +30,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from appeal_kit.matching.region import local_correlation
+from appeal_kit.matching.region import Window, local_correlation
 
 F32 = NDArray[np.float32]
 Mask = NDArray[np.bool_]
@@ -141,7 +141,7 @@ def _median_corr(a: F32, w: F32, sample: Mask) -> float:
 
 
 def evidence(
-    a: F32, w: F32, valid: Mask, corr: F32, unblurred: tuple[F32, F32] | None = None
+    a: F32, w: F32, valid: Mask, stats: Window, unblurred: tuple[F32, F32] | None = None
 ) -> tuple[CopyEvidence, Mask, Mask]:
     """Classify every pixel where our frame lands in the copy (see the module docstring).
 
@@ -152,10 +152,7 @@ def evidence(
     """
     if valid.sum() < 400:
         return CopyEvidence(), np.zeros(valid.shape, bool), np.zeros(valid.shape, bool)
-    k = (WINDOW, WINDOW)
-    mean_a, mean_w = cv2.blur(a, k), cv2.blur(w, k)
-    var_a = cv2.blur(a * a, k) - mean_a**2
-    var_w = cv2.blur(w * w, k) - mean_w**2
+    var_a, var_w, corr = stats.var_a, stats.var_b, stats.corr
     flat_a, flat_w = var_a < FLAT_VAR, var_w < FLAT_VAR
     busy_a, busy_w = var_a > BUSY_VAR, var_w > BUSY_VAR
     sure = valid & (corr > 0.8)

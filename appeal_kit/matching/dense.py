@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 
 from appeal_kit.matching.copy_model import evidence, match_detail
 from appeal_kit.matching.geometry import fit_affine, plausible
-from appeal_kit.matching.region import local_correlation, locate
+from appeal_kit.matching.region import locate, window_stats
 
 F32 = NDArray[np.float32]
 F64 = NDArray[np.float64]
@@ -107,6 +107,7 @@ class _Tile:
     # and the border there make shifts unreliable, so it never counts as displaced.
     edge: bool = False
     overlaid: bool = False  # mostly under an overlay: not counted among the detail tiles
+    partial: bool = False  # judged on the pixels a watermark's strokes leave visible
 
     @property
     def shift(self) -> float:
@@ -245,6 +246,7 @@ def _tiles(
         found.clipped = bool(clip_tiles[ty, tx])
         found.edge = bool(edge_tiles[ty, tx])
         found.overlaid = bool(overlaid[ty, tx])
+        found.partial = seen is not None
         out.append(found)
     textured, busy = int((test_tiles & ~overlaid).sum()), int((busy_tiles & ~overlaid).sum())
     return out, textured, busy
@@ -269,6 +271,9 @@ def _classify(tiles: list[_Tile]) -> tuple[list[_Tile], list[_Tile]]:
         and not t.clipped
         and not t.edge
         and not t.plateau
+        # With strokes masked out, the peak rests on a ragged part of the tile
+        # and may sit a few tenths off: it shows agreement, not a shift.
+        and not t.partial
         and t.shift < SEARCH
     ]
     off = [t for t in trusted if t.shift >= SUBPIXEL_LIMIT]
@@ -291,7 +296,11 @@ def _classify(tiles: list[_Tile]) -> tuple[list[_Tile], list[_Tile]]:
     moved = [
         t
         for t in tiles
-        if t.best >= MOVED_OK and t.shift >= SHIFT_LIMIT and t.best - t.zero >= 0.03 and not t.edge
+        if t.best >= MOVED_OK
+        and t.shift >= SHIFT_LIMIT
+        and t.best - t.zero >= 0.03
+        and not t.edge
+        and not t.partial
     ]
     coherent = []
     for t in moved:
@@ -324,12 +333,18 @@ def _anchors(tiles: list[_Tile]) -> list[_Tile]:
 
 
 def _warp(image: F32, affine: F64, size: tuple[int, int]) -> tuple[F32, NDArray[np.bool_]]:
+    """``image`` warped onto the accused frame, and where it lands (eroded by 2 px)."""
+    flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+    inside = cv2.warpAffine(np.full(image.shape, 255, np.uint8), affine, size, flags=flags)
+    return _warp_only(image, affine, size), cv2.erode(inside, np.ones((5, 5), np.uint8)) > 0
+
+
+def _warp_only(image: F32, affine: F64, size: tuple[int, int]) -> F32:
     flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
     # Border-replicated: a black surround would bleed into every window at the
     # frame's edge and read as detail that differs or moved.
     warped = cv2.warpAffine(image, affine, size, flags=flags, borderMode=cv2.BORDER_REPLICATE)
-    inside = cv2.warpAffine(np.full(image.shape, 255, np.uint8), affine, size, flags=flags)
-    return warped.astype(np.float32), cv2.erode(inside, np.ones((5, 5), np.uint8)) > 0
+    return np.asarray(warped, np.float32)
 
 
 def dense_check(
@@ -434,13 +449,14 @@ def _measure(
     fine = original.astype(np.float32)
     if ratio > 1.0:
         fine = np.asarray(cv2.GaussianBlur(fine, (0, 0), 0.5 * ratio), np.float32)
-    sharp, _ = _warp(fine, affine, (w, h))
+    sharp = _warp_only(fine, affine, (w, h))
     raw = (accused.astype(np.float32), sharp)
-    copy, covered, marks = evidence(a, warped, valid, local_correlation(a, warped), raw)
+    stats = window_stats(a, warped)
+    copy, covered, marks = evidence(a, warped, valid, stats, raw)
     oh, ow = original.shape
     # A watermark's strokes are neither for nor against where the photo sits;
     # opaque fills are, as padding around a pasted crop is one.
-    rect, region = locate(a, warped, valid, affine, (ow, oh), marks)
+    rect, region = locate(a, warped, valid, affine, (ow, oh), marks, stats)
     if rect is None:
         return Dense(), []
     clipped = (accused <= 3) | (accused >= 252) | (warped <= 3) | (warped >= 252)
@@ -462,7 +478,7 @@ def _measure(
         aligned_spread=_spread_of(aligned, rect),
     )
     dense.conflict, dense.busy_around, dense.photo_beyond, dense.zone_flat = _around(
-        accused, a, warped, valid, rect
+        accused, a, stats.corr, valid, rect
     )
     if native:
         dense.grain_a, dense.grain_o, dense.grain_corr = _grain(
@@ -511,7 +527,11 @@ def _grain(
 
 
 def _around(
-    raw: U8, accused: F32, warped: F32, valid: NDArray[np.bool_], rect: tuple[int, int, int, int]
+    raw: U8,
+    accused: F32,
+    corr: F32,
+    valid: NDArray[np.bool_],
+    rect: tuple[int, int, int, int],
 ) -> tuple[float, bool, bool, bool]:
     """What surrounds the matching rectangle: ``(conflict, busy, photo_beyond, zone_flat)``.
 
@@ -531,7 +551,6 @@ def _around(
     zone = valid & ~near
     conflict = 0.0
     if zone.sum() >= 0.05 * rw * rh:
-        corr = local_correlation(accused, warped)
         k = (9, 9)
         mean = cv2.blur(accused, k)
         textured = (cv2.blur(accused * accused, k) - mean * mean) > 16.0

@@ -11,6 +11,7 @@ a crop turned by a few degrees is reported as the upright crop it was cut as.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -31,6 +32,7 @@ def locate(
     affine: F64,
     original_size: tuple[int, int],
     neutral: NDArray[np.bool_] | None = None,
+    stats: Window | None = None,
 ) -> tuple[Rect | None, Rect | None]:
     """Where the photo sits in the accused image, and which part of the original it shows.
 
@@ -42,6 +44,8 @@ def locate(
     turned by a few degrees is an upright part of the original, not of the copy.
     Both are ``(x, y, w, h)``: accused analysis px, original analysis px.
     ``neutral``: pixels that count neither way (a watermark's strokes).
+    ``stats``: the whole frame's window statistics, reused when our frame
+    lands on all of it (the usual case), where they are the same numbers.
     """
     ys, xs = np.nonzero(valid)
     if len(xs) < 64:
@@ -49,10 +53,13 @@ def locate(
     x0, x1, y0, y1 = int(xs.min()), int(xs.max()) + 1, int(ys.min()), int(ys.max()) + 1
     whole = (x0, y0, x1 - x0, y1 - y0)
     acc, war, inside = accused[y0:y1, x0:x1], warped[y0:y1, x0:x1], valid[y0:y1, x0:x1]
-    corr = local_correlation(acc, war)
+    h, w = accused.shape
+    if stats is None or whole != (0, 0, w, h):
+        stats = window_stats(acc, war)
+    corr = stats.corr
     if (inside & (corr > 0.8)).sum() < 200:
         return whole, None
-    agree, disagree = _evidence(acc, war, corr, inside)
+    agree, disagree = _evidence(acc, war, stats, inside)
     if neutral is not None:
         disagree &= ~neutral[y0:y1, x0:x1]
     # Per line, as the frame's edges are judged: agreeing detail against foreign
@@ -114,7 +121,7 @@ def _padded(
 
 
 def _evidence(
-    acc: F32, war: F32, corr: F32, inside: NDArray[np.bool_]
+    acc: F32, war: F32, stats: Window, inside: NDArray[np.bool_]
 ) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
     """Per pixel: whether the accused image agrees with the warped original, or not.
 
@@ -126,8 +133,7 @@ def _evidence(
     against flat on the other disagrees (a banner, or a page beside the photo).
     """
     k = (15, 15)
-    var_a = cv2.blur(acc * acc, k) - cv2.blur(acc, k) ** 2
-    var_w = cv2.blur(war * war, k) - cv2.blur(war, k) ** 2
+    var_a, var_w, corr = stats.var_a, stats.var_b, stats.corr
     flat_a, flat_w = var_a < 9.0, var_w < 9.0
     busy_a, busy_w = var_a > 36.0, var_w > 36.0
     sure = inside & (corr > 0.8)
@@ -269,8 +275,21 @@ def _to_edges(
     return top, bottom, left, right
 
 
-def local_correlation(a: F32, b: F32, size: int = 15) -> F32:
-    """Per-pixel normalised correlation over a ``size`` window."""
+@dataclass(frozen=True)
+class Window:
+    """Local statistics of two images over one window, computed once per warp.
+
+    The region search, the copy model and the surroundings test all read the
+    same variances and correlation of the copy against the warped original.
+    """
+
+    var_a: F32
+    var_b: F32
+    corr: F32
+
+
+def window_stats(a: F32, b: F32, size: int = 15) -> Window:
+    """Per-pixel variances of ``a`` and ``b`` and their normalised correlation over ``size``."""
     k = (size, size)
     ma, mb = cv2.blur(a, k), cv2.blur(b, k)
     va = cv2.blur(a * a, k) - ma * ma
@@ -278,4 +297,11 @@ def local_correlation(a: F32, b: F32, size: int = 15) -> F32:
     cov = cv2.blur(a * b, k) - ma * mb
     corr = cov / np.sqrt(np.maximum(va * vb, 1e-6))
     corr[(va < 9.0) | (vb < 9.0)] = 0.0  # flat areas carry no evidence
-    return np.asarray(corr, np.float32)
+    return Window(
+        np.asarray(va, np.float32), np.asarray(vb, np.float32), np.asarray(corr, np.float32)
+    )
+
+
+def local_correlation(a: F32, b: F32, size: int = 15) -> F32:
+    """Per-pixel normalised correlation over a ``size`` window."""
+    return window_stats(a, b, size).corr
