@@ -228,13 +228,18 @@ def _uniform_areas(fill: Mask, a: F32) -> NDArray[np.uint8]:
     )
     if count <= 1:
         return np.zeros(fill.shape, np.uint8)
-    flat = np.asarray(labels, np.intp).ravel()
-    values = a.ravel().astype(np.float64)
+    big = stats[:, cv2.CC_STAT_AREA] >= 4 * WINDOW * WINDOW
+    big[0] = False  # the background label
+    if not big.any():
+        return np.zeros(fill.shape, np.uint8)
+    # Tone statistics of the big components only: most are specks.
+    where = big[labels]
+    flat = np.asarray(labels[where], np.intp)
+    values = a[where].astype(np.float64)
     n = np.maximum(np.bincount(flat, minlength=count), 1)
     mean = np.bincount(flat, values, count) / n
     var = np.bincount(flat, values * values, count) / n - mean * mean
-    keep = (stats[:, cv2.CC_STAT_AREA] >= 4 * WINDOW * WINDOW) & (var <= FLAT_VAR)
-    keep[0] = False  # the background label
+    keep = big & (var <= FLAT_VAR)
     return np.asarray(keep[labels], np.uint8)
 
 

@@ -46,6 +46,8 @@ MIN_ALIGNED_SHARE = 0.8
 # bilinear warp keeps most of a pixel's own noise (its weights stay near one
 # pixel), while a larger scale change averages grain away on one side only.
 GRAIN_SCALE_TOLERANCE = 0.05
+STRONG_GRAIN = 1.2  # grey levels of fine grain in smooth areas (see ``_own_grain``)
+STRONG_GRAIN_CORR = 0.3
 # Keypoints propose the alignment, pixels decide: with fewer than MATCH_INLIERS
 # keypoints (low-texture photos, heavy watermarks), this many agreeing detail
 # tiles at the fitted position are proof enough, since each is a 32x32 patch
@@ -106,8 +108,20 @@ class _Candidate:
 
 
 def _own_grain(d: Dense) -> bool:
-    """Both images show grain, and the accused's is not ours: another exposure."""
-    return d.grain_a >= 1.0 and d.grain_o >= 0.8 and d.grain_corr < 0.15
+    """Both images show grain, and the accused's is not ours: another exposure.
+
+    At one scale a copy's grain is ours through at most one resampling and one
+    recompression. A bilinear warp at worst averages four pixels, which keeps
+    a correlation of 1/sqrt(4) = 0.5 with our grain: where the copy keeps strong
+    grain (STRONG_GRAIN grey levels, above what recompression adds), less than
+    STRONG_GRAIN_CORR (0.5 with room for that noise) is grain of its own. Weaker
+    grain may be mostly recompression noise, so only near-zero correlation counts.
+    """
+    if d.grain_o < 0.8:
+        return False
+    if d.grain_a >= STRONG_GRAIN:
+        return d.grain_corr < STRONG_GRAIN_CORR
+    return d.grain_a >= 1.0 and d.grain_corr < 0.15
 
 
 # ---------------------------------------------------------------------- reporting
@@ -204,6 +218,13 @@ def _result(
             # pixels confirm only that part, so it is not the same photograph.
             verdict = "possible"
             note = _then(note, __("their image has other photographic content around this part"))
+    if verdict == "match" and not dense.zone_flat and dense.footprint_share < 0.5:
+        # The same inside our frame: where it lands on their image, the
+        # agreement holds less than half of it and the rest is photographic
+        # (another product, another backdrop), not a page or padding. Two
+        # photographs sharing a label or a product agree that way.
+        verdict = "possible"
+        note = _then(note, __("their image has other photographic content around this part"))
     if verdict == "match" and best.ambiguous and best.rival is not None:
         verdict = "possible"
         note = __(

@@ -193,3 +193,43 @@ def test_watermark_over_a_plain_backdrop_neither_shrinks_the_photo_nor_picks_a_s
     inter = max(0, min(x + w, right) - max(x, left)) * max(0, min(y + h, bottom) - max(y, top))
     union = w * h + (right - left) * (bottom - top) - inter
     assert inter / union >= 0.95, (result.accused_rect, (left, top, right - left, bottom - top))
+
+
+@pytest.mark.slow
+def test_crop_of_a_neighbouring_frame_with_grain_of_its_own_is_not_a_match(tmp_path: Path) -> None:
+    # Two frames of one synthetic shoot (the bench's scene 0): a 30 % crop of
+    # frame 0, at its own scale, against frame 1 only. Everything agrees in
+    # place, but the crop's strong grain correlates with frame 1's at about
+    # 0.2, where a copy's keeps 0.5 or more; the old limit (0.15) let it pass.
+    from devtools import synthetic as syn
+
+    frames = syn.make_shoot(500, 3, (1200, 900))
+    ours = tmp_path / "frame1.jpg"
+    frames[1].save(ours, quality=92)
+    copy = syn.crop(frames[0], 0.3, syn.rng(500)).image
+    accused = tmp_path / "crop.jpg"
+    copy.save(accused, quality=92)
+    [result] = FeatureMatcher(jobs=2).match([accused], [ours])
+    assert result.verdict != "match", result.note
+    # The same crop against the frame it was cut from stays a match.
+    own = tmp_path / "frame0.jpg"
+    frames[0].save(own, quality=92)
+    [result] = FeatureMatcher(jobs=2).match([accused], [own])
+    assert result.verdict == "match", result.note
+
+
+@pytest.mark.slow
+def test_crop_of_another_product_sharing_our_label_is_not_a_match(tmp_path: Path) -> None:
+    # The same crop against a photo of another product of the shop (the bench's
+    # scene 1: same label template, another backdrop). Only the label agrees:
+    # less than a third of where our frame lands on their image, with other
+    # photographic content around it. It had passed as a match.
+    from devtools import synthetic as syn
+
+    ours = tmp_path / "other-product.jpg"
+    syn.make_shoot(501, 1, (1200, 900))[0].save(ours, quality=92)
+    copy = syn.crop(syn.make_shoot(500, 1, (1200, 900))[0], 0.3, syn.rng(500)).image
+    accused = tmp_path / "crop.jpg"
+    copy.save(accused, quality=92)
+    [result] = FeatureMatcher(jobs=2).match([accused], [ours])
+    assert result.verdict != "match", result.note
