@@ -26,11 +26,7 @@ from appeal_kit.case.config import DEFAULT_OUTPUT, Case, CaseFiles, load_case
 from appeal_kit.case.files import OUTSIDE_FIX, OUTSIDE_REASON
 from appeal_kit.dossier import statement as summary
 from appeal_kit.dossier.facts import establish
-from appeal_kit.dossier.manifest import (
-    MANIFEST_NAME,
-    entry_for,
-    manifest_json,
-)
+from appeal_kit.dossier.manifest import MANIFEST_NAME, entry_for, manifest_json
 from appeal_kit.dossier.snapshot import InputSnapshot
 from appeal_kit.errors import InputFileError, OutputError
 from appeal_kit.evidence.images import Problem, check_file, describe_error, open_image
@@ -299,6 +295,7 @@ def _analyse_snapshot(
         jobs=jobs,
         on_progress=tick("metadata"),
         views=views,
+        check_cache=cache_path_for(options),
     )
     excluded = [
         ExcludedFile(m.display_path, "original", m.error, m.error_fix)

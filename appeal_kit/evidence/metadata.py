@@ -62,6 +62,8 @@ from appeal_kit.evidence.images import (
     sha256_file,
     sniff_format,
 )
+from appeal_kit.evidence.pixelcheck import CheckMemo, store
+from appeal_kit.evidence.pixelcheck import heif_thumbnail_decodes as _heif_thumbnail_decodes
 from appeal_kit.evidence.raw import (
     TagSet,
     clean_text,
@@ -272,11 +274,11 @@ def _read_image(
     path: Path,
     kind: str,
     check_thumbnail: bool,
-    view: LoadedImage | None = None,
+    memo: CheckMemo | None = None,
 ) -> None:
     """Headers (and a 256 px decode for the thumbnail check) of a decodable image.
 
-    ``view``: that decode, when the caller already made it (``read_metadata``).
+    ``memo``: that decode when the caller made it, and the check's cache (``read_metadata``).
     """
     thumbnail: bytes | None = None
     declared = kind == "JPEG" and _jfif_thumbnail(path)
@@ -328,44 +330,28 @@ def _read_image(
             __("is truncated: the file ends before the image data does"),
             hint=__("copy the file again from the camera, phone or download"),
         )
-    if check_thumbnail and kind == "HEIF" and _heif_thumbnail_decodes(path):
+    memo = memo or CheckMemo()
+    if not check_thumbnail or memo.recall(meta):
+        return  # not asked for, or these very bytes were checked by an earlier build
+    before = len(meta.warnings)
+    _pixel_check(meta, path, kind, thumbnail, memo.view)
+    memo.remember(meta, before)
+
+
+def _pixel_check(
+    meta: ImageMetadata, path: Path, kind: str, thumbnail: bytes | None, view: LoadedImage | None
+) -> None:
+    """Decode at 256 px (or take ``view``) and compare the EXIF thumbnail with the picture."""
+    if kind == "HEIF" and _heif_thumbnail_decodes(path):
         return  # HEIF thumbnails are not compared: pillow-heif hands over upright pixels
-    if check_thumbnail:
-        with pywarnings.catch_warnings():
-            # Already reported from the header read above.
-            pywarnings.filterwarnings("ignore", category=UserWarning, module="PIL.TiffImagePlugin")
-            loaded = view or open_image(path, max_side=THUMBNAIL_SIDE)
-        if thumbnail is not None and kind != "HEIF":
-            meta.thumbnail_matches = compare_thumbnail(
-                thumbnail, loaded.image, meta.orientation or 1, meta.warnings
-            )
-
-
-def _heif_thumbnail_decodes(path: Path) -> bool:
-    """Decode a HEIF's embedded thumbnail to prove its data is whole; False when it has none.
-
-    libheif has no reduced-size decode, and a 12 MP phone HEIC takes half a second
-    to decode in full, so its thumbnail (which phones always write) stands in.
-    Raises ``UnreadableImageError`` as ``open_image`` would for a damaged file.
-    """
-    import pillow_heif
-
-    try:
-        heif = pillow_heif.open_heif(path, convert_hdr_to_8bit=True)
-        if not heif.info.get("thumbnails"):
-            return False
-        heif[heif.primary_index].get_thumbnail(0).to_pillow()
-    except (OSError, EOFError, ValueError, RuntimeError) as exc:
-        text = str(exc)
-        truncated = isinstance(exc, EOFError) or "end of file" in text.lower()
-        raise UnreadableImageError(
-            path,
-            __("is truncated: the file ends before the image data does")
-            if truncated
-            else __("is corrupt: {value}", value=text or type(exc).__name__),
-            hint=__("copy the file again from the camera, phone or download"),
-        ) from None
-    return True
+    with pywarnings.catch_warnings():
+        # Already reported from the header read.
+        pywarnings.filterwarnings("ignore", category=UserWarning, module="PIL.TiffImagePlugin")
+        loaded = view or open_image(path, max_side=THUMBNAIL_SIDE)
+    if thumbnail is not None and kind != "HEIF":
+        meta.thumbnail_matches = compare_thumbnail(
+            thumbnail, loaded.image, meta.orientation or 1, meta.warnings
+        )
 
 
 def _jfif_thumbnail(path: Path) -> bool:
@@ -417,6 +403,7 @@ def read_metadata(
     display_path: str | None = None,
     check_thumbnail: bool = True,
     view: LoadedImage | None = None,
+    memo: CheckMemo | None = None,
 ) -> ImageMetadata:
     """Everything appeal-kit uses from one file's metadata; never raises for a bad file.
 
@@ -425,10 +412,11 @@ def read_metadata(
     with its EXIF thumbnail, which also catches truncated image data; without it
     only headers are read. ``view``: that 256 px decode when the caller already
     made it, exactly as ``open_image(path, max_side=THUMBNAIL_SIDE)`` returns it (a
-    cold build decodes each big original once for this and its features).
+    cold build decodes each big original once for this and its features). ``memo``:
+    the same, with where the check's outcome is cached (``evidence.pixelcheck``).
     """
     meta = ImageMetadata(path=path, display_path=display_path or str(path))
-    problem = _read_into(meta, path, check_thumbnail, view)
+    problem = _read_into(meta, path, check_thumbnail, memo or CheckMemo(view))
     if problem is not None:
         meta.error, meta.error_fix = problem
         return meta
@@ -437,7 +425,7 @@ def read_metadata(
 
 
 def _read_into(
-    meta: ImageMetadata, path: Path, check_thumbnail: bool, view: LoadedImage | None = None
+    meta: ImageMetadata, path: Path, check_thumbnail: bool, memo: CheckMemo
 ) -> Problem | None:
     """Fill ``meta`` from ``path``; the problem that stopped it, or None."""
     try:
@@ -464,7 +452,7 @@ def _read_into(
         if kind == "RAW":
             _read_raw(meta, path)
         else:
-            _read_image(meta, path, kind, check_thumbnail, view)
+            _read_image(meta, path, kind, check_thumbnail, memo)
     except InputFileError as exc:
         return describe_error(exc)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -521,8 +509,10 @@ def _headers_only(meta: ImageMetadata, path: Path, problem: Problem) -> Problem:
 # --- many files -------------------------------------------------------------------
 
 
-def _read_one(job: tuple[Path, str, bool, LoadedImage | None]) -> ImageMetadata:
-    return read_metadata(job[0], display_path=job[1], check_thumbnail=job[2], view=job[3])
+def _read_one(job: tuple[Path, str, bool, CheckMemo]) -> tuple[ImageMetadata, str | None, bool]:
+    """The metadata, and the pixel check's new outcome to store, or whether it was read."""
+    meta = read_metadata(job[0], display_path=job[1], check_thumbnail=job[2], memo=job[3])
+    return meta, job[3].fresh, job[3].hit
 
 
 def _size_of(path: Path) -> int:
@@ -540,6 +530,7 @@ def read_many(
     on_progress: Callable[[int, int], None] | None = None,
     check_thumbnail: bool = True,
     views: Mapping[Path, LoadedImage] | None = None,
+    check_cache: Path | None = None,
 ) -> list[ImageMetadata]:
     """``read_metadata`` for each path, in the order given.
 
@@ -548,11 +539,20 @@ def read_many(
     called with (done, total) in this process after each file. ``check_thumbnail``
     is ``read_metadata``'s: without it only headers are read, as exiftool does.
     ``views``: decodes already made for the thumbnail check (``read_metadata``'s ``view``).
+    ``check_cache``: the database where its outcomes are kept per content hash (a build's).
     """
     views = views or {}
-    work = [(p, display(p) if display else str(p), check_thumbnail, views.get(p)) for p in paths]
+    work = [
+        (
+            p,
+            display(p) if display else str(p),
+            check_thumbnail,
+            CheckMemo(views.get(p), check_cache),
+        )
+        for p in paths
+    ]
     total = len(work)
-    results: list[ImageMetadata | None] = [None] * total
+    results: list[tuple[ImageMetadata, str | None, bool] | None] = [None] * total
     if jobs > 1 and total >= POOL_MIN_FILES:
         if check_thumbnail:
             # The thumbnail comparison needs NumPy: import it once here, before the
@@ -576,7 +576,10 @@ def read_many(
             results[index] = _read_one(job)
             if on_progress:
                 on_progress(index + 1, total)
-    return [r for r in results if r is not None]
+    read = [r for r in results if r is not None]
+    fresh = {m.sha256: new for m, new, _ in read if new and m.sha256}
+    store(check_cache, fresh, {m.sha256 for m, _, hit in read if hit and m.sha256})
+    return [meta for meta, _, _ in read]
 
 
 __all__ = [
