@@ -74,6 +74,7 @@ class CopyEvidence:
     weakest_part: float = 0.0
     other_content: float = 0.0  # share of the visible informative area that differs
     visible: int = 0  # informative visible pixels judged
+    gain: float = 1.0  # the copy's contrast over ours, learnt where the two surely agree
 
 
 def match_detail(a: F32, w: F32, valid: Mask) -> tuple[F32, F32, float, float]:
@@ -200,7 +201,7 @@ def evidence(
     informative = visible_agree | differ
     n_inf = int(informative.sum())
     if n_inf == 0:
-        return CopyEvidence(covered=float(covered.sum() / valid.sum())), covered, marks
+        return CopyEvidence(covered=float(covered.sum() / valid.sum()), gain=gain), covered, marks
     weakest = _weakest_part(visible_agree, informative, valid)
     return (
         CopyEvidence(
@@ -209,6 +210,7 @@ def evidence(
             weakest_part=weakest,
             other_content=float(differ.sum() / n_inf),
             visible=n_inf,
+            gain=gain,
         ),
         covered,
         marks,

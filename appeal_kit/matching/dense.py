@@ -482,7 +482,7 @@ def _measure(
     )
     if native:
         dense.grain_a, dense.grain_o, dense.grain_corr = _grain(
-            accused, original, affine, valid, rect
+            accused, original, affine, valid, rect, copy.gain
         )
     dense.covered, dense.visible_agreement = copy.covered, copy.agreement
     dense.weakest_part, dense.other_content = copy.weakest_part, copy.other_content
@@ -495,6 +495,7 @@ def _grain(
     affine: F64,
     valid: NDArray[np.bool_],
     rect: tuple[int, int, int, int],
+    gain: float,
 ) -> tuple[float, float, float]:
     """Fine grain of both images in smooth areas, and how alike it is.
 
@@ -502,7 +503,9 @@ def _grain(
     out); another exposure of the same scene has grain of its own that does not
     correlate with ours. Returns ``(grain_accused, grain_original, correlation)``,
     the accused's grain in our contrast: a copy darkened to 65 % carries our
-    grain at 65 %, as strong a trace of ours as before.
+    grain at 65 %, as strong a trace of ours as before (``gain``: the copy
+    model's, learnt on detail that surely agrees, so a banner's contrast does
+    not count).
     """
     h, w = accused.shape
     flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
@@ -525,11 +528,6 @@ def _grain(
     ga, go = float(va.std()), float(vo.std())
     if ga < 1e-3 or go < 1e-3:
         return ga, go, 0.0
-    box = np.zeros((h, w), bool)
-    box[y : y + rh, x : x + rw] = True
-    box &= valid
-    spread_o = float(o[box].std())
-    gain = float(np.clip(a[box].std() / spread_o, 0.25, 4.0)) if spread_o > 1.0 else 1.0
     return ga / gain, go, float(np.corrcoef(va, vo)[0, 1])
 
 
