@@ -356,6 +356,9 @@ def format_lateness(deadline: Deadline) -> str:
     return format_time_left(deadline.due, deadline.due + late).removeprefix("overdue by ")
 
 
+_DATE_WITH_OFFSET = re.compile(r"(\d{4}-\d{2}-\d{2})(Z|z|[+-]\d{2}:?\d{2})")
+
+
 def parse_moment(text: str, *, what: str = "time") -> datetime:
     """An ISO 8601 date-time with a UTC offset (``Z`` accepted).
 
@@ -363,6 +366,15 @@ def parse_moment(text: str, *, what: str = "time") -> datetime:
     """
     raw = text.strip()
     example = "2026-11-22T09:30:00+08:00"
+    dated = _DATE_WITH_OFFSET.fullmatch(raw)
+    if dated:
+        # Python would read "2024-10-16+08:00" as 08:00 with no offset ("+" as the
+        # date-time separator); name the whole timestamp the user most likely meant.
+        offset = "Z" if dated[2] in "Zz" else dated[2]
+        raise InvalidValueError(
+            __("{what} is not an ISO 8601 date-time: {text!r}", what=what, text=text),
+            hint=__("write it like {example}", example=f"{dated[1]}T00:00{offset}"),
+        )
     try:
         value = datetime.fromisoformat(raw.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
@@ -373,6 +385,10 @@ def parse_moment(text: str, *, what: str = "time") -> datetime:
     if value.tzinfo is None:
         raise InvalidValueError(
             __("{what} {text!r} has no UTC offset, so it could be hours off", what=what, text=text),
-            hint=__("add the offset, e.g. {raw}+08:00 (China) or {raw}Z (UTC)", raw=raw),
+            # The suggestion has to be accepted as typed: a date alone gets a time of day.
+            hint=__(
+                "add the offset, e.g. {raw}+08:00 (China) or {raw}Z (UTC)",
+                raw=value.isoformat(timespec="minutes" if value.second == 0 else "seconds"),
+            ),
         )
     return value
