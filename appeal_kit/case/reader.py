@@ -27,6 +27,7 @@ from appeal_kit.i18n import __
 # Dates a case can hold. Earlier or later is a typo (year 1, 9999), and would
 # overflow when shifted between time zones or by a deadline's days.
 YEARS = (1990, 2100)
+_PLAIN_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class Locator:
@@ -125,6 +126,15 @@ class Reader:
         example = "2024-10-10T09:30:00+08:00"
         if isinstance(value, str):
             raw = value.strip()
+            if not need_offset and _PLAIN_DAY.fullmatch(raw):
+                # A plain date is fine here, but in quotes TOML reads it as text; saying
+                # "no UTC offset" would send the user to fix the wrong thing.
+                raise self.fail(
+                    __("'{key}' is a date in quotes, so TOML reads it as text", key=key),
+                    key=key,
+                    hint=__("remove the quotes: {key} = {day}", key=key, day=raw),
+                    **where,
+                )
             try:
                 value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
             except ValueError:

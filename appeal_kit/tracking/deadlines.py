@@ -371,9 +371,10 @@ def parse_moment(text: str, *, what: str = "time") -> datetime:
         # Python would read "2024-10-16+08:00" as 08:00 with no offset ("+" as the
         # date-time separator); name the whole timestamp the user most likely meant.
         offset = "Z" if dated[2] in "Zz" else dated[2]
+        midnight = dated[1] + "T00:00" + offset
         raise InvalidValueError(
             __("{what} is not an ISO 8601 date-time: {text!r}", what=what, text=text),
-            hint=__("write it like {example}", example=f"{dated[1]}T00:00{offset}"),
+            hint=__("write it like {example}", example=midnight),
         )
     try:
         value = datetime.fromisoformat(raw.replace("Z", "+00:00").replace("z", "+00:00"))

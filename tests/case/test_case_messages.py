@@ -1,0 +1,52 @@
+"""case.toml mistakes a reviewer hit: each names the file, the line, the field and the right fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from appeal_kit.case.config import load_case
+from appeal_kit.errors import CaseConfigError
+from tests.conftest import CASE_TOML, run_cli, write_case
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+@pytest.mark.parametrize(
+    ("plain", "quoted", "field"),
+    [
+        ("first_seen = 2024-09-30", 'first_seen = "2024-09-30"', "accused[0].first_seen"),
+        (
+            "points_at_stake = 2",
+            'points_at_stake = 2\nown_listing_date = "2024-03-20"',
+            "own_listing_date",
+        ),
+    ],
+)
+def test_quoted_date_says_remove_the_quotes(
+    tmp_path: Path, plain: str, quoted: str, field: str
+) -> None:
+    text = CASE_TOML.replace(plain, quoted)
+    with pytest.raises(CaseConfigError) as info:
+        load_case(write_case(tmp_path, text))
+    err = info.value
+    key = field.rsplit(".", 1)[-1]
+    assert err.line == line_of(text, f'{key} = "')
+    assert err.field == field
+    assert "quotes" in str(err) and "UTC offset" not in str(err)
+    day = quoted.rsplit('"', 2)[1]
+    assert err.hint == f"remove the quotes: {key} = {day}"
+    # The fix, applied, loads.
+    load_case(write_case(tmp_path, text.replace(f'"{day}"', day)))
+
+
+def test_quoted_date_in_chinese(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("APPEAL_KIT_LANG", "zh")
+    case = write_case(tmp_path, CASE_TOML.replace("= 2024-09-30", '= "2024-09-30"'))
+    result = run_cli("check", case)
+    assert result.code == 3
+    assert "引号" in result.stderr and "时区" not in result.stderr, result.stderr
+    assert "first_seen = 2024-09-30" in result.stderr
