@@ -166,6 +166,16 @@ def roles_for(case: Case) -> Roles:
 # --------------------------------------------------------------------------- times
 
 
+def calendar_days(earlier: datetime, later: datetime) -> int:
+    """Calendar days between the two days as ``Say.day`` prints them (negative when reversed).
+
+    Each day is read in the zone its value is printed in, so a reviewer who counts
+    on a calendar from one printed date to the other gets the same number; whole
+    24-hour periods would be one short when the earlier time is later in its day.
+    """
+    return (later.date() - earlier.date()).days
+
+
 @dataclass(frozen=True)
 class TimeRule:
     """How capture times are compared when some have no UTC offset.
@@ -194,10 +204,8 @@ class TimeRule:
         return value.astimezone(UTC)
 
     def days(self, earlier: datetime, later: datetime) -> int:
-        """Whole days from ``earlier`` to ``later`` (negative when reversed)."""
-        seconds = (self.at(later) - self.at(earlier)).total_seconds()
-        whole = int(abs(seconds) // 86400)
-        return whole if seconds >= 0 else -whole
+        """Calendar days from ``earlier`` to ``later`` (negative when reversed)."""
+        return calendar_days(earlier, later)
 
     def note(self, say: Say) -> str:
         """The rule in one sentence for the page, or "" when every time has an offset."""

