@@ -61,6 +61,8 @@ class Locator:
                     header_line = number
                     if key is None:
                         return number
+                elif key is not None and name == (key if table is None else f"{table}.{key}"):
+                    return number  # the key is itself a table, e.g. a misspelt [[acused]]
                 continue
             if current != (table, index) or key is None:
                 continue

@@ -50,3 +50,30 @@ def test_quoted_date_in_chinese(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert result.code == 3
     assert "引号" in result.stderr and "时区" not in result.stderr, result.stderr
     assert "first_seen = 2024-09-30" in result.stderr
+
+
+def test_platform_is_read_case_blind(tmp_path: Path) -> None:
+    text = CASE_TOML.replace('platform = "aliexpress"', 'platform = "AliExpress"')
+    case = write_case(tmp_path, text)
+    assert load_case(case).platform == "aliexpress"
+    assert run_cli("deadlines", case, "--as-of", "2024-10-11T12:00:00+08:00").code == 0
+
+
+def test_unknown_platform_names_its_line(tmp_path: Path) -> None:
+    text = CASE_TOML.replace('platform = "aliexpress"', 'platform = "alixpress"')
+    with pytest.raises(CaseConfigError) as info:
+        load_case(write_case(tmp_path, text))
+    assert info.value.line == line_of(text, "platform =")
+    assert info.value.field == "platform"
+    assert "did you mean 'aliexpress'" in (info.value.hint or "")
+
+
+def test_misspelt_table_names_its_line(tmp_path: Path) -> None:
+    text = CASE_TOML.replace("[[accused]]", "[[acused]]")
+    with pytest.raises(CaseConfigError) as info:
+        load_case(write_case(tmp_path, text))
+    assert info.value.line == line_of(text, "[[acused]]")
+    assert info.value.field == "acused"
+    assert "did you mean 'accused'" in (info.value.hint or "")
+    result = run_cli("check", tmp_path)
+    assert f"line {line_of(text, '[[acused]]')} [acused]" in result.stderr, result.stderr
