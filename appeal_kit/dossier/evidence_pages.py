@@ -54,14 +54,14 @@ def evidence_part(state: RenderState) -> list[Flowable]:
     """Table of every usable original: hash, capture time, camera, serial, size."""
     content, st = state.content, state.styles
     flow = part_heading(state, 3)
-    # Only what every file shows: whether each is as the camera wrote it is in the notes.
+    # Only what every file shows: whether each still matches its camera thumbnail is in the notes.
     flow += para(
         state,
         N_(
             "Our originals as supplied. Each file's full SHA-256 is in the manifest "
             "at the end; capture times are as recorded in the file, with the tag "
-            "they come from. The notes below say which files are as the camera "
-            "wrote them."
+            "they come from. The notes below say which files still match the "
+            "thumbnail the camera embedded in them."
         ),
         st.small,
     )

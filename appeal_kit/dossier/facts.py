@@ -2,7 +2,7 @@
 
 ``establish`` turns an ``Analysis`` into ``CaseFacts``: one ``Fact`` per claim the
 dossier could make (captured before the complainant's listing, a crop of our
-frame, the originals as the camera wrote them, ...). A fact knows whether it
+frame, the originals still matching their camera thumbnails, ...). A fact knows whether it
 holds, which part of the dossier shows its evidence, and one whole sentence: the
 claim when it holds, what *is* known when it does not. The statement, the cover
 and the timeline take their sentences from here, so no page can claim what
@@ -357,12 +357,12 @@ def _originals_facts(analysis: Analysis, say: Say) -> list[Fact]:
         sentence = say.n(
             len(originals),
             N_(
-                "Our original is as the camera wrote it: its embedded camera thumbnail matches "
-                "the image, and its SHA-256 is in the manifest."
+                "Our original still matches the thumbnail the camera embedded in it: not "
+                "re-framed since capture. Its SHA-256 is in the manifest."
             ),
             N_(
-                "All {count} originals are as the camera wrote them: each embedded camera "
-                "thumbnail matches its image, and each SHA-256 is in the manifest."
+                "All {count} originals still match the thumbnails the camera embedded in them: "
+                "not re-framed since capture. Each SHA-256 is in the manifest."
             ),
         )
         return [Fact("unchanged", True, sentence, ON_ORIGINALS, 40)]
@@ -413,12 +413,12 @@ def _originals_facts(analysis: Analysis, say: Say) -> list[Fact]:
                 say.n(
                     len(kept),
                     N_(
-                        "1 other original is as the camera wrote it: its embedded camera "
-                        "thumbnail matches the image."
+                        "1 other original still matches the thumbnail the camera embedded "
+                        "in it: not re-framed since capture."
                     ),
                     N_(
-                        "{count} other originals are as the camera wrote them: each embedded "
-                        "camera thumbnail matches its image."
+                        "{count} other originals still match the thumbnails the camera "
+                        "embedded in them: not re-framed since capture."
                     ),
                 ),
                 ON_ORIGINALS,

@@ -82,12 +82,14 @@ class Flip:
 
 
 FLIPS = [
-    Flip("base", says=("days before", "as the camera wrote them", "more frame")),
+    Flip(
+        "base", says=("days before", "still match the thumbnails the camera embedded", "more frame")
+    ),
     Flip(
         "edited-original",
         edited=(0,),
         says=("IMG_0400.JPG was re-saved after capture (its camera thumbnail differs)",),
-        never=("All 3 originals are as the camera wrote them",),
+        never=("All 3 originals still match",),
     ),
     Flip("no-other-frames", originals=2, never=("more frame",)),
     Flip("no-url", url=False, says=("no URL given",), never=("http",)),
@@ -107,7 +109,7 @@ FLIPS = [
         "single-original",
         originals=1,
         copies=(0,),
-        says=("Our original is as the camera wrote it",),
+        says=("Our original still matches the thumbnail the camera embedded",),
         never=("All 1 ", "1 originals", "more frame"),
     ),
     Flip(
@@ -180,7 +182,12 @@ FLIPS = [
         copies=(0,),
         edited=(0,),
         says=("re-saved after capture (its camera thumbnail differs)",),
-        never=("as the camera wrote", "unchanged", "more frame", "frames from the same shoot are"),
+        never=(
+            "the camera embedded in",
+            "unchanged",
+            "more frame",
+            "frames from the same shoot are",
+        ),
     ),
 ]
 

@@ -61,3 +61,17 @@ def test_chinese_day_counts_match_the_calendar(zh_pages: list[str]) -> None:
     text = " ".join(zh_pages)
     assert "213" not in text
     assert "214" in text and "204" in text
+
+
+def test_originals_are_said_to_match_their_thumbnails_not_to_be_as_the_camera_wrote_them(
+    en_pages: list[str], zh_pages: list[str]
+) -> None:
+    # The thumbnail check shows the picture was not re-framed; the demo's files were
+    # resized from the camera's, so "as the camera wrote them" is not established.
+    english = " ".join(en_pages)
+    assert "camera wrote" not in english
+    assert "All 8 originals still match the thumbnails the camera embedded in them" in english
+    assert "which files still match the thumbnail the camera embedded in them" in english
+    chinese = " ".join(zh_pages)
+    assert "保持相机拍摄时的原样" not in chinese
+    assert "全部 8 张原图与相机内嵌在其中的缩略图仍然一致" in chinese
