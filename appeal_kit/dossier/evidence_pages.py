@@ -106,7 +106,9 @@ def evidence_part(state: RenderState) -> list[Flowable]:
     if notes:
         flow += [Spacer(1, 4 * mm), *para(state, N_("Notes on the originals"), st.h3)]
         flow += [item for note in notes for item in paragraphs(note, st.bullet, bullet="•")]
-    if not content.include_gps:
+    # Said only when a position is actually left out: with none recorded, the
+    # sentence would suggest that something is being withheld.
+    if not content.include_gps and any(m.has_gps or m.gps is not None for m in originals):
         flow += [
             Spacer(1, 3 * mm),
             *para(state, N_("GPS positions are left out of this dossier for privacy."), st.small),

@@ -7,6 +7,7 @@ thumbnail check shows, GPS, shoots and the manifest's hashes.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import date
 from pathlib import Path
@@ -14,9 +15,11 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from appeal_kit.dossier.render import write_dossier
 from appeal_kit.options import BuildOptions
 from appeal_kit.pipeline import build_dossier
 from tests.conftest import ROOT
+from tests.dossier.test_dossier import make_content, page_texts
 
 DEMO = ROOT / "samples" / "demo-case"
 
@@ -75,3 +78,22 @@ def test_originals_are_said_to_match_their_thumbnails_not_to_be_as_the_camera_wr
     chinese = " ".join(zh_pages)
     assert "保持相机拍摄时的原样" not in chinese
     assert "全部 8 张原图与相机内嵌在其中的缩略图仍然一致" in chinese
+
+
+GPS_LEFT_OUT = "GPS positions are left out of this dossier for privacy."
+
+
+def test_gps_left_out_is_said_only_when_an_original_records_a_position(
+    en_pages: list[str], tmp_path: Path
+) -> None:
+    # None of the demo's originals has GPS: saying it was left out suggests it was withheld.
+    assert "GPS" not in " ".join(en_pages)
+    content = make_content(tmp_path / "case")
+    assert any(m.has_gps for m in content.originals)
+    with_gps = write_dossier(content, tmp_path / "with.pdf")
+    assert GPS_LEFT_OUT in " ".join(page_texts(with_gps.path))
+    without = [dataclasses.replace(m, has_gps=False, gps=None) for m in content.originals]
+    no_gps = write_dossier(
+        dataclasses.replace(content, originals=without), tmp_path / "without.pdf"
+    )
+    assert "GPS" not in " ".join(page_texts(no_gps.path))
