@@ -6,7 +6,6 @@ Each command only turns arguments into a library call and prints the result.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -198,158 +197,6 @@ def init(
             folder=folder,
         )
     )
-
-
-def exif(
-    paths: Annotated[list[Path], typer.Argument(metavar="PATH", help="Image files or folders.")],
-    as_json: JsonOpt = False,
-    include_gps: Annotated[bool, typer.Option(help="Show GPS coordinates.")] = False,
-    verify: Annotated[bool, typer.Option("--verify", help=VERIFY_HELP)] = False,
-) -> None:
-    """Show capture time, camera and other metadata of image files.
-
-    Example: appeal-kit exif samples/demo-case/originals --json
-    """
-    from appeal_kit.case.config import list_files
-    from appeal_kit.evidence.metadata import read_many
-    from appeal_kit.options import default_jobs
-
-    files: list[Path] = []
-    for path in paths:
-        files.extend(list_files(path) if path.is_dir() else [path])
-    # Headers only by default, as exiftool: the decode costs more than all else, build does it.
-    items = read_many(files, display=str, jobs=default_jobs(), check_thumbnail=verify)
-    failed = any(m.error for m in items)
-    if as_json:
-        print(json.dumps([m.to_json(include_gps=include_gps) for m in items], indent=2))
-        if failed:
-            raise typer.Exit(int(ExitCode.COMPLETED_WITH_PROBLEMS))
-        return
-    from rich.table import Table
-
-    table = Table(show_lines=False)
-    table.add_column(__("File"), overflow="fold", ratio=2)
-    for column in (__("Captured"), __("Camera"), __("Serial")):
-        table.add_column(column, overflow="fold", ratio=1)
-    table.add_column(__("Size"), no_wrap=True)
-    # Paths relative to the folder they share, so rows stay distinguishable when narrow.
-    common = os.path.commonpath([os.path.dirname(m.display_path) or "." for m in items or []])
-    common = "" if common in (".", "") else common
-    # Notes go under the table, one line per file: a notes column is unreadable at 80 columns.
-    notes: list[str] = []
-    for meta in items:
-        shown = os.path.relpath(meta.display_path, common) if common else meta.display_path
-        if meta.error:
-            if meta.captured_at or meta.camera:
-                # The header was read before the pixels failed (a truncated file): show it.
-                table.add_row(
-                    shown,
-                    _short_time(meta.captured_at) if meta.captured_at else "",
-                    meta.camera or "",
-                    meta.serial or "",
-                    __("[red]image unreadable[/]"),
-                )
-            else:
-                table.add_row(shown, __("[red]unreadable[/]"), "", "", "")
-            fix = (
-                __("\n    fix: {fix}", fix=escape(words.sentence(meta.error_fix)))
-                if meta.error_fix
-                else ""
-            )
-            notes.append(f"[red]{escape(shown)}[/]: {escape(meta.error)}{fix}")
-            continue
-        remarks = meta.warnings + [f.message for f in meta.findings]
-        if meta.has_gps:
-            remarks.insert(
-                0,
-                __("GPS present {where}", where=meta.gps)
-                if include_gps and meta.gps
-                else __("GPS present"),
-            )
-        notes += [f"{escape(shown)}: {escape(remark)}" for remark in remarks]
-        table.add_row(
-            shown,
-            _short_time(meta.captured_at) if meta.captured_at else __("[yellow]none[/]"),
-            meta.camera or "",
-            meta.serial or "",
-            f"{meta.width}×{meta.height}" if meta.width else "",
-        )
-    if common:
-        table.caption = __("in {folder}/", folder=common.rstrip("/"))
-    console.print(table)
-    for line in notes:
-        console.print(f"  • {line}", highlight=False)
-    if not verify and items:
-        console.print(
-            __(
-                "Pixels not checked: whether each photo still matches its EXIF thumbnail and "
-                "whether its image data is complete. Run appeal-kit exif --verify (or build) to check them."
-            ),
-            highlight=False,
-        )
-    if failed:
-        raise typer.Exit(int(ExitCode.COMPLETED_WITH_PROBLEMS))
-
-
-def match(
-    case: CaseArg,
-    as_json: JsonOpt = False,
-    originals: Annotated[
-        Path | None, typer.Option(help="Also search this library folder of originals.")
-    ] = None,
-    jobs: Annotated[int, typer.Option(min=0, help="Worker processes (0: all cores).")] = 0,
-    cache_dir: Annotated[Path | None, typer.Option(help="Feature cache folder.")] = None,
-) -> None:
-    """Find which original each accused image was taken from.
-
-    Example: appeal-kit match samples/demo-case --json
-    """
-    from appeal_kit.options import BuildOptions
-    from appeal_kit.pipeline import analyse_case
-
-    options = BuildOptions(jobs=jobs, cache_dir=cache_dir, originals_library=originals)
-    with _progress(not as_json) as update:
-        analysis = analyse_case(case, options, progress=update)
-    base = analysis.case.root
-    if as_json:
-        print(json.dumps([m.to_json(base) for m in analysis.matches], indent=2))
-        return
-    from rich.table import Table
-
-    table = Table(
-        caption=__("Full paths, regions and scores: appeal-kit match {case} --json", case=case)
-    )
-    for column in (
-        __("Accused"),
-        __("Original"),
-        __("Verdict"),
-        __("Points"),
-        __("Covers"),
-        __("Transform"),
-    ):
-        table.add_column(column, overflow="fold")
-    for item in analysis.matches:
-        colour = {"match": "green", "possible": "yellow", "none": "red"}[item.verdict]
-        # TRANSLATORS: the separator between items of a list (Chinese uses 、).
-        transform = __(", ").join(
-            part
-            for part in (
-                __("screenshot") if item.is_screenshot else "",
-                __("mirrored") if item.mirrored else "",
-                __("rotated {angle:.0f}°", angle=item.rotation) if abs(item.rotation) >= 1 else "",
-                __("scale {scale:.0%}", scale=item.scale) if item.original else "",
-            )
-            if part
-        )
-        table.add_row(
-            item.accused.name,
-            item.original.name if item.original else "—",
-            f"[{colour}]{__(VERDICT_WORDS[item.verdict])}[/]",
-            str(item.inliers),
-            f"{item.coverage:.0%}",
-            transform,
-        )
-    console.print(table)
 
 
 def _doc_lang(value: str | None) -> DocLang | None:
@@ -593,5 +440,5 @@ def check(
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to ``app``."""
-    for command in (init, build, preview, check, match, exif):
+    for command in (init, build, preview, check):
         app.command()(command)

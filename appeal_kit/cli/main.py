@@ -84,9 +84,11 @@ def _register_commands() -> None:
     # Each area keeps its commands in its own module; they only call the library.
     from appeal_kit.cli import cache_command as cli_cache
     from appeal_kit.cli import case_commands as cli_case
+    from appeal_kit.cli import inspect_commands as cli_inspect
     from appeal_kit.cli import tracking_commands as cli_tracking
 
     cli_case.register(app)
+    cli_inspect.register(app)
     cli_tracking.register(app)
     cli_cache.register(app)
     for info in app.registered_commands:
