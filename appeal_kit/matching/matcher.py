@@ -229,7 +229,14 @@ class FeatureMatcher:
                 self._gray_cache.popitem(last=False)
         return gray
 
-    def _fit(self, acc: Features, org: Features) -> Fit | None:
+    def _fit(
+        self, acc: Features, org: Features, queries: dict[tuple[bool, bool], F32]
+    ) -> Fit | None:
+        """The best affine fit of ``acc`` onto ``org``.
+
+        ``queries`` keeps the accused's RootSIFT descriptors (upright or
+        mirrored, head or every feature) between the candidates of one image.
+        """
         train = rootsift(org.descriptors)
         best: Fit | None = None
         sets = [(acc.points, acc.descriptors, False)]
@@ -245,7 +252,10 @@ class FeatureMatcher:
                 ):
                     break  # the head was all there is, or it already fits clearly
                 # Otherwise (a plain photo beside heavy overlays) the rest are tried too.
-                fit = self._fit_set(points, desc, chosen, org, train, mirrored)
+                key = (mirrored, chosen is every)
+                if key not in queries:
+                    queries[key] = rootsift(desc[chosen])
+                fit = self._fit_set(points, queries[key], chosen, org, train, mirrored)
                 if fit is not None and (best is None or fit.inliers > best.inliers):
                     best = fit
             if best is not None and best.inliers >= CONFIDENT_INLIERS:
@@ -255,14 +265,14 @@ class FeatureMatcher:
     def _fit_set(
         self,
         points: F32,
-        desc: U8,
+        query: F32,
         chosen: NDArray[np.intp],
         org: Features,
         train: F32,
         mirrored: bool,
     ) -> Fit | None:
-        """The affine fit of the ``chosen`` accused features onto ``org``, if plausible."""
-        pairs = good_matches(rootsift(desc[chosen]), train, self._bf)
+        """The affine fit of the ``chosen`` accused features (``query``: their RootSIFT) onto ``org``."""
+        pairs = good_matches(query, train, self._bf)
         if len(pairs) < 6:
             return None
         src = points[chosen[[q for q, _ in pairs]]]
@@ -285,6 +295,7 @@ class FeatureMatcher:
         except InputFileError:
             return None
         fits: list[_Candidate] = []
+        queries: dict[tuple[bool, bool], F32] = {}
         for rank, i in enumerate(pool):
             if (
                 votes
@@ -294,7 +305,7 @@ class FeatureMatcher:
                 # A confident fit exists and the rest drew few prefilter votes: they are
                 # other scenes, not rival frames (those share features and vote high).
                 break
-            fit = self._fit(acc, originals[i][1])
+            fit = self._fit(acc, originals[i][1], queries)
             if fit is not None and fit.inliers >= POSSIBLE_INLIERS:
                 fits.append(_Candidate(i, fit))
         if not fits:
