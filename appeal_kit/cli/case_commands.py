@@ -415,7 +415,7 @@ def check(
     jobs: Annotated[int, typer.Option(min=0, help="Worker processes (0: all cores).")] = 0,
     cache_dir: Annotated[Path | None, typer.Option(help="Feature cache folder.")] = None,
 ) -> None:
-    """List every weakness of a case before you submit; exit code 1 on blockers.
+    """List every weakness of a case before you submit; exit code 1 on blockers or unusable files.
 
     Example: appeal-kit check samples/demo-case
     """
@@ -434,7 +434,19 @@ def check(
         print(json.dumps([f.to_json() for f in findings], indent=2))
     else:
         print_findings(findings)
-    if has_blockers(findings):
+    excluded = len(analysis.excluded)
+    if excluded and not as_json:
+        console.print(
+            __("[yellow]1 file cannot be used and build would exclude it: exit code 1.[/]")
+            if excluded == 1
+            else __(
+                "[yellow]{n} files cannot be used and build would exclude them: exit code 1.[/]",
+                n=excluded,
+            ),
+            highlight=False,
+        )
+    # Files build would exclude make build exit 1, so check says the same (README's table).
+    if has_blockers(findings) or excluded:
         raise typer.Exit(int(ExitCode.COMPLETED_WITH_PROBLEMS))
 
 

@@ -7,6 +7,7 @@ into an ``InputFileError`` subclass with a reason a seller can act on.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import math
 import mmap
@@ -250,6 +251,17 @@ def sniff_format(head: bytes) -> str | None:
     return None
 
 
+def _is_plain_text(head: bytes) -> bool:
+    """UTF-8 text that is not a web page (HTML keeps the "saved a web page" advice)."""
+    if not head or b"\x00" in head or head.lstrip().startswith(b"<"):
+        return False
+    try:  # not final: the 32 bytes may end inside a character
+        text = codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return False
+    return all(ch.isprintable() or ch in "\t\r\n" for ch in text.lstrip("\ufeff"))
+
+
 def check_file(path: Path) -> str:
     """Cheap checks before decoding; returns the sniffed format.
 
@@ -273,6 +285,15 @@ def check_file(path: Path) -> str:
     if kind is None:
         if suffix in RAW_EXTENSIONS:
             kind = "RAW"
+        elif _is_plain_text(head):
+            # Notes kept beside the evidence: "a download saved a web page" would mislead.
+            raise UnreadableImageError(
+                path,
+                __("is a text file, not an image"),
+                hint=__(
+                    "keep notes outside originals/, accused/ and documents/, e.g. next to case.toml"
+                ),
+            )
         else:
             named = suffix.lstrip(".").upper() or "no extension"
             raise UnreadableImageError(

@@ -1,0 +1,37 @@
+"""Stray files in accused/: check and build agree on the exit code, and the reason fits the file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from appeal_kit.errors import ExitCode
+from tests.conftest import run_cli
+
+
+def _add_strays(case: Path) -> None:
+    (case / "accused" / "notes.txt").write_text("seen on 10 Oct, seller cn0002\n", "utf-8")
+    (case / "accused" / "listing.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    (case / "accused" / "fake.jpg").write_bytes(b"<!DOCTYPE html><html><body>hi</body></html>")
+
+
+def test_check_and_build_agree_on_stray_files(make_case, tmp_path: Path) -> None:
+    case = make_case(1)
+    _add_strays(case)
+    checked = run_cli("check", case)
+    built = run_cli("build", case, "--out", tmp_path / "out")
+    assert built.code == ExitCode.COMPLETED_WITH_PROBLEMS, built.stderr
+    assert checked.code == built.code, checked.stdout
+    assert "3 files cannot be used and build would exclude them: exit code 1." in checked.stdout
+    as_json = run_cli("check", case, "--json")
+    assert as_json.code == built.code
+    found = {f["path"]: f for f in json.loads(as_json.stdout) if f["code"] == "excluded-file"}
+    notes = found["accused/notes.txt"]
+    assert "text file" in notes["message"] and "web page" not in notes["fix"]
+    assert "case.toml" in notes["fix"]
+    # A web page saved under an image's name keeps the web-page advice.
+    assert "web page" in found["accused/fake.jpg"]["fix"]
+
+
+def test_check_without_stray_files_says_nothing_of_exclusion(make_case) -> None:
+    assert "would exclude" not in run_cli("check", make_case(1)).stdout
