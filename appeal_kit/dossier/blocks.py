@@ -37,7 +37,7 @@ PART_TITLES = (
     N_("Evidence: our originals"),
     N_("Comparisons"),
     N_("Timeline"),
-    N_("Other frames from the same shoot"),
+    N_("Other frames from our shoots"),
     N_("Supporting documents"),
     N_("Excluded files"),
     N_("Manifest"),

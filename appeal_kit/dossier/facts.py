@@ -32,8 +32,10 @@ from appeal_kit.dossier.rules import (
     Say,
     TimeRule,
     confirmed_originals,
+    frame_shoots,
     outtake_frames,
     roles_for,
+    shoot_days,
     time_rule,
 )
 from appeal_kit.i18n.document import N_, TextLang
@@ -302,16 +304,33 @@ def _frames_fact(analysis: Analysis, say: Say) -> Fact:
     if not others:
         return Fact("other-frames", False, "", ON_FRAMES)
     # Only the shoots that have other frames: their camera is "the same camera".
-    shoots = [s for s in analysis.shoots if any(f in others for f in s.frames)]
+    shoots = frame_shoots(analysis.shoots, others)
     serials = sorted({s.serial for s in shoots if s.serial})
     cameras = sorted({s.camera for s in shoots if s.camera})
+    # Shoots as group_shoots formed them (a pause of hours starts a new one), named by
+    # day: "the same shoot" of frames from two shoots would be false.
     if len(serials) > 1 or len(cameras) > 1:
         sentence = say(
             N_(
-                "{count} more frames of the same shoots are included, each from the camera of "
-                "its shoot; only the photographer holds the whole shoots."
+                "{count} more frames from {shoots} shoots ({days}) are included, each from the "
+                "camera of its shoot; only the photographer holds the whole shoots."
             ),
             count=len(others),
+            shoots=len(shoots),
+            days=shoot_days(shoots, say.lang),
+        )
+    elif len(shoots) > 1:
+        sentence = say(
+            N_(
+                "{count} more frames from {shoots} shoots ({days}) with the same camera "
+                "({camera}) are included; only the photographer holds the whole shoots."
+            ),
+            count=len(others),
+            shoots=len(shoots),
+            days=shoot_days(shoots, say.lang),
+            camera=say(N_("serial {serial}"), serial=serials[0])
+            if serials
+            else ", ".join(cameras) or say(N_("camera not recorded")),
         )
     elif serials:
         sentence = say.n(

@@ -1,4 +1,4 @@
-"""Part 5 of the dossier: other frames from the same shoot, as a contact sheet.
+"""Part 5 of the dossier: other frames from our shoots, as a contact sheet.
 
 Frames of the shoots of our confirmed originals (``rules.outtake_frames``, as
 ``check`` counts them) that are in no comparison: only the photographer holds the
@@ -18,7 +18,13 @@ from reportlab.platypus import Flowable, Image, PageBreak, Paragraph, Spacer, Ta
 
 from appeal_kit.dossier.bilingual import label, moment, para, phrase, values, words
 from appeal_kit.dossier.blocks import part_heading
-from appeal_kit.dossier.rules import confirmed_originals, outtake_frames, roles_for
+from appeal_kit.dossier.rules import (
+    confirmed_originals,
+    frame_shoots,
+    outtake_frames,
+    roles_for,
+    shoot_days,
+)
 from appeal_kit.dossier.style import fit_box, markup
 from appeal_kit.dossier.timeline import aware
 from appeal_kit.i18n.console import english
@@ -60,16 +66,31 @@ def outtakes_part(state: RenderState) -> list[Flowable]:
     listing = phrase(roles_for(content.case).listing)
     neighbours = _also_agreeing(frames, [str(english(m.note)) for m in content.matches])
     rest = len(frames) - len(neighbours)
-    if not neighbours:
+    # The shoots as group_shoots formed them: "the same shoot" only when there is one.
+    shoots = frame_shoots(content.shoots, frames)
+    if len(shoots) > 1:
         intro = (
             N_(
-                "1 frame from the same shoots that matches none of the images of {listing} "
+                "{count} frames from {shoots} shoots ({days}) that match none of the images of "
+                "{listing} examined. They show the photographer holds the whole shoots, not "
+                "only the pictures in dispute."
+            )
+            if not neighbours
+            else N_(
+                "{count} frames from {shoots} shoots ({days}). They show the photographer "
+                "holds the whole shoots, not only the pictures in dispute."
+            )
+        )
+    elif not neighbours:
+        intro = (
+            N_(
+                "1 frame from the same shoot that matches none of the images of {listing} "
                 "examined. It shows the photographer holds the whole shoot, not only the "
                 "picture in dispute."
             )
             if rest == 1
             else N_(
-                "{count} frames from the same shoots that match none of the images of {listing} "
+                "{count} frames from the same shoot that match none of the images of {listing} "
                 "examined. They show the photographer holds the whole shoot, not only the "
                 "picture in dispute."
             )
@@ -77,16 +98,24 @@ def outtakes_part(state: RenderState) -> list[Flowable]:
     else:
         intro = (
             N_(
-                "1 frame from the same shoots. It shows the photographer holds the whole "
+                "1 frame from the same shoot. It shows the photographer holds the whole "
                 "shoot, not only the picture in dispute."
             )
             if len(frames) == 1
             else N_(
-                "{count} frames from the same shoots. They show the photographer holds the "
+                "{count} frames from the same shoot. They show the photographer holds the "
                 "whole shoot, not only the picture in dispute."
             )
         )
-    flow += para(state, intro, st.body, count=len(frames), listing=listing)
+    flow += para(
+        state,
+        intro,
+        st.body,
+        count=len(frames),
+        listing=listing,
+        shoots=len(shoots),
+        days=lambda lang: shoot_days(shoots, lang),
+    )
     if neighbours:
         # The matching notes say so on the comparison pages: "matches none" would contradict them.
         flow += para(

@@ -68,7 +68,7 @@ def _one_stop(sentence: str) -> str:
 ON_ORIGINALS = "Evidence: our originals"
 ON_COMPARISONS = "Comparisons"
 ON_TIMELINE = "Timeline"
-ON_FRAMES = "Other frames from the same shoot"
+ON_FRAMES = "Other frames from our shoots"
 ON_DOCUMENTS = "Supporting documents"
 ON_COVER = "Cover"
 
@@ -117,6 +117,26 @@ def outtake_frames(shoots: Iterable[Shoot], matches: Iterable[MatchResult]) -> l
         for frame in shoot.frames
         if frame.path not in compared
     ]
+
+
+def frame_shoots(shoots: Iterable[Shoot], frames: Iterable[ImageMetadata]) -> list[Shoot]:
+    """The shoots (as ``group_shoots`` formed them) that hold any of ``frames``, in order."""
+    paths = {f.path for f in frames}
+    return sorted(
+        (s for s in shoots if any(f.path in paths for f in s.frames)), key=lambda s: s.index
+    )
+
+
+def shoot_days(shoots: Iterable[Shoot], lang: TextLang) -> str:
+    """Shoots named by when each began: ``2024-03-10, 2024-03-12`` (``、`` in Chinese).
+
+    Two shoots on one day are told apart by their start time as well.
+    """
+    shoots = list(shoots)
+    days = [format_day(s.start, lang) for s in shoots]
+    if len(set(days)) < len(days):
+        days = [f"{d} {s.start:%H:%M}" for d, s in zip(days, shoots, strict=True)]
+    return ("、" if lang == "zh" else ", ").join(days)
 
 
 # --------------------------------------------------------------------------- roles

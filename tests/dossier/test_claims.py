@@ -281,14 +281,15 @@ def contradictions(doc: Read) -> list[str]:
     everything = doc.all
     edited = "embedded thumbnail differs" in everything
     for claim in (
-        r"All \d+ originals are as the camera",
-        "Our original is as the camera",
+        r"All \d+ originals still match the thumbnails",
+        "Our original still matches the thumbnail",
         "unchanged",
     ):
         rule(edited, claim, "an original's thumbnail differs")
     no_frames = "No other frames from the same shoots were supplied" in everything
     for claim in (
         "more frames? of the same shoot",
+        r"more frames from \d+ shoots",
         "Other frames from the same shoot are included",
     ):
         rule(no_frames, claim, "the other-frames page has none")

@@ -235,7 +235,7 @@ def test_parts_in_order(built) -> None:
         "2. Evidence: our originals",
         "3. Comparisons",
         "4. Timeline",
-        "5. Other frames from the same shoot",
+        "5. Other frames from our shoots",
         "6. Deadlines",
         "7. Supporting documents",
         "8. Excluded files",

@@ -16,6 +16,8 @@ import pytest
 from pypdf import PdfReader
 
 from appeal_kit.dossier.render import write_dossier
+from appeal_kit.evidence.metadata import read_metadata
+from appeal_kit.evidence.shoots import group_shoots
 from appeal_kit.options import BuildOptions
 from appeal_kit.pipeline import build_dossier
 from tests.conftest import ROOT
@@ -97,3 +99,23 @@ def test_gps_left_out_is_said_only_when_an_original_records_a_position(
         dataclasses.replace(content, originals=without), tmp_path / "without.pdf"
     )
     assert "GPS" not in " ".join(page_texts(no_gps.path))
+
+
+def test_other_frames_are_counted_and_named_as_the_shoots_grouping_forms_them(
+    en_pages: list[str], zh_pages: list[str]
+) -> None:
+    originals = sorted((DEMO / "originals").glob("*.JPG"))
+    shoots = group_shoots([read_metadata(p, check_thumbnail=False) for p in originals])
+    assert len(shoots) == 2  # 10 March, and IMG_0419 alone on 12 March
+    days = ", ".join(s.start.strftime("%Y-%m-%d") for s in shoots)
+    english = " ".join(en_pages)
+    assert "same shoot" not in english.replace("holds the whole shoot", "")
+    assert "Other frames from our shoots" in english
+    assert f"4 more frames from 2 shoots ({days}) with the same camera" in english
+    assert f"4 frames from 2 shoots ({days}) that match none" in english
+    assert "holds the whole shoots" in english
+    chinese = " ".join(zh_pages)
+    # (Comparison notes rightly call a neighbouring frame one "of the same shoot".)
+    assert "另附同一组拍摄" not in chinese and "同一组拍摄的其他照片" not in chinese
+    assert "我方拍摄的其他照片" in chinese
+    assert "另附 2 组拍摄（2024年3月10日、2024年3月12日）的 4 张其他照片" in chinese
