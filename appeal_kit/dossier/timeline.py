@@ -2,9 +2,10 @@
 
 The timeline has one row per fact (each shoot, our listing, each accused listing,
 the notice, each deadline) on a shared time axis, so labels never collide however
-close the dates are. Intervals are labelled in words: "captured 214 days before
-the accused listing was first seen". An original captured after a listing was
-first seen is drawn in red and said so, never hidden.
+close the dates are. Intervals are labelled in words: "our earliest matched
+original was captured 214 days before the complainant's listing was first seen".
+An original captured after a listing was first seen is drawn in red and said so,
+never hidden.
 """
 
 from __future__ import annotations
@@ -190,11 +191,19 @@ def timeline_rows(state: RenderState) -> tuple[list[Row], list[Versions]]:
             lead = days(earliest_raw, listing.first_seen)
             after = [t for t in captures if t > seen]
             row.since = captures[0]
+            # Drawn on their row (one interval per listing), so it names whose capture it
+            # is: "captured ... before" alone reads as if their photo had been captured.
             row.interval = first(
                 state,
-                N_("captured {count} days before {listing} was first seen")
+                N_(
+                    "our earliest matched original was captured {count} days before {listing} was "
+                    "first seen"
+                )
                 if lead >= 0
-                else N_("captured {count} days AFTER {listing} was first seen"),
+                else N_(
+                    "our earliest matched original was captured {count} days AFTER {listing} was "
+                    "first seen"
+                ),
                 count=abs(lead),
                 listing=listing_words,
             )

@@ -119,3 +119,15 @@ def test_other_frames_are_counted_and_named_as_the_shoots_grouping_forms_them(
     assert "另附同一组拍摄" not in chinese and "同一组拍摄的其他照片" not in chinese
     assert "我方拍摄的其他照片" in chinese
     assert "另附 2 组拍摄（2024年3月10日、2024年3月12日）的 4 张其他照片" in chinese
+
+
+def test_the_timeline_says_whose_capture_the_interval_on_their_row_is(
+    en_pages: list[str], zh_pages: list[str]
+) -> None:
+    timeline = next(p for p in en_pages if "Bars are shoots" in p)
+    # On the complainant's row, "captured 214 days before ..." read as their capture.
+    assert "our earliest matched original was captured 214 days before the complainant's" in (
+        timeline
+    )
+    assert re.search(r"(?<!original was )captured \d+ days before", timeline) is None
+    assert "我方最早的匹配原图拍摄时间比投诉方商品首次被发现早 214 天" in " ".join(zh_pages)
