@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -25,6 +25,10 @@ from appeal_kit.cli.case_commands import (
 )
 from appeal_kit.errors import ExitCode
 from appeal_kit.i18n import __
+
+if TYPE_CHECKING:
+    from appeal_kit.analysis import Analysis
+    from appeal_kit.models import MatchResult
 
 
 def exif(
@@ -138,8 +142,13 @@ def match(
     with _progress(not as_json) as update:
         analysis = analyse_case(case, options, progress=update)
     base = analysis.case.root
+    results = analysis.matches + _skipped(analysis)
+    # An unusable file makes match exit 1, as it does build and check (README's table).
+    failed = bool(analysis.excluded) or any(m.method == "skipped" for m in results)
     if as_json:
-        print(json.dumps([m.to_json(base) for m in analysis.matches], indent=2))
+        print(json.dumps([m.to_json(base) for m in results], indent=2))
+        if failed:
+            raise typer.Exit(int(ExitCode.COMPLETED_WITH_PROBLEMS))
         return
     from rich.table import Table
 
@@ -155,7 +164,10 @@ def match(
         __("Transform"),
     ):
         table.add_column(column, overflow="fold")
-    for item in analysis.matches:
+    for item in results:
+        if item.method == "skipped":
+            table.add_row(item.accused.name, "—", __("[red]not analysed[/]"), "", "", "")
+            continue
         colour = {"match": "green", "possible": "yellow", "none": "red"}[item.verdict]
         # TRANSLATORS: the separator between items of a list (Chinese uses 、).
         transform = __(", ").join(
@@ -177,6 +189,52 @@ def match(
             transform,
         )
     console.print(table)
+    for excluded in analysis.excluded:
+        console.print(
+            __(
+                "[yellow]excluded:[/] {path} {reason}",
+                path=excluded.display_path,
+                reason=escape(excluded.reason),
+            )
+            + (
+                __("\n  fix: {fix}", fix=escape(words.sentence(excluded.fix)))
+                if excluded.fix
+                else ""
+            ),
+            highlight=False,
+        )
+    shown = {excluded.display_path for excluded in analysis.excluded}
+    for item in analysis.matches:
+        if item.method == "skipped" and analysis.case.display(item.accused) not in shown:
+            console.print(
+                f"[yellow]{escape(analysis.case.display(item.accused))}[/]: {escape(item.note)}",
+                highlight=False,
+            )
+    if failed:
+        raise typer.Exit(int(ExitCode.COMPLETED_WITH_PROBLEMS))
+
+
+def _skipped(analysis: Analysis) -> list[MatchResult]:
+    """Accused files left out before matching, as the matcher reports an unreadable one.
+
+    The README promises excluded files are named "by build, check and match alike";
+    ``--json`` keeps its keys: verdict ``none``, method ``skipped``, the reason in ``note``.
+    """
+    from appeal_kit.models import MatchResult
+
+    root = analysis.case.root
+    matched = {analysis.case.display(m.accused) for m in analysis.matches}
+    return [
+        MatchResult(
+            accused=root / item.display_path,
+            original=None,
+            verdict="none",
+            method="skipped",
+            note=__("not analysed: {reason}", reason=item.reason),
+        )
+        for item in analysis.excluded
+        if item.role == "accused" and item.display_path not in matched
+    ]
 
 
 def register(app: typer.Typer) -> None:

@@ -35,3 +35,27 @@ def test_check_and_build_agree_on_stray_files(make_case, tmp_path: Path) -> None
 
 def test_check_without_stray_files_says_nothing_of_exclusion(make_case) -> None:
     assert "would exclude" not in run_cli("check", make_case(1)).stdout
+
+
+def test_match_names_excluded_files(make_case, monkeypatch) -> None:
+    from appeal_kit.cli import case_commands as cli_case
+
+    monkeypatch.setattr(cli_case.console, "width", 200)
+    case = make_case(1)
+    _add_strays(case)
+    shown = run_cli("match", case)
+    assert shown.code == ExitCode.COMPLETED_WITH_PROBLEMS, shown.stdout
+    assert "excluded: accused/notes.txt is a text file, not an image" in shown.stdout
+    assert "fix: Keep notes outside originals/" in shown.stdout
+    assert shown.stdout.count("not analysed") == 3
+    as_json = run_cli("match", case, "--json")
+    assert as_json.code == shown.code
+    entries = {e["accused"]: e for e in json.loads(as_json.stdout)}
+    assert len(entries) == 4  # the good accused image and the three excluded files
+    keys = {frozenset(e) for e in entries.values()}
+    assert len(keys) == 1, keys  # excluded entries keep the documented keys
+    for name in ("notes.txt", "listing.pdf", "fake.jpg"):
+        entry = entries[f"accused/{name}"]
+        assert (entry["verdict"], entry["method"], entry["original"]) == ("none", "skipped", None)
+        assert entry["note"].startswith("not analysed: ")
+    assert entries["accused/notes.txt"]["note"] == "not analysed: is a text file, not an image"
