@@ -23,7 +23,7 @@ from appeal_kit.cli.case_commands import (
     _short_time,
     console,
 )
-from appeal_kit.errors import ExitCode
+from appeal_kit.errors import ExitCode, InputFileError
 from appeal_kit.i18n import __
 
 if TYPE_CHECKING:
@@ -47,14 +47,23 @@ def exif(
 
     files: list[Path] = []
     for path in paths:
+        if not path.exists():
+            # A mistyped path is the user's input, not a file to list as "unreadable" (exit 4).
+            raise InputFileError(
+                path,
+                __("does not exist"),
+                hint=__("check the path; a folder of images works too"),
+            )
         files.extend(list_files(path) if path.is_dir() else [path])
     # Headers only by default, as exiftool: the decode costs more than all else, build does it.
     items = read_many(files, display=str, jobs=default_jobs(), check_thumbnail=verify)
-    failed = any(m.error for m in items)
+    read = [m for m in items if not m.error]
+    # A damaged file that exists is reported in the table: finished with problems (1).
+    failed = ExitCode.OK if len(read) == len(items) else ExitCode.COMPLETED_WITH_PROBLEMS
     if as_json:
         print(json.dumps([m.to_json(include_gps=include_gps) for m in items], indent=2))
         if failed:
-            raise typer.Exit(int(ExitCode.COMPLETED_WITH_PROBLEMS))
+            raise typer.Exit(int(failed))
         return
     from rich.table import Table
 
@@ -64,7 +73,10 @@ def exif(
         table.add_column(column, overflow="fold", ratio=1)
     table.add_column(__("Size"), no_wrap=True)
     # Paths relative to the folder they share, so rows stay distinguishable when narrow.
-    common = os.path.commonpath([os.path.dirname(m.display_path) or "." for m in items or []])
+    try:
+        common = os.path.commonpath([os.path.dirname(m.display_path) or "." for m in items or []])
+    except ValueError:  # absolute and relative paths given together: nothing in common
+        common = ""
     common = "" if common in (".", "") else common
     # Notes go under the table, one line per file: a notes column is unreadable at 80 columns.
     notes: list[str] = []
@@ -110,7 +122,7 @@ def exif(
     console.print(table)
     for line in notes:
         console.print(f"  • {line}", highlight=False)
-    if not verify and items:
+    if not verify and read:  # nothing was read, so there are no pixels to speak of
         console.print(
             __(
                 "Pixels not checked: whether each photo still matches its EXIF thumbnail and "
@@ -119,7 +131,7 @@ def exif(
             highlight=False,
         )
     if failed:
-        raise typer.Exit(int(ExitCode.COMPLETED_WITH_PROBLEMS))
+        raise typer.Exit(int(failed))
 
 
 def match(
