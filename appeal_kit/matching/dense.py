@@ -502,8 +502,9 @@ def _grain(
     A copy carries our sensor noise (until recompression or shrinking wipes it
     out); another exposure of the same scene has grain of its own that does not
     correlate with ours. Returns ``(grain_accused, grain_original, correlation)``,
-    the accused's grain in our contrast: a copy darkened to 65 % carries our
-    grain at 65 %, as strong a trace of ours as before (``gain``: the copy
+    the accused's grain in its own grey levels or in our contrast, whichever is
+    stronger: a copy darkened to 65 % carries our grain at 65 %, as strong a
+    trace of ours as before (``gain``: the copy
     model's, learnt on detail that surely agrees, so a banner's contrast does
     not count).
     """
@@ -528,7 +529,10 @@ def _grain(
     ga, go = float(va.std()), float(vo.std())
     if ga < 1e-3 or go < 1e-3:
         return ga, go, 0.0
-    return ga / gain, go, float(np.corrcoef(va, vo)[0, 1])
+    # Grain is measurable when it is strong in the copy's own grey levels (above
+    # what recompression adds) or in our contrast (as strong as ours would be
+    # there): a brightened bracket's grain is strong, a darkened frame's is ours-strong.
+    return max(ga, ga / gain), go, float(np.corrcoef(va, vo)[0, 1])
 
 
 def _around(

@@ -46,8 +46,7 @@ MIN_ALIGNED_SHARE = 0.8
 # bilinear warp keeps most of a pixel's own noise (its weights stay near one
 # pixel), while a larger scale change averages grain away on one side only.
 GRAIN_SCALE_TOLERANCE = 0.05
-STRONG_GRAIN = 1.2  # grey levels of fine grain in smooth areas (see ``_own_grain``)
-STRONG_GRAIN_CORR = 0.3
+GRAIN_CORR = 0.3  # a copy's grain correlates with ours at least this much (``_own_grain``)
 # Keypoints propose the alignment, pixels decide: with fewer than MATCH_INLIERS
 # keypoints (low-texture photos, heavy watermarks), this many agreeing detail
 # tiles at the fitted position are proof enough, since each is a 32x32 patch
@@ -112,16 +111,12 @@ def _own_grain(d: Dense) -> bool:
 
     At one scale a copy's grain is ours through at most one resampling and one
     recompression. A bilinear warp at worst averages four pixels, which keeps
-    a correlation of 1/sqrt(4) = 0.5 with our grain: where the copy keeps strong
-    grain (STRONG_GRAIN grey levels, above what recompression adds), less than
-    STRONG_GRAIN_CORR (0.5 with room for that noise) is grain of its own. Weaker
-    grain may be mostly recompression noise, so only near-zero correlation counts.
+    a correlation of 1/sqrt(4) = 0.5 with our grain: where the copy shows grain
+    of a grey level or more (above what recompression at listing qualities
+    adds), less than GRAIN_CORR (0.5 with room for that noise) is grain of its
+    own: another frame or a bracketed exposure.
     """
-    if d.grain_o < 0.8:
-        return False
-    if d.grain_a >= STRONG_GRAIN:
-        return d.grain_corr < STRONG_GRAIN_CORR
-    return d.grain_a >= 1.0 and d.grain_corr < 0.15
+    return d.grain_a >= 1.0 and d.grain_o >= 0.8 and d.grain_corr < GRAIN_CORR
 
 
 # ---------------------------------------------------------------------- reporting
