@@ -201,7 +201,8 @@ def match(
             transform,
         )
     console.print(table)
-    for excluded in analysis.excluded:
+    # One line a file: the analysis can list a file twice (a link and its target's check).
+    for excluded in {item.display_path: item for item in analysis.excluded}.values():
         console.print(
             __(
                 "[yellow]excluded:[/] {path} {reason}",
