@@ -285,8 +285,9 @@ def check_file(path: Path) -> str:
     if kind is None:
         if suffix in RAW_EXTENSIONS:
             kind = "RAW"
-        elif _is_plain_text(head):
+        elif _is_plain_text(head) and not any(suffix in names for names in EXTENSIONS.values()):
             # Notes kept beside the evidence: "a download saved a web page" would mislead.
+            # Text under an image's name (photo.jpg) keeps the "is not an image" advice.
             raise UnreadableImageError(
                 path,
                 __("is a text file, not an image"),
