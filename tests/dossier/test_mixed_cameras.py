@@ -79,4 +79,4 @@ def test_check_and_statement_use_the_same_rule(tmp_path: Path) -> None:
     assert [f.path for f in late] == ["originals/DSC_0001.JPG"]
     found = establish(analysis)
     assert found.rule.local_clock
-    assert found.days_before == 0  # the phone's frame, the day before: 0 whole days
+    assert found.days_before == 1  # the phone's frame, the day before: 1 calendar day
