@@ -6,7 +6,6 @@ names the file, the line, the field and the fix.
 
 from __future__ import annotations
 
-import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -21,12 +20,12 @@ from appeal_kit.case.files import (
     read_limited,
     scan_folder,
 )
+from appeal_kit.case.platform_names import check_platform
 from appeal_kit.case.reader import Reader, deepest_line, key_on_line, suggest
 from appeal_kit.errors import CaseConfigError, CaseNotFoundError
 from appeal_kit.i18n import __
 from appeal_kit.i18n.document import DocLang, parse_doc_lang
 from appeal_kit.models import Role
-from appeal_kit.resources import templates_dir
 
 CASE_FILE = "case.toml"
 ORIGINALS = "originals"
@@ -335,7 +334,7 @@ def _build_case(case_dir: Path, case_file: Path, text: str, data: dict[str, Any]
     case = Case(root=case_dir, case_file=case_file)
     # Profile names are matched case-blind (load_profile lower-cases), so "AliExpress" is fine.
     case.platform = (reader.text(data, "platform") or "aliexpress").lower()
-    _check_platform(reader, case.platform)
+    check_platform(reader, case.platform)
     case.mode = reader.text(data, "mode") or "appeal"
     if case.mode not in MODES:
         raise reader.fail(f"unknown mode '{case.mode}'", key="mode", hint=suggest(case.mode, MODES))
@@ -489,26 +488,6 @@ def _build_case(case_dir: Path, case_file: Path, text: str, data: dict[str, Any]
             case.deadline_overrides[key] = when
     _check_folders(case)
     return case
-
-
-def _check_platform(reader: Reader, name: str) -> None:
-    """An unknown platform is reported here, where its line in case.toml is known."""
-    available = sorted(p.stem for p in (templates_dir() / "platforms").glob("*.toml"))
-    if name in available:
-        return
-    close = difflib.get_close_matches(name, available, n=1)
-    listing = ", ".join(available)
-    raise reader.fail(
-        __("unknown platform '{platform}'", platform=name),
-        key="platform",
-        hint=__(
-            "did you mean '{close}'? available profiles: {available}",
-            close=close[0],
-            available=listing,
-        )
-        if close
-        else __("available profiles: {available}", available=listing),
-    )
 
 
 def _check_zone(reader: Reader, name: str) -> None:

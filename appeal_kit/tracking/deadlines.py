@@ -30,6 +30,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from appeal_kit.case.config import Case, CaseEvent
+from appeal_kit.case.platform_names import platform_hint
 from appeal_kit.errors import CaseConfigError, InvalidValueError
 from appeal_kit.i18n import __
 from appeal_kit.models import Deadline, DeadlineState
@@ -71,19 +72,11 @@ class _Pending:
 def profile_for_case(case: Case) -> PlatformProfile:
     """The platform profile named by ``case.platform``; errors point at case.toml."""
     if case.platform not in available_profiles():
-        available = ", ".join(available_profiles())
-        close = difflib.get_close_matches(case.platform, available_profiles(), n=1)
         raise CaseConfigError(
             __("unknown platform '{platform}'", platform=case.platform),
             path=case.case_file,
             field="platform",
-            hint=__(
-                "did you mean '{close}'? available profiles: {available}",
-                close=close[0],
-                available=available,
-            )
-            if close
-            else __("available profiles: {available}", available=available),
+            hint=platform_hint(case.platform, available_profiles()),
         )
     return load_profile(case.platform)
 
