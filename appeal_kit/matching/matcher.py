@@ -21,6 +21,7 @@ clean dense agreement is ``possible``, never ``match``.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import threading
 from collections import OrderedDict
@@ -58,6 +59,7 @@ from appeal_kit.matching.verdict import (
     _result,
     _scaled_box,
 )
+from appeal_kit.matching.verdict_cache import VerdictStore, decode, encode, verdict_key
 from appeal_kit.models import MatchResult
 
 Progress = Callable[[str, int, int], None]
@@ -104,6 +106,8 @@ class FeatureMatcher:
         self._bf = cv2.BFMatcher(cv2.NORM_L2)
         self._gray_cache: OrderedDict[tuple[Path, int], U8] = OrderedDict()
         self._gray_lock = threading.Lock()
+        self._verdicts = VerdictStore(None)
+        self.recalled = 0  # verifications read from the cache (not made again) in the last run
 
     # ------------------------------------------------------------------ indexing
 
@@ -290,10 +294,34 @@ class FeatureMatcher:
         pool: list[int],
         votes: list[float] | None = None,
     ) -> _Candidate | None:
+        """The best related candidate among ``pool``, recalled when this exact check was made before."""
+        paths = [originals[i][0] for i in pool]
+        key = verdict_key(acc.sha256, [originals[i][1].sha256 for i in pool], votes)
+        stored = self._verdicts.get(key)
+        if stored is not None:
+            # A row that does not read back (damaged, hand-edited) is checked afresh.
+            with contextlib.suppress(ValueError, KeyError, TypeError, IndexError):
+                return decode(*stored, pool, paths)
+        found, complete = self._verify_now(acc_path, acc, originals, pool, votes)
+        encoded = encode(found, pool, paths) if complete else None
+        if encoded is not None:
+            self._verdicts.put(key, encoded)
+        return found
+
+    def _verify_now(
+        self,
+        acc_path: Path,
+        acc: Features,
+        originals: list[tuple[Path, Features]],
+        pool: list[int],
+        votes: list[float] | None = None,
+    ) -> tuple[_Candidate | None, bool]:
+        """The best related candidate, and whether every image it needed could be decoded."""
         try:
             accused_gray = self._gray(acc_path, ACCUSED_SIDE)
         except InputFileError:
-            return None
+            return None, False
+        complete = True
         fits: list[_Candidate] = []
         queries: dict[tuple[bool, bool], F32] = {}
         for rank, i in enumerate(pool):
@@ -309,7 +337,7 @@ class FeatureMatcher:
             if fit is not None and fit.inliers >= POSSIBLE_INLIERS:
                 fits.append(_Candidate(i, fit))
         if not fits:
-            return None
+            return None, True
         fits.sort(key=lambda c: (-c.fit.inliers, c.index))
         checked: list[_Candidate] = []
         for cand in fits[:MAX_DENSE_CHECKS]:
@@ -320,6 +348,7 @@ class FeatureMatcher:
             try:
                 original_gray = self._gray(path, _dense_side(cand.fit, org))
             except InputFileError:
+                complete = False
                 continue
             acc_map = _index_map(acc.width, acc.height, acc.full_width, acc.full_height)
             feat_map = _index_map(org.width, org.height, org.full_width, org.full_height)
@@ -350,7 +379,7 @@ class FeatureMatcher:
                 best.rival = originals[other.index][0]
                 if best.dense.agreement - other.dense.agreement < 0.02:
                     best.ambiguous = True
-        return best if best.related else None
+        return (best if best.related else None), complete
 
     # ------------------------------------------------------------------ public
 
@@ -413,11 +442,17 @@ class FeatureMatcher:
         total = len(accused)
         self.on_progress("match", 0, total)
         results: list[MatchResult] = []
-        with ThreadPoolExecutor(max_workers=self.jobs) as threads:
-            # OpenCV releases the GIL in matching and warping, so threads use both cores.
-            for done, result in enumerate(threads.map(one, accused), start=1):
-                results.append(result)
-                self.on_progress("match", done, total)
+        self._verdicts = VerdictStore(self.cache_path)
+        try:
+            with ThreadPoolExecutor(max_workers=self.jobs) as threads:
+                # OpenCV releases the GIL in matching and warping, so threads use both cores.
+                for done, result in enumerate(threads.map(one, accused), start=1):
+                    results.append(result)
+                    self.on_progress("match", done, total)
+        finally:
+            self.recalled = self._verdicts.hits
+            self._verdicts.close()
+            self._verdicts = VerdictStore(None)
         return results
 
 
