@@ -37,8 +37,9 @@ def cache(
     """Show the size of the image-feature cache, or clear it.
 
     build and match keep the features of every image they analyse, keyed by its
-    content, so the next build skips them. The least recently used are removed
-    when the cache outgrows its cap ($APPEAL_KIT_CACHE_MAX_MB, default 512).
+    content, and the outcome of every pair they check, so the next build skips
+    them. The least recently used are removed when the cache outgrows its cap
+    ($APPEAL_KIT_CACHE_MAX_MB, default 512).
 
     Example: appeal-kit cache --clear
     """
@@ -66,6 +67,7 @@ def cache(
             "folder": str(folder),
             "size_bytes": 0 if clear else summary.file_bytes,
             "entries": 0 if clear else summary.entries,
+            "checked_pairs": 0 if clear else summary.verdicts,
             "limit_bytes": summary.limit_bytes,
             "freed_bytes": freed,
         }
@@ -85,11 +87,13 @@ def cache(
         return
     console.print(
         __(
-            "Feature cache in {folder}: {size} on disk, {entries} images, cap {limit}.\n"
+            "Feature cache in {folder}: {size} on disk, {entries} images and {checks} checked "
+            "pairs, cap {limit}.\n"
             "Clear it with: appeal-kit cache --clear",
             folder=where,
             size=_megabytes(summary.file_bytes),
             entries=summary.entries,
+            checks=summary.verdicts,
             limit=_megabytes(summary.limit_bytes),
         ),
         highlight=False,

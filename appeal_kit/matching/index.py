@@ -508,6 +508,7 @@ class CacheSummary:
     feature_bytes: int  # what the cap counts
     entries: int
     limit_bytes: int
+    verdicts: int = 0  # stored pair checks (``verdict_cache``)
 
 
 def cache_files(folder: Path) -> list[Path]:
@@ -520,7 +521,7 @@ def summarize_cache(folder: Path) -> CacheSummary:
     """Size and entry count of the cache in ``folder`` (zeros when there is none)."""
     files = cache_files(folder)
     on_disk = sum(f.stat().st_size for f in files)
-    entries = feature_bytes = 0
+    entries = feature_bytes = verdicts = 0
     if (folder / CACHE_FILE).is_file():
         uri = (folder / CACHE_FILE).resolve().as_uri() + "?mode=ro"
         try:
@@ -530,9 +531,10 @@ def summarize_cache(folder: Path) -> CacheSummary:
                     "+ ifnull(length(mirror_points), 0) + ifnull(length(mirror_descriptors), 0)),"
                     " 0) FROM features"
                 ).fetchone()
-        except sqlite3.Error:  # not (yet) a cache: show the bytes on disk only
+                verdicts = db.execute("SELECT count(*) FROM verdicts").fetchone()[0]
+        except sqlite3.Error:  # not (yet) a cache, or no pair checked yet
             pass
-    return CacheSummary(folder, on_disk, feature_bytes, entries, cache_limit_bytes())
+    return CacheSummary(folder, on_disk, feature_bytes, entries, cache_limit_bytes(), verdicts)
 
 
 def clear_cache(folder: Path) -> int:

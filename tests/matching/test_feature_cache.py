@@ -15,6 +15,7 @@ from appeal_kit.matching.index import (
     cache_dir_for,
     summarize_cache,
 )
+from appeal_kit.matching.verdict_cache import VerdictStore
 from appeal_kit.options import BuildOptions
 from appeal_kit.pipeline import cache_path_for
 from tests.conftest import run_cli, run_subprocess
@@ -87,16 +88,20 @@ def test_cache_command_shows_size_and_clears(tmp_path: Path) -> None:
     cache = FeatureCache(folder / CACHE_FILE)
     cache.put_many([("original", _features(n)) for n in range(3)])
     cache.close()
+    verdicts = VerdictStore(folder / CACHE_FILE)
+    verdicts.put("one pair", ("null", None))
+    verdicts.close()
 
     shown = run_cli("cache", "--cache-dir", folder)
     assert shown.code == 0, shown.stdout + shown.stderr
-    assert "3 images" in shown.stdout and "appeal-kit cache --clear" in shown.stdout
+    assert "3 images and 1 checked pairs" in shown.stdout
+    assert "appeal-kit cache --clear" in shown.stdout
 
     cleared = run_cli("cache", "--cache-dir", folder, "--clear")
     assert cleared.code == 0
     assert "Cleared" in cleared.stdout
     assert not (folder / CACHE_FILE).exists()
-    assert summarize_cache(folder).entries == 0
+    assert summarize_cache(folder).entries == summarize_cache(folder).verdicts == 0
 
 
 def test_cache_command_follows_the_environment_in_a_real_process(tmp_path: Path) -> None:
