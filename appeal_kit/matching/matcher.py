@@ -25,9 +25,8 @@ import contextlib
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
@@ -38,11 +37,9 @@ from appeal_kit.errors import InputFileError
 from appeal_kit.evidence.images import Problem, open_image, sha256_file
 from appeal_kit.evidence.workers import worker_pool
 from appeal_kit.i18n import __
-from appeal_kit.matching.dense import TILE, Dense, dense_check
 from appeal_kit.matching.geometry import Fit, fit_affine, good_matches, plausible, rootsift
 from appeal_kit.matching.index import (
     ACCUSED_SIDE,
-    DENSE_SIDE,
     FeatureCache,
     Features,
     extract_job,
@@ -50,9 +47,9 @@ from appeal_kit.matching.index import (
     opencv_threads,
     opened_cache,
 )
+from appeal_kit.matching.scales import dense_side, dense_with_detail
 from appeal_kit.matching.verdict import (
     GRAIN_SCALE_TOLERANCE,
-    MIN_AGREEING_TILES,
     _Candidate,
     _h,
     _index_map,
@@ -68,7 +65,6 @@ F64 = NDArray[np.float64]
 U8 = NDArray[np.uint8]
 
 MAX_DENSE_CHECKS = 3
-COARSER_TRIES = 2  # halvings tried when a copy shows too little detail (see _dense_with_detail)
 CANDIDATES = 6  # originals verified per accused image after the prefilter
 DIRECT_LIMIT = 12  # below this many originals, verify them all
 PREFILTER_PER_ORIGINAL = 256
@@ -106,7 +102,6 @@ class FeatureMatcher:
         self._bf = cv2.BFMatcher(cv2.NORM_L2)
         self._gray_cache: OrderedDict[tuple[Path, int], U8] = OrderedDict()
         self._gray_lock = threading.Lock()
-        self._verdicts = VerdictStore(None)
         self.recalled = 0  # verifications read from the cache (not made again) in the last run
 
     # ------------------------------------------------------------------ indexing
@@ -286,28 +281,6 @@ class FeatureMatcher:
             return None
         return Fit(affine, int(mask.sum()), len(pairs), mirrored, src[mask])
 
-    def _verify(
-        self,
-        acc_path: Path,
-        acc: Features,
-        originals: list[tuple[Path, Features]],
-        pool: list[int],
-        votes: list[float] | None = None,
-    ) -> _Candidate | None:
-        """The best related candidate among ``pool``, recalled when this exact check was made before."""
-        paths = [originals[i][0] for i in pool]
-        key = verdict_key(acc.sha256, [originals[i][1].sha256 for i in pool], votes)
-        stored = self._verdicts.get(key)
-        if stored is not None:
-            # A row that does not read back (damaged, hand-edited) is checked afresh.
-            with contextlib.suppress(ValueError, KeyError, TypeError, IndexError):
-                return decode(*stored, pool, paths)
-        found, complete = self._verify_now(acc_path, acc, originals, pool, votes)
-        encoded = encode(found, pool, paths) if complete else None
-        if encoded is not None:
-            self._verdicts.put(key, encoded)
-        return found
-
     def _verify_now(
         self,
         acc_path: Path,
@@ -346,7 +319,7 @@ class FeatureMatcher:
             checked.append(cand)
             path, org = originals[cand.index]
             try:
-                original_gray = self._gray(path, _dense_side(cand.fit, org))
+                original_gray = self._gray(path, dense_side(cand.fit, org))
             except InputFileError:
                 complete = False
                 continue
@@ -363,7 +336,7 @@ class FeatureMatcher:
                 and ow == org.full_width
                 and abs(math.sqrt(abs(np.linalg.det(affine[:, :2]))) - 1.0) < GRAIN_SCALE_TOLERANCE
             )
-            cand.dense, refined, to_accused = _dense_with_detail(
+            cand.dense, refined, to_accused = dense_with_detail(
                 accused_gray, original_gray, affine, native=native
             )
             cand.full = np.linalg.inv(dense_map) @ _h(refined) @ np.linalg.inv(to_accused) @ acc_map
@@ -404,7 +377,8 @@ class FeatureMatcher:
         library = [i for i, (p, _) in enumerate(usable) if p in set(originals)]
         shortlist = self._shortlist([usable[i][1] for i in library])
 
-        def one(path: Path) -> MatchResult:
+        def plan(path: Path) -> MatchResult | _Job:
+            """The result when no verification is needed, else the verification to make."""
             feats = acc_feats.get(path)
             if not isinstance(feats, Features):
                 return MatchResult(
@@ -417,43 +391,115 @@ class FeatureMatcher:
                         reason=feats.reason if feats else __("unreadable"),
                     ),
                 )
-            if path in explicit:
-                target = explicit[path]
-                if target not in position:
-                    problem = org_feats.get(target)
-                    reason = problem.reason if isinstance(problem, Problem) else __("unreadable")
-                    return MatchResult(
-                        accused=path,
-                        original=target,
-                        verdict="none",
-                        method="explicit",
-                        note=__(
-                            "the original named in case.toml could not be analysed: {reason}",
-                            reason=reason,
-                        ),
-                    )
-                best = self._verify(path, feats, usable, [position[target]])
-                return _result(path, feats, usable, best, explicit_target=target)
-            ranked = shortlist(feats)
-            pool = [library[i] for i, _ in ranked]
-            votes = [v for _, v in ranked]
-            return _result(path, feats, usable, self._verify(path, feats, usable, pool, votes))
+            target = explicit.get(path)
+            if target is not None and target not in position:
+                problem = org_feats.get(target)
+                reason = problem.reason if isinstance(problem, Problem) else __("unreadable")
+                return MatchResult(
+                    accused=path,
+                    original=target,
+                    verdict="none",
+                    method="explicit",
+                    note=__(
+                        "the original named in case.toml could not be analysed: {reason}",
+                        reason=reason,
+                    ),
+                )
+            if target is not None:
+                pool, votes = [position[target]], None
+            else:
+                ranked = shortlist(feats)
+                pool, votes = [library[i] for i, _ in ranked], [v for _, v in ranked]
+            job = _Job(path, feats, pool, votes, target)
+            job.key = verdict_key(feats.sha256, [usable[i][1].sha256 for i in pool], votes)
+            stored = verdicts.get(job.key)
+            if stored is not None:
+                # A row that does not read back (damaged, hand-edited) is checked afresh.
+                with contextlib.suppress(ValueError, KeyError, TypeError, IndexError):
+                    job.found, job.ready = decode(*stored, pool, job.paths(usable)), True
+            return job
 
         total = len(accused)
         self.on_progress("match", 0, total)
-        results: list[MatchResult] = []
-        self._verdicts = VerdictStore(self.cache_path)
+        verdicts = VerdictStore(self.cache_path)
         try:
-            with ThreadPoolExecutor(max_workers=self.jobs) as threads:
-                # OpenCV releases the GIL in matching and warping, so threads use both cores.
-                for done, result in enumerate(threads.map(one, accused), start=1):
-                    results.append(result)
-                    self.on_progress("match", done, total)
+            plans = [plan(path) for path in accused]
+            verdicts.stop_reading()  # before any worker process forks
+            pending = [p for p in plans if isinstance(p, _Job) and not p.ready]
+            done = total - len(pending)
+            self.on_progress("match", done, total)
+            for job, (found, complete) in zip(pending, self._run(pending, usable), strict=True):
+                job.found = found
+                encoded = encode(found, job.pool, job.paths(usable)) if complete else None
+                if encoded is not None:
+                    verdicts.put(job.key, encoded)
+                done += 1
+                self.on_progress("match", done, total)
         finally:
-            self.recalled = self._verdicts.hits
-            self._verdicts.close()
-            self._verdicts = VerdictStore(None)
-        return results
+            self.recalled = verdicts.hits
+            verdicts.close()
+        return [
+            p
+            if isinstance(p, MatchResult)
+            else _result(p.path, p.feats, usable, p.found, explicit_target=p.target)
+            for p in plans
+        ]
+
+    def _run(
+        self, pending: list[_Job], usable: list[tuple[Path, Features]]
+    ) -> Iterator[tuple[_Candidate | None, bool]]:
+        """Each pending verification's outcome, in order: on worker processes when there are several.
+
+        Processes, not threads: the dense check holds the GIL between its NumPy
+        and OpenCV calls, so two threads kept only 1.4 cores busy.
+        """
+        tasks = [(j.path, j.feats, [usable[i] for i in j.pool], j.votes) for j in pending]
+        if self.jobs > 1 and len(pending) > 1:
+            with opencv_threads(1), worker_pool(min(self.jobs, len(pending))) as workers:
+                outcomes = list(workers.map(_verify_task, tasks))
+        else:
+            outcomes = [self._verify_now(*_task_args(task)) for task in tasks]
+        for job, (found, complete) in zip(pending, outcomes, strict=True):
+            if found is not None:
+                # Indices into the task's own list of originals -> into ``usable``.
+                found.index = job.pool[found.index]
+            yield found, complete
+
+
+@dataclass
+class _Job:
+    """One accused image's verification against the originals of ``pool`` (indices)."""
+
+    path: Path
+    feats: Features
+    pool: list[int]
+    votes: list[float] | None
+    target: Path | None  # the original named in case.toml, if any
+    key: str = ""
+    found: _Candidate | None = None
+    ready: bool = False  # recalled from the cache
+
+    def paths(self, usable: list[tuple[Path, Features]]) -> list[Path]:
+        return [usable[i][0] for i in self.pool]
+
+
+_Task = tuple[Path, Features, list[tuple[Path, Features]], list[float] | None]
+_worker_matcher: FeatureMatcher | None = None
+
+
+def _task_args(
+    task: _Task,
+) -> tuple[Path, Features, list[tuple[Path, Features]], list[int], list[float] | None]:
+    path, feats, originals, votes = task
+    return path, feats, originals, list(range(len(originals))), votes
+
+
+def _verify_task(task: _Task) -> tuple[_Candidate | None, bool]:
+    """Process-pool entry: one verification, with the worker's own decode cache."""
+    global _worker_matcher
+    if _worker_matcher is None:
+        _worker_matcher = FeatureMatcher()
+    return _worker_matcher._verify_now(*_task_args(task))
 
 
 def match_images(
@@ -468,75 +514,6 @@ def match_images(
     """Match with a fresh ``FeatureMatcher`` (see its docstring)."""
     matcher = FeatureMatcher(cache_path=cache_path, jobs=jobs, on_progress=on_progress)
     return matcher.match(accused, originals, explicit=explicit)
-
-
-def _dense_side(fit: Fit, org: Features) -> int:
-    """Long side to decode an original at for the dense check of ``fit``.
-
-    At least ``DENSE_SIDE``, and fine enough that one decoded pixel is no larger
-    than one pixel of the copy's analysis image where the copy shows it: a copy
-    seen finer than our decode would otherwise be compared against a blur of
-    itself (an upscaled crop, a small crop of a large original). Never more
-    than the file holds; JPEG draft mode still picks the cheapest scale that covers it.
-    """
-    ratio = math.sqrt(abs(float(np.linalg.det(fit.affine[:, :2]))))  # original px per copy px
-    longest_full = max(org.full_width, org.full_height)
-    need = math.ceil(max(org.width, org.height) / max(ratio, 1e-6))
-    if need >= 0.9 * longest_full:
-        # Within 10 % of the file's own size: decode it as it is; resampling that
-        # little saves nothing and would blur the grain the dense check compares.
-        return longest_full
-    return int(min(longest_full, max(DENSE_SIDE, need)))
-
-
-def _dense_with_detail(
-    accused: U8, original: U8, affine: F64, *, native: bool
-) -> tuple[Dense, F64, F64]:
-    """``dense_check`` at the finest scale where the copy shows enough detail.
-
-    Returns the statistics, the refined affine (from the scale used) and the
-    map from that scale's pixels to ``accused``'s. Too few detail tiles at the
-    copy's own scale (a soft portrait, an upscaled crop) leave nothing to judge;
-    high-passed at twice (then four times) the scale, the same photo shows its
-    texture. Grain means nothing there; displaced detail still shows.
-    """
-    dense, refined = dense_check(accused, original, affine, native=native)
-    to_accused: F64 = np.eye(3)
-    fine, gray = dense, accused
-    for _ in range(COARSER_TRIES):
-        if dense.textured >= 2 * MIN_AGREEING_TILES or min(gray.shape) < 2 * 4 * TILE:
-            break
-        gray, to_finer = _halved(gray)
-        to_here = to_accused @ to_finer
-        coarse, coarse_refined = dense_check(
-            gray, original, (_h(affine) @ to_here)[:2], native=False
-        )
-        if coarse.textured <= dense.textured:
-            break
-        dense, refined, to_accused = coarse, coarse_refined, to_here
-    if dense is not fine:
-        # Only the detail tiles come from the coarser scale. Where the photo sits,
-        # what covers it and how much of it agrees are pixel-level judgements made
-        # with windows sized for the copy's own scale (text strokes, banner edges).
-        dense = replace(
-            fine,
-            textured=dense.textured,
-            busy=dense.busy,
-            aligned=dense.aligned,
-            displaced=dense.displaced,
-            similarity=dense.similarity,
-            agreement=dense.agreement,
-            aligned_spread=dense.aligned_spread,
-        )
-    return dense, refined, to_accused
-
-
-def _halved(gray: U8) -> tuple[U8, F64]:
-    """``gray`` at half size (area average), and the map from its pixels to ``gray``'s."""
-    h, w = gray.shape
-    half = np.asarray(cv2.resize(gray, (w // 2, h // 2), interpolation=cv2.INTER_AREA), np.uint8)
-    # The same pixel-centre map as between a file and its analysis image.
-    return half, _index_map(w, h, w // 2, h // 2)
 
 
 def _spread(feats: Features, limit: int, grid: int = 4) -> NDArray[np.intp]:

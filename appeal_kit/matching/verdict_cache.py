@@ -175,15 +175,20 @@ class VerdictStore:
                 self.hits += 1
         return None if row is None else (str(row[0]), row[1])
 
+    def stop_reading(self) -> None:
+        """Close the reading connection (no lookups follow; a forked worker must not inherit it)."""
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
     def put(self, key: str, stored: tuple[str, bytes | None]) -> None:
         with self._lock:
             self._fresh[key] = stored
 
     def close(self) -> None:
         """Write new outcomes and last-used stamps, then keep the table under its cap."""
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        self.stop_reading()
         if self.db is None or not (self._fresh or self._used):
             return
         now = time.time()

@@ -139,3 +139,20 @@ def test_a_damaged_row_is_verified_afresh(
         conn.execute("UPDATE verdicts SET outcome = '{\"candidate\": 7'")
     [after] = FeatureMatcher(cache_path=db).match(accused[:1], originals)
     assert after.to_json() == before.to_json()
+
+
+def test_worker_processes_give_what_one_process_gives_with_some_recalled(
+    case: tuple[list[Path], list[Path]], tmp_path: Path
+) -> None:
+    accused, originals = case
+    alone = FeatureMatcher(cache_path=None, jobs=1).match(accused, originals)
+    db = tmp_path / "features.sqlite"
+    FeatureMatcher(cache_path=db, jobs=1).match(accused[:2], originals)
+    mixed = FeatureMatcher(cache_path=db, jobs=2)
+    shared = mixed.match(accused, originals)
+    # Two recalled, three verified on two worker processes, in the order given.
+    assert mixed.recalled == 2
+    assert _every_field(shared) == _every_field(alone)
+    again = FeatureMatcher(cache_path=db, jobs=2)
+    assert _every_field(again.match(accused, originals)) == _every_field(alone)
+    assert again.recalled == len(accused)
