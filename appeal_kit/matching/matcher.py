@@ -350,6 +350,7 @@ class FeatureMatcher:
         for other in checked:
             if other is not best and other.clean and best.dense and other.dense:
                 best.rival = originals[other.index][0]
+                best.rival_agreement = other.dense.agreement
                 if best.dense.agreement - other.dense.agreement < 0.02:
                     best.ambiguous = True
         return (best if best.related else None), complete

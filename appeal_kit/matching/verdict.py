@@ -66,6 +66,7 @@ class _Candidate:
     full: F64 | None = None  # 3x3, accused full px -> original full px
     region: tuple[int, int, int, int] | None = None  # of the original, full px
     rival: Path | None = None  # another original that also agrees cleanly
+    rival_agreement: float = 0.0  # its ``Dense.agreement``
     ambiguous: bool = False  # ... and about as well
 
     @property
@@ -230,8 +231,11 @@ def _result(
         note = _then(
             note,
             __(
-                "{name}, a neighbouring frame of ours, also agrees, less closely",
+                "{name}, a neighbouring frame of ours, also agrees, less closely "
+                "(mean detail correlation {theirs:.2f}; this one {ours:.2f})",
                 name=best.rival.name,
+                theirs=best.rival_agreement,
+                ours=dense.agreement,
             ),
         )
     is_screenshot = photo_share < 0.8 and dense.busy_around and not dense.photo_beyond

@@ -95,6 +95,7 @@ def encode(
             "full": cand.full.tolist() if cand.full is not None else None,
             "region": list(cand.region) if cand.region is not None else None,
             "rival": paths.index(cand.rival) if cand.rival is not None else None,
+            "rival_agreement": cand.rival_agreement,
             "ambiguous": cand.ambiguous,
         }
         # Plain JSON only: a NumPy scalar that slipped into the statistics would
@@ -135,6 +136,7 @@ def decode(
         full=np.array(outcome["full"], np.float64) if outcome["full"] is not None else None,
         region=tuple(outcome["region"]) if outcome["region"] is not None else None,
         rival=paths[rival] if rival is not None else None,
+        rival_agreement=float(outcome["rival_agreement"]),
         ambiguous=bool(outcome["ambiguous"]),
     )
 

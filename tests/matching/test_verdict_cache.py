@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -156,3 +157,26 @@ def test_worker_processes_give_what_one_process_gives_with_some_recalled(
     again = FeatureMatcher(cache_path=db, jobs=2)
     assert _every_field(again.match(accused, originals)) == _every_field(alone)
     assert again.recalled == len(accused)
+
+
+def test_a_neighbouring_frame_is_named_with_both_figures_also_when_recalled(
+    tmp_path: Path,
+) -> None:
+    # A crop of frame 2: frame 1 agrees too, less closely. The note gives both
+    # mean detail correlations, so a reviewer sees how much closer ours is.
+    frames = syn.make_shoot(41, 2, SIZE)
+    originals = [_save(frames[0], tmp_path / "IMG_1.jpg"), _save(frames[1], tmp_path / "IMG_2.jpg")]
+    copy = tmp_path / "crop.jpg"
+    syn.crop(frames[1], 0.5, syn.rng(3)).image.save(copy, quality=80)
+    db = tmp_path / "features.sqlite"
+    [fresh] = FeatureMatcher(cache_path=db).match([copy], originals)
+    assert fresh.verdict == "match" and fresh.original == originals[1]
+    found = re.search(
+        r"IMG_1\.jpg, a neighbouring frame .*correlation (\d\.\d\d); this one (\d\.\d\d)",
+        fresh.note,
+    )
+    assert found, fresh.note
+    assert float(found[1]) < float(found[2])
+    again = FeatureMatcher(cache_path=db)
+    [recalled] = again.match([copy], originals)
+    assert again.recalled == 1 and recalled.note == fresh.note
