@@ -285,7 +285,11 @@ def _case_field_findings(analysis: Analysis) -> list[Finding]:
     found: list[Finding] = []
     # A field the statement needs is one blocker below; no second warning for it.
     gaps = statement_gaps(analysis)
-    if case.notice_received is None and "notice_received" not in gaps:
+    # A complainant received no notice: ask for one only where a rule counts from it.
+    needs_notice = case.mode != "complaint" or any(
+        rule.starts_from == "notice" for rule in analysis.profile.rules_for(case.mode)
+    )
+    if case.notice_received is None and needs_notice and "notice_received" not in gaps:
         found.append(
             Finding(
                 "warning",

@@ -109,6 +109,21 @@ def deadlines(
     if as_json:
         _echo_json([d.to_json() for d in found])
         return
+    if not found and case.mode == "complaint":
+        # The profile's windows are the accused side's: nothing is missing from the case.
+        console.print(
+            __(
+                "No deadlines for {case}: the {platform} rules bind the accused side, not a "
+                "complainant. Add a date the platform gave you under {table} in {file}, "
+                "e.g. reply-due = 2024-10-20T18:00:00+08:00.",
+                case=case_dir,
+                table=escape("[deadlines]"),
+                platform=__(profile.label),
+                file=case_dir / "case.toml",
+            ),
+            highlight=False,
+        )
+        return
     if not found:
         # An empty table says nothing; say what is missing instead.
         console.print(

@@ -76,7 +76,10 @@ def _rule_in(deadline: Deadline, state: RenderState, lang: TextLang, quote: bool
     except Exception:  # an unknown profile was refused long before the PDF
         return deadline.basis
     numbered = _NUMBERED.match(deadline.name)
-    rule = profile.rule(deadline.name) or (profile.rule(numbered["rule"]) if numbered else None)
+    mode = state.content.case.mode
+    rule = profile.rule(deadline.name, mode) or (
+        profile.rule(numbered["rule"], mode) if numbered else None
+    )
     if rule is None:
         return deadline.basis
     amount = f"{rule.earliest}–{rule.amount}" if rule.earliest is not None else str(rule.amount)
@@ -127,6 +130,8 @@ def deadlines_part(state: RenderState) -> list[Flowable]:
     flow = part_heading(state, 1)
     platform_zone = content.platform_timezone or "UTC"
     local_zone = content.local_timezone if state.local_tz is not None else None
+    # A complainant is no "seller" here (the accused one may be); the page is the user's own.
+    complaint = content.case.mode == "complaint"
     heads: list[str | Versions] = [
         N_("Deadline"),
         words(state, N_("Due ({zone})"), zone=lambda lang: zone_name(platform_zone, lang)),
@@ -136,7 +141,9 @@ def deadlines_part(state: RenderState) -> list[Flowable]:
         heads.append(
             words(
                 state,
-                N_("Due (seller's local time, {zone})"),
+                N_("Due (your local time, {zone})")
+                if complaint
+                else N_("Due (seller's local time, {zone})"),
                 zone=lambda lang: zone_name(local_zone, lang),
             )
         )
@@ -166,6 +173,15 @@ def deadlines_part(state: RenderState) -> list[Flowable]:
         rows.append(cells(state, row))
     if content.deadlines:
         flow.append(grid(rows, scaled(widths, state.frame_w)))
+    elif complaint:
+        flow += para(
+            state,
+            N_(
+                "No deadlines: the platform's rules bind the accused side, not the "
+                "complainant, and case.toml sets none under [deadlines]."
+            ),
+            st.body,
+        )
     else:
         flow += para(
             state, N_("No deadlines could be computed: the notice time is not set."), st.body
@@ -174,7 +190,9 @@ def deadlines_part(state: RenderState) -> list[Flowable]:
     if content.as_of is None:
         flow += para(
             state,
-            N_("Deadlines computed from the notice time and the case events; no clock used."),
+            N_("Deadlines computed from case.toml and the case events; no clock used.")
+            if complaint
+            else N_("Deadlines computed from the notice time and the case events; no clock used."),
             st.small,
         )
     else:

@@ -7,7 +7,10 @@ Precedence, highest first:
    ``appeal-kit deadlines``: ``appeal``, ``resubmission`` (``resubmission-2`` for
    the second rejection, ...), ``review``. Any other key adds a deadline of your
    own (``reply-to-lawyer = 2026-12-01T17:00:00+01:00``).
-2. The platform profile's rule (``templates/platforms/NAME.toml``).
+2. The platform profile's rule (``templates/platforms/NAME.toml``), for the case's
+   mode only: in a complaint, the accused side's appeal windows are not ours to meet
+   (a rule's ``modes`` says which side it binds), so they are neither shown nor
+   overridable by name.
 
 Events drive the state: the appeal is done once submitted; each rejection opens a
 resubmission deadline, done once resubmitted; the review window runs from the
@@ -97,7 +100,7 @@ def compute_deadlines(
     # Looking at an earlier moment means forgetting what happened after it.
     events = sorted((e for e in case.events if as_of is None or e.at <= as_of), key=lambda e: e.at)
     pending: list[_Pending] = []
-    for rule in profile.rules:
+    for rule in profile.rules_for(case.mode):
         pending.extend(_instances(rule, case, events, profile))
     pending = _apply_overrides(pending, case, events, profile)
     deadlines = [
@@ -207,7 +210,7 @@ def _apply_overrides(
     pending: list[_Pending], case: Case, events: list[CaseEvent], profile: PlatformProfile
 ) -> list[_Pending]:
     by_name = {p.name: p for p in pending}
-    rule_names = [r.name for r in profile.rules]
+    rule_names = [r.name for r in profile.rules_for(case.mode)]
     closed = _first_after(events, CLOSING, None)
     for key, when in sorted(case.deadline_overrides.items()):
         due = when.astimezone(profile.zone)
@@ -221,7 +224,7 @@ def _apply_overrides(
                 p.earliest = None
             continue
         numbered = _NUMBERED.match(key)
-        rule = profile.rule(numbered.group("rule") if numbered else key)
+        rule = profile.rule(numbered.group("rule") if numbered else key, case.mode)
         if rule is None and difflib.get_close_matches(key, rule_names, n=1, cutoff=0.75):
             close = difflib.get_close_matches(key, rule_names, n=1, cutoff=0.75)[0]
             raise CaseConfigError(

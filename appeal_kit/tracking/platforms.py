@@ -10,6 +10,7 @@ business days that skip weekends and the platform country's public holidays.
 from __future__ import annotations
 
 import functools
+import re
 import tomllib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -24,10 +25,13 @@ from appeal_kit.resources import platform_profile_path, templates_dir
 Unit = Literal["hours", "calendar-days", "business-days"]
 StartsFrom = Literal["notice", "rejection", "submission"]
 RuleKind = Literal["deadline", "expectation"]
+# Which side of a case the user is on (case.toml ``mode``): accused, or accusing.
+Mode = Literal["appeal", "complaint"]
 
 UNITS: tuple[Unit, ...] = ("hours", "calendar-days", "business-days")
 STARTS: tuple[StartsFrom, ...] = ("notice", "rejection", "submission")
 KINDS: tuple[RuleKind, ...] = ("deadline", "expectation")
+MODES: tuple[Mode, ...] = ("appeal", "complaint")
 
 PROFILE_KEYS = ("name", "label", "country", "timezone", "notes", "rules", "points")
 RULE_KEYS = (
@@ -39,6 +43,7 @@ RULE_KEYS = (
     "starts_from",
     "only_after",
     "kind",
+    "modes",
     "source",
     "checked",
 )
@@ -53,7 +58,8 @@ class Rule:
     ``amount`` is the limit; for an expectation ``earliest`` is the start of the
     window (review "3-7 business days": earliest 3, amount 7). ``only_after`` makes
     a rule appear only once such an event was logged (a second counter-notice
-    exists only after a rejection).
+    exists only after a rejection). ``modes`` names the sides the rule binds: an
+    appeal window is the accused seller's, not a complainant's.
     """
 
     name: str
@@ -66,6 +72,11 @@ class Rule:
     checked: date
     earliest: int | None = None
     only_after: StartsFrom | None = None
+    modes: tuple[Mode, ...] = MODES
+
+    def applies_to(self, mode: str) -> bool:
+        """True when the rule binds a case in ``mode`` (``appeal`` or ``complaint``)."""
+        return mode in self.modes
 
     def describe(self) -> str:
         """Human wording of the rule: ``48 hours after the notice``."""
@@ -149,9 +160,13 @@ class PlatformProfile:
         """The platform's time zone (deadlines are counted in it)."""
         return ZoneInfo(self.timezone)
 
-    def rule(self, name: str) -> Rule | None:
-        """The rule called ``name``, if the profile has one."""
-        return next((r for r in self.rules if r.name == name), None)
+    def rule(self, name: str, mode: str | None = None) -> Rule | None:
+        """The rule called ``name``, if the profile has one (for ``mode``, if given)."""
+        return next((r for r in self.rules_for(mode) if r.name == name), None)
+
+    def rules_for(self, mode: str | None) -> tuple[Rule, ...]:
+        """The rules that bind a case in ``mode``; every rule when ``mode`` is None."""
+        return tuple(r for r in self.rules if mode is None or r.applies_to(mode))
 
     def is_business_day(self, day: date) -> bool:
         """True on a working day in the platform's country.
@@ -235,33 +250,82 @@ def _load_profile_cached(name: str) -> PlatformProfile:
             field="platform",
             hint=__("set platform in case.toml to one of: {choices}", choices=", ".join(available)),
         )
+    text = path.read_text(encoding="utf-8")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CaseConfigError(
             __("platform profile is not valid TOML: {exc}", exc=exc),
             path=path,
             hint=__("fix the profile file or reinstall appeal-kit"),
         ) from None
-    return _ProfileReader(path).profile(name, data)
+    return _ProfileReader(path, text).profile(name, data)
 
 
 class _ProfileReader:
     """Validates a parsed profile; every error names the profile file and field."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, text: str = "") -> None:
         self.path = path
+        self.text_lines = text.splitlines()
 
     def fail(self, field: str, message: str) -> CaseConfigError:
         return CaseConfigError(
             message,
             path=self.path,
+            line=self.line_of(field),
             field=field,
             hint=__(
                 "compare with templates/platforms/aliexpress.toml, whose comments "
                 "document every key"
             ),
         )
+
+    def line_of(self, field: str) -> int | None:
+        """The line of ``rules[N].key`` in the file, so an error points at it.
+
+        Only rule fields: other keys are unique in the file, and their name alone
+        finds them. None when the key is not written (a missing required key).
+        """
+        found = re.fullmatch(r"rules\[([0-9]+)\]\.(\w+)", field)
+        if found is None:
+            return None
+        index, key = int(found[1]), found[2]
+        seen, current = -1, None
+        for number, line in enumerate(self.text_lines, start=1):
+            stripped = line.strip()
+            if stripped.startswith("["):
+                # Another table header ([points], ...) ends the current rule.
+                is_rule = stripped.replace(" ", "") == "[[rules]]"
+                seen += is_rule
+                current = seen if is_rule else None
+            elif current == index and re.match(rf"{re.escape(key)}\s*=", stripped):
+                return number
+        return None
+
+    def modes(self, data: dict[str, Any], where: str) -> tuple[Mode, ...]:
+        value = data.get("modes", list(MODES))
+        if (
+            not isinstance(value, list)
+            or not value
+            or any(item not in MODES for item in value)
+            or len(set(value)) != len(value)
+        ):
+            raise CaseConfigError(
+                __(
+                    "'modes' is {value!r}; it must list one or both of: {choices}",
+                    value=value,
+                    choices=", ".join(MODES),
+                ),
+                path=self.path,
+                line=self.line_of(f"{where}modes"),
+                field=f"{where}modes",
+                hint=__(
+                    'write modes = ["appeal"] for a rule only the accused side must meet, '
+                    "or leave modes out when it binds both sides"
+                ),
+            )
+        return tuple(cast(Mode, item) for item in value)
 
     def keys(self, data: dict[str, Any], allowed: tuple[str, ...], where: str) -> None:
         for key in data:
@@ -366,6 +430,7 @@ class _ProfileReader:
             checked=self.day(data, "checked", where),
             earliest=earliest,
             only_after=cast("StartsFrom | None", only_after),
+            modes=self.modes(data, where),
         )
 
     def points(self, data: Any) -> PointsPolicy:

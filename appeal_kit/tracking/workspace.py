@@ -144,7 +144,8 @@ def case_state(case: Case) -> str:
     """``new``, ``to-appeal``, ``under-review``, ``rejected``, ``approved`` or ``withdrawn``."""
     decisive = [e for e in case.events if e.type != "points-deducted"]
     if not decisive:
-        return "to-appeal" if case.notice_received else "new"
+        # A complainant has nothing to appeal, whatever notice time case.toml holds.
+        return "to-appeal" if case.notice_received and case.mode != "complaint" else "new"
     last = max(decisive, key=lambda e: e.at).type
     return {"submitted": "under-review", "resubmitted": "under-review"}.get(last, last)
 
