@@ -300,7 +300,12 @@ def _both_zones(state: RenderState, value: datetime | None) -> Versions | str:
     local = moment(value, content.local_timezone)
     if content.local_timezone is None or local("en") == here("en"):
         return values(state, here)
-    # The reader is the platform's reviewer: the second zone is the seller's, not "yours".
+    # The reader is the platform's reviewer: the second zone is the seller's, not "yours";
+    # in a complaint the seller is the other side, so it is the complainant's.
+    if content.case.mode == "complaint":
+        return words(
+            state, N_("{time} (complainant's local time: {local})"), time=here, local=local
+        )
     return words(state, N_("{time} (seller's local time: {local})"), time=here, local=local)
 
 
