@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -103,7 +104,7 @@ def _profile_with(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, modes_line: s
 
 
 @pytest.fixture(autouse=True)
-def _fresh_profiles() -> object:
+def _fresh_profiles() -> Iterator[None]:
     yield
     platforms._load_profile_cached.cache_clear()
 
