@@ -252,6 +252,11 @@ def run_checks(analysis: Analysis, *, now: datetime | None = None) -> list[Findi
                         done=deadline.settled_at.astimezone(deadline.due.tzinfo),
                     ),
                     __(
+                        "Say in the complaint why it is late, and keep proof; if it is refused, "
+                        "contact platform support."
+                    )
+                    if case.mode == "complaint"
+                    else __(
                         "Say in the appeal why it is late, and keep proof; if it is refused, "
                         "contact platform support."
                     ),

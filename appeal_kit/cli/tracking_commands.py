@@ -99,6 +99,7 @@ def deadlines(
     from appeal_kit.tracking.deadlines import (
         compute_deadlines,
         local_zone,
+        no_deadlines_advice,
         profile_for_case,
     )
 
@@ -109,33 +110,11 @@ def deadlines(
     if as_json:
         _echo_json([d.to_json() for d in found])
         return
-    if not found and case.mode == "complaint":
-        # The profile's windows are the accused side's: nothing is missing from the case.
-        console.print(
-            __(
-                "No deadlines for {case}: the {platform} rules bind the accused side, not a "
-                "complainant. Add a date the platform gave you under {table} in {file}, "
-                "e.g. reply-due = 2024-10-20T18:00:00+08:00.",
-                case=case_dir,
-                table=escape("[deadlines]"),
-                platform=__(profile.label),
-                file=case_dir / "case.toml",
-            ),
-            highlight=False,
-        )
-        return
     if not found:
         # An empty table says nothing; say what is missing instead.
-        console.print(
-            __(
-                "No deadlines yet for {case}: add notice_received (when the penalty notice "
-                "arrived, e.g. 2024-10-10T09:30:00+08:00) to {file}, or record an event with "
-                "appeal-kit log {case} submitted.",
-                case=case_dir,
-                file=case_dir / "case.toml",
-            ),
-            highlight=False,
-        )
+        # escape: rich would read the TOML table name "[deadlines]" as markup.
+        advice = no_deadlines_advice(case, case_dir, profile.label, escape("[deadlines]"))
+        console.print(advice, highlight=False)
         return
     local = local_zone(case)
     from rich.table import Table

@@ -121,6 +121,33 @@ def compute_deadlines(
     return sorted(deadlines, key=lambda d: (d.due, d.name))
 
 
+def no_deadlines_advice(
+    case: Case, case_dir: Path, platform_label: str, table: str = "[deadlines]"
+) -> str:
+    """What to do when ``case`` has no deadline at all, for ``appeal-kit deadlines``.
+
+    An appeal lacks its notice time (or any event). A complaint lacks nothing: the
+    profile's windows are the accused side's, so only a date of the user's own helps.
+    """
+    if case.mode == "complaint":
+        return __(
+            "No deadlines for {case}: the {platform} rules bind the accused side, not a "
+            "complainant. Add a date the platform gave you under {table} in {file}, "
+            "e.g. reply-due = 2024-10-20T18:00:00+08:00.",
+            case=case_dir,
+            table=table,
+            platform=__(platform_label),
+            file=case_dir / "case.toml",
+        )
+    return __(
+        "No deadlines yet for {case}: add notice_received (when the penalty notice "
+        "arrived, e.g. 2024-10-10T09:30:00+08:00) to {file}, or record an event with "
+        "appeal-kit log {case} submitted.",
+        case=case_dir,
+        file=case_dir / "case.toml",
+    )
+
+
 def next_deadline(deadlines: list[Deadline]) -> Deadline | None:
     """The deadline to look at first: the earliest unsettled one the user must meet.
 
