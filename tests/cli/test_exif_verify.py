@@ -150,7 +150,9 @@ def test_table_says_the_pixels_were_not_checked(
     try:
         shown = run_cli("exif", tmp_path).stdout
     finally:
-        set_console_language("en")
+        set_console_language(
+            None
+        )  # back to the environment (en in tests), not forced for later tests
     assert "Pixels not checked" not in shown and "--verify" in shown and "build" in shown
 
 
