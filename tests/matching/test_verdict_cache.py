@@ -142,7 +142,7 @@ def test_a_damaged_row_is_verified_afresh(
     assert after.to_json() == before.to_json()
 
 
-def test_worker_processes_give_what_one_process_gives_with_some_recalled(
+def test_two_threads_give_what_one_gives_with_some_recalled(
     case: tuple[list[Path], list[Path]], tmp_path: Path
 ) -> None:
     accused, originals = case
@@ -151,7 +151,7 @@ def test_worker_processes_give_what_one_process_gives_with_some_recalled(
     FeatureMatcher(cache_path=db, jobs=1).match(accused[:2], originals)
     mixed = FeatureMatcher(cache_path=db, jobs=2)
     shared = mixed.match(accused, originals)
-    # Two recalled, three verified on two worker processes, in the order given.
+    # Two recalled, the rest verified on two threads, in the order given.
     assert mixed.recalled == 2
     assert _every_field(shared) == _every_field(alone)
     again = FeatureMatcher(cache_path=db, jobs=2)
