@@ -36,7 +36,7 @@ from appeal_kit.fsutil import atomic_write_text, recover_folder, replace_folder,
 from appeal_kit.i18n import __
 from appeal_kit.i18n.document import text_langs
 from appeal_kit.matching.matcher import FeatureMatcher
-from appeal_kit.models import ExcludedFile, Finding, MatchResult
+from appeal_kit.models import ExcludedFile, Finding
 from appeal_kit.options import BuildOptions
 from appeal_kit.tracking.deadlines import compute_deadlines, profile_for_case
 
@@ -462,13 +462,7 @@ def _write_outputs(
     Returns the inputs that vanished or changed since the snapshot instead, when any
     did: the dossier in ``work`` may show them, so it is not moved into place.
     """
-    from appeal_kit.comparison.pictures import (
-        ComparisonImage,
-        comparison_name,
-        original_decode_side,
-        render_comparison,
-    )
-    from appeal_kit.comparison.store import DecodedOriginals
+    from appeal_kit.comparison.batch import draw_comparisons
     from appeal_kit.dossier.content import DossierContent, Wording
     from appeal_kit.dossier.render import write_dossier
     from appeal_kit.dossier.state import page_width_px
@@ -480,41 +474,18 @@ def _write_outputs(
     comparisons_dir = work / COMPARISONS
     comparisons_dir.mkdir()
     pairs = analysis.paired
-
-    # An original shown in several comparisons is decoded once, for all of them.
-    originals = DecodedOriginals(
-        (m.original, original_decode_side(m, analysis.metadata_for(m.original)))
-        for m in pairs
-        if m.original is not None
+    rendered = draw_comparisons(
+        pairs,
+        folder=comparisons_dir,
+        metadata_for=analysis.metadata_for,
+        listing_for=case.listing_for,
+        lang=options.lang or case.language,
+        page_width=page_width,
+        cache_db=cache_path_for(options),
+        digests={e.path: e.sha256 for e in snapshot.entries},
+        jobs=options.worker_count,
+        on_done=(lambda done, total: progress("comparisons", done, total)) if progress else None,
     )
-
-    def draw(numbered: tuple[int, MatchResult]) -> ComparisonImage:
-        number, match = numbered
-        assert match.original is not None
-        name = comparison_name(number, match.accused, match.original)
-        try:
-            return render_comparison(
-                match.original,
-                match.accused,
-                match,
-                original_meta=analysis.metadata_for(match.original),
-                listing=case.listing_for(match.accused),
-                out_path=comparisons_dir / name,
-                lang=options.lang or case.language,
-                page_width=page_width,
-                originals=originals,
-            )
-        finally:
-            originals.done(match.original)
-
-    # Threads, not processes: Pillow and OpenCV release the GIL while decoding and
-    # warping, and each pair writes its own files, so the order of work can't leak.
-    rendered: list[ComparisonImage] = []
-    with ThreadPoolExecutor(max_workers=options.worker_count) as pool:
-        for image in pool.map(draw, enumerate(pairs, start=1)):
-            rendered.append(image)
-            if progress:
-                progress("comparisons", len(rendered), len(pairs))
     language = options.lang or case.language
     # The first language shown leads (Chinese in zh and zh+en); zh+en adds the English.
     found, *others = (establish(analysis, lang) for lang in text_langs(language))

@@ -37,8 +37,8 @@ def cache(
     """Show the size of the image-feature cache, or clear it.
 
     build and match keep the features of every image they analyse, keyed by its
-    content, and the outcome of every pair they check, so the next build skips
-    them. The least recently used are removed when the cache outgrows its cap
+    content, and the outcome of every pair they check (build: and its comparison
+    pictures), so the next build skips them. The least recently used are removed when the cache outgrows its cap
     ($APPEAL_KIT_CACHE_MAX_MB, default 512).
 
     Example: appeal-kit cache --clear

@@ -113,6 +113,9 @@ class ComparisonImage:
     # caller asked for none, and the PDF then reads the files.
     page_picture: tuple[bytes, tuple[int, int]] | None = None
     page_proof: tuple[bytes, tuple[int, int]] | None = None
+    # Both images' full pixel sizes (after EXIF orientation), as the captions give them.
+    original_size: tuple[int, int] = (0, 0)
+    accused_size: tuple[int, int] = (0, 0)
 
 
 # --------------------------------------------------------------------------- text
@@ -153,6 +156,26 @@ def _line_width(height: int) -> int:
 
 
 # --------------------------------------------------------------------------- rendering
+
+
+def comparison_texts(
+    original: Path,
+    accused: Path,
+    match: MatchResult,
+    original_meta: ImageMetadata | None,
+    listing: AccusedListing | None,
+    sizes: tuple[tuple[int, int], tuple[int, int]],
+    lang: DocLang,
+) -> tuple[list[str], list[str], list[str]]:
+    """Caption lines under ours and theirs, and the sentence in each language shown.
+
+    ``sizes``: both images' full pixel sizes (after EXIF orientation).
+    """
+    langs = text_langs(lang)
+    full_o, full_a = sizes
+    o_lines = merged([original_caption(original, original_meta, full_o, t) for t in langs])
+    a_lines = merged([accused_caption(accused, listing, full_a, t) for t in langs])
+    return o_lines, a_lines, [describe_match(match, original.name, t) for t in langs]
 
 
 def render_comparison(
@@ -203,11 +226,11 @@ def render_comparison(
     total_w = margin + width_o + gap + width_a + margin
 
     langs = text_langs(lang)
-    o_lines = merged([original_caption(original, original_meta, full_o, t) for t in langs])
-    a_lines = merged([accused_caption(accused, listing, full_a, t) for t in langs])
+    o_lines, a_lines, sentences = comparison_texts(
+        original, accused, match, original_meta, listing, (full_o, full_a), lang
+    )
     o_wrapped = [ln for line in o_lines for ln in wrap_text(line, body_face, width_o)]
     a_wrapped = [ln for line in a_lines for ln in wrap_text(line, body_face, width_a)]
-    sentences = [describe_match(match, original.name, t) for t in langs]
     s_wrapped = [
         ln
         for sentence in sentences
@@ -280,6 +303,8 @@ def render_comparison(
         caption_band=(0, margin + height, total_w, band_h),
         warning=translate(CONTAINS_MORE_WARNING, langs[0]) if match.accused_contains_more else None,
         page_picture=page_picture,
+        original_size=full_o,
+        accused_size=full_a,
     )
     if region is not None and match.homography is not None:
         proof = render_proof(

@@ -30,6 +30,10 @@ class DecodedOriginals:
         self._images: dict[Path, LoadedImage] = {}
         self._count_lock = threading.Lock()
 
+    def side(self, path: Path) -> int:
+        """The ``max_side`` ``path`` is decoded at (0 for an original no comparison shows)."""
+        return self._side.get(path, 0)
+
     def get(self, path: Path) -> LoadedImage:
         """The decode of ``path`` (made by the first comparison that asks).
 
