@@ -148,7 +148,7 @@ def store(db: Path | None, fresh: dict[str, str], used: set[str]) -> None:
         return
     now = time.time()
     with contextlib.suppress(sqlite3.Error, OSError):
-        db.parent.mkdir(parents=True, exist_ok=True)
+        db.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         with contextlib.closing(sqlite3.connect(str(db), timeout=30)) as conn, conn:
             conn.execute(_SCHEMA)
             conn.executemany(

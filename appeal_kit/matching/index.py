@@ -371,7 +371,8 @@ class FeatureCache:
         self._db: sqlite3.Connection | None = None
         self._read: set[tuple[str, str]] = set()
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            # Private: the cache holds comparison pictures of the seller's photos.
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             self._db = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
             with self._db:
                 # Before the first table only; lets pruning hand pages back to the disk.

@@ -195,7 +195,7 @@ class VerdictStore:
             return
         now = time.time()
         with contextlib.suppress(sqlite3.Error, OSError):
-            self.db.parent.mkdir(parents=True, exist_ok=True)
+            self.db.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             with contextlib.closing(sqlite3.connect(str(self.db), timeout=30)) as conn, conn:
                 conn.execute(_SCHEMA)
                 conn.executemany(

@@ -46,6 +46,8 @@ def test_a_rebuild_draws_nothing_and_writes_the_same_bytes(
     drawn = _count_drawings(monkeypatch)
     second = build_dossier(case, BuildOptions(cache_dir=cache, out_dir=tmp_path / "b", jobs=2))
     assert drawn == []
+    # It holds pictures of the seller's photos: a new cache folder is private.
+    assert cache.stat().st_mode & 0o777 == 0o700
     assert len(first.comparison_paths) == 4  # two side-by-sides, two proof strips
     assert _outputs(tmp_path / "a") == _outputs(tmp_path / "b")
     # And both are what a build with no cache at all writes.
