@@ -144,7 +144,7 @@ def test_one_layout_pass_and_pictures_embedded_as_encoded(
     from reportlab.lib.utils import ImageReader
 
     from appeal_kit import BuildOptions, build_dossier
-    from appeal_kit.comparison import pictures, store
+    from appeal_kit.comparison import cache, pictures, store
     from appeal_kit.dossier import render
     from tests.conftest import save_jpeg, textured_photo
 
@@ -182,7 +182,7 @@ def test_one_layout_pass_and_pictures_embedded_as_encoded(
     monkeypatch.setattr(render, "_build", counting_build)
     monkeypatch.setattr(pictures, "open_image", counting_open)
     monkeypatch.setattr(store, "open_image", counting_open)
-    monkeypatch.setattr(pictures, "render_comparison", keeping_render)
+    monkeypatch.setattr(cache, "render_comparison", keeping_render)  # where it is called
     monkeypatch.setattr(ImageReader, "getRGBData", counting_rgb)
     case = make_case(2)
     photo = textured_photo(100, (1200, 900))  # the first original, cut another way
