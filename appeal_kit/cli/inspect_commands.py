@@ -23,6 +23,7 @@ from appeal_kit.cli.case_commands import (
     _short_time,
     console,
 )
+from appeal_kit.cli.tables import fitted_table
 from appeal_kit.errors import ExitCode, InputFileError
 from appeal_kit.i18n import __
 
@@ -162,23 +163,19 @@ def match(
         if failed:
             raise typer.Exit(int(ExitCode.COMPLETED_WITH_PROBLEMS))
         return
-    from rich.table import Table
 
-    table = Table(
-        caption=__("Full paths, regions and scores: appeal-kit match {case} --json", case=case)
-    )
-    for column in (
+    headers = [
         __("Accused"),
         __("Original"),
         __("Verdict"),
         __("Points"),
         __("Covers"),
         __("Transform"),
-    ):
-        table.add_column(column, overflow="fold")
+    ]
+    rows: list[list[str]] = []
     for item in results:
         if item.method == "skipped":
-            table.add_row(item.accused.name, "—", __("[red]not analysed[/]"), "", "", "")
+            rows.append([item.accused.name, "—", __("[red]not analysed[/]"), "", "", ""])
             continue
         colour = {"match": "green", "possible": "yellow", "none": "red"}[item.verdict]
         # TRANSLATORS: the separator between items of a list (Chinese uses 、).
@@ -192,14 +189,23 @@ def match(
             )
             if part
         )
-        table.add_row(
-            item.accused.name,
-            item.original.name if item.original else "—",
-            f"[{colour}]{__(VERDICT_WORDS[item.verdict])}[/]",
-            str(item.inliers),
-            f"{item.coverage:.0%}",
-            transform,
+        rows.append(
+            [
+                item.accused.name,
+                item.original.name if item.original else "—",
+                f"[{colour}]{__(VERDICT_WORDS[item.verdict])}[/]",
+                str(item.inliers),
+                f"{item.coverage:.0%}",
+                transform,
+            ]
         )
+    table = fitted_table(
+        headers,
+        rows,
+        console.width,
+        names=2,  # file names stay whole
+        caption=__("Full paths, regions and scores: appeal-kit match {case} --json", case=case),
+    )
     console.print(table)
     # One line a file: the analysis can list a file twice (a link and its target's check).
     for excluded in {item.display_path: item for item in analysis.excluded}.values():

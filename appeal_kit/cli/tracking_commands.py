@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
 
 from appeal_kit.cli import words
+from appeal_kit.cli.tables import fit_widths, longest_cell
 from appeal_kit.i18n import __, console_language, lazy__
 
 # The library is imported inside each command, so `appeal-kit --help` starts
@@ -298,30 +298,6 @@ STATUS_KEEP_LINES = (False, True, True, True, False)
 STATUS_GAP = 2
 
 
-def _longest(parts: list[str]) -> int:
-    """Terminal cells of the widest part (wide CJK characters count twice)."""
-    return max((cell_len(part) for part in parts), default=0)
-
-
-def fit_widths(natural: list[int], minimum: list[int], budget: int) -> list[int] | None:
-    """Column widths summing to at most ``budget``, none below its ``minimum``.
-
-    Starts from each column's ``natural`` (widest line) width and takes one
-    character at a time from the column with the most room above its minimum, so
-    text wraps at spaces and never inside a word. ``None`` when even the minimums
-    do not fit.
-    """
-    widths = [max(n, m) for n, m in zip(natural, minimum, strict=True)]
-    if sum(minimum) > budget:
-        return None
-    while sum(widths) > budget:
-        slack = [w - m for w, m in zip(widths, minimum, strict=True)]
-        # Ties go to the rightmost column: the case name on the left stays whole longest.
-        widest = max(range(len(widths)), key=lambda i: (slack[i], i))
-        widths[widest] -= 1
-    return widths
-
-
 def status_table(
     rows: list[CaseStatus], now: datetime, zone: DisplayZone, *, width: int = 80
 ) -> Table:
@@ -334,16 +310,21 @@ def status_table(
     headers = [__(header) for header in STATUS_COLUMNS]
     columns = [[texts[i] for texts in cells] for i in range(len(STATUS_COLUMNS))]
     natural = [
-        max([_longest(header.splitlines()), *(_longest(text.splitlines()) for text in column)])
+        max(
+            [
+                longest_cell(header.splitlines()),
+                *(longest_cell(text.splitlines()) for text in column),
+            ]
+        )
         for header, column in zip(headers, columns, strict=True)
     ]
     whole_words = [
-        max([_longest(header.split()), *(_longest(text.split()) for text in column)])
+        max([longest_cell(header.split()), *(longest_cell(text.split()) for text in column)])
         for header, column in zip(headers, columns, strict=True)
     ]
     # First try keeping a due time or "2 h 0 min" on one line; then any word whole.
     whole_lines = [
-        max([w, *(_longest(text.splitlines()) for text in column)]) if keep else w
+        max([w, *(longest_cell(text.splitlines()) for text in column)]) if keep else w
         for keep, w, column in zip(STATUS_KEEP_LINES, whole_words, columns, strict=True)
     ]
     budget = width - STATUS_GAP * (len(columns) - 1)

@@ -288,3 +288,23 @@ def test_check_names_the_deadline_zone_in_words_not_cst(
     monkeypatch.setenv("COLUMNS", "200")
     run = run_cli("check", case, "--cache-dir", tmp_path / "cache")
     assert "北京时间" in run.stdout and "CST" not in run.stdout, run.stdout
+
+
+# --------------------------------------------------------------- tables that fit
+
+
+@pytest.mark.parametrize("width", [80, 100])
+def test_match_table_keeps_file_names_whole(make_case, monkeypatch, width: int) -> None:
+    from appeal_kit.cli import case_commands as cli_case
+
+    monkeypatch.setattr(cli_case.console, "width", width)
+    case = make_case(2)
+    names = ["listing-page-screenshot-of-the-shop.jpg", "listing-square-sticker.jpg"]
+    for old, new in zip(sorted((case / "accused").iterdir()), names, strict=True):
+        old.rename(old.with_name(new))
+    shown = run_cli("match", case)
+    assert shown.code == 0, shown.stdout
+    lines = shown.stdout.splitlines()
+    assert max(len(line) for line in lines) <= width
+    for name in [*names, "IMG_0412.JPG", "IMG_0413.JPG"]:
+        assert any(name in line for line in lines), f"{name} cut at {width} columns:\n{shown.stdout}"

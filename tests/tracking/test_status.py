@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from rich.cells import cell_len
 from rich.console import Console
 
-from appeal_kit.cli.tracking_commands import fit_widths, status_table
+from appeal_kit.cli.tables import fit_widths
+from appeal_kit.cli.tracking_commands import status_table
 from appeal_kit.errors import CaseNotFoundError, InvalidValueError
 from appeal_kit.tracking.workspace import (
     CSV_COLUMNS,
