@@ -337,7 +337,9 @@ def _build_case(case_dir: Path, case_file: Path, text: str, data: dict[str, Any]
     check_platform(reader, case.platform)
     case.mode = reader.text(data, "mode") or "appeal"
     if case.mode not in MODES:
-        raise reader.fail(f"unknown mode '{case.mode}'", key="mode", hint=suggest(case.mode, MODES))
+        raise reader.fail(
+            __("unknown mode '{mode}'", mode=case.mode), key="mode", hint=suggest(case.mode, MODES)
+        )
     case.case_id = reader.text(data, "case_id")
     case.store = reader.text(data, "store")
     case.seller_id = reader.text(data, "seller_id")
@@ -346,7 +348,7 @@ def _build_case(case_dir: Path, case_file: Path, text: str, data: dict[str, Any]
     case.violation = reader.text(data, "violation")
     if case.violation and case.violation not in VIOLATION_TYPES:
         raise reader.fail(
-            f"unknown violation type '{case.violation}'",
+            __("unknown violation type '{violation}'", violation=case.violation),
             key="violation",
             hint=suggest(case.violation, VIOLATION_TYPES),
         )
@@ -369,7 +371,7 @@ def _build_case(case_dir: Path, case_file: Path, text: str, data: dict[str, Any]
     case.language = parse_doc_lang(language) or "en"
     if parse_doc_lang(language) is None:
         raise reader.fail(
-            f"unknown dossier language '{language}'",
+            __("unknown dossier language '{language}'", language=language),
             key="language",
             hint='use language = "en", "zh" or "zh+en" (Chinese with English on every page)',
         )
@@ -378,7 +380,7 @@ def _build_case(case_dir: Path, case_file: Path, text: str, data: dict[str, Any]
         case.statement = reader.inside_case(case_dir, statement, key="statement")
         if not case.statement.is_file():
             raise reader.fail(
-                f"statement file not found: {statement}",
+                __("statement file not found: {statement}", statement=statement),
                 key="statement",
                 hint=f"create {statement} in the case folder, or remove the line to use the template",
             )
@@ -401,7 +403,7 @@ def _build_case(case_dir: Path, case_file: Path, text: str, data: dict[str, Any]
             if not ((case_dir / name).is_file() or (case_dir / ACCUSED / name).is_file()):
                 present = [p.name for p in list_files(case_dir / ACCUSED)]
                 raise reader.fail(
-                    f"listed image not found: {name}",
+                    __("listed image not found: {name}", name=name),
                     table="accused",
                     index=i,
                     key="images",
@@ -429,7 +431,7 @@ def _build_case(case_dir: Path, case_file: Path, text: str, data: dict[str, Any]
             )
             if target is None or not target.is_file():
                 raise reader.fail(
-                    f"{key} file not found: {rel or '(empty)'}",
+                    __("{key} file not found: {path}", key=key, path=rel or "(empty)"),
                     table="pairs",
                     index=i,
                     key=key,
@@ -442,7 +444,7 @@ def _build_case(case_dir: Path, case_file: Path, text: str, data: dict[str, Any]
         kind = reader.text(entry, "type", table="events", index=i)
         if kind not in EVENT_TYPES:
             raise reader.fail(
-                f"unknown event type '{kind}'",
+                __("unknown event type '{kind}'", kind=kind),
                 table="events",
                 index=i,
                 key="type",
@@ -497,7 +499,7 @@ def _check_zone(reader: Reader, name: str) -> None:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise reader.fail(
-            f"unknown time zone '{name}'",
+            __("unknown time zone '{name}'", name=name),
             key="timezone",
             hint='use an IANA name such as "Europe/Berlin" or "Asia/Shanghai"',
         ) from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 from typing import Annotated
 
@@ -68,6 +69,7 @@ def cache(
             "size_bytes": 0 if clear else summary.file_bytes,
             "entries": 0 if clear else summary.entries,
             "checked_pairs": 0 if clear else summary.verdicts,
+            "comparison_pictures": 0 if clear else summary.pictures,
             "limit_bytes": summary.limit_bytes,
             "freed_bytes": freed,
         }
@@ -87,13 +89,19 @@ def cache(
         return
     console.print(
         __(
-            "Feature cache in {folder}: {size} on disk, {entries} images and {checks} checked "
-            "pairs, cap {limit}.\n"
-            "Clear it with: appeal-kit cache --clear",
+            "Feature cache in {folder}: {size} on disk (features of {entries} images, "
+            "{checks} pair checks, {pictures} comparison pictures), cap {limit}.\n"
+            "Clear it with: {command}",
             folder=where,
             size=_megabytes(summary.file_bytes),
             entries=summary.entries,
             checks=summary.verdicts,
+            pictures=summary.pictures,
+            # The folder shown, not the default one: clearing must empty what was shown.
+            command=escape(
+                "appeal-kit cache --clear"
+                + (f" --cache-dir {shlex.quote(str(cache_dir))}" if cache_dir else "")
+            ),
             limit=_megabytes(summary.limit_bytes),
         ),
         highlight=False,

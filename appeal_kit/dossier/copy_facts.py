@@ -27,7 +27,17 @@ def match_fact(analysis: Analysis, say: Say, roles: Roles) -> Fact:
         )
         return Fact("matched", False, sentence, ON_COMPARISONS)
     sentences: list[str] = []
-    if len(strong) == total:
+    if len(strong) == total == 2:
+        sentences.append(
+            say(
+                N_(
+                    "Both images of {listing} match our originals geometrically; the comparison "
+                    "pages show the matched region of each original."
+                ),
+                listing=listing,
+            )
+        )
+    elif len(strong) == total:
         sentences.append(
             say.n(
                 total,

@@ -510,6 +510,7 @@ class CacheSummary:
     entries: int
     limit_bytes: int
     verdicts: int = 0  # stored pair checks (``verdict_cache``)
+    pictures: int = 0  # stored comparison pictures (``comparison.cache``), one per pair
 
 
 def cache_files(folder: Path) -> list[Path]:
@@ -522,7 +523,7 @@ def summarize_cache(folder: Path) -> CacheSummary:
     """Size and entry count of the cache in ``folder`` (zeros when there is none)."""
     files = cache_files(folder)
     on_disk = sum(f.stat().st_size for f in files)
-    entries = feature_bytes = verdicts = 0
+    entries = feature_bytes = verdicts = pictures = 0
     if (folder / CACHE_FILE).is_file():
         uri = (folder / CACHE_FILE).resolve().as_uri() + "?mode=ro"
         try:
@@ -532,10 +533,15 @@ def summarize_cache(folder: Path) -> CacheSummary:
                     "+ ifnull(length(mirror_points), 0) + ifnull(length(mirror_descriptors), 0)),"
                     " 0) FROM features"
                 ).fetchone()
-                verdicts = db.execute("SELECT count(*) FROM verdicts").fetchone()[0]
-        except sqlite3.Error:  # not (yet) a cache, or no pair checked yet
+                tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+                if "verdicts" in tables:
+                    verdicts = db.execute("SELECT count(*) FROM verdicts").fetchone()[0]
+                if "pictures" in tables:
+                    pictures = db.execute("SELECT count(*) FROM pictures").fetchone()[0]
+        except sqlite3.Error:  # not (yet) a cache: show the bytes on disk only
             pass
-    return CacheSummary(folder, on_disk, feature_bytes, entries, cache_limit_bytes(), verdicts)
+    limit = cache_limit_bytes()
+    return CacheSummary(folder, on_disk, feature_bytes, entries, limit, verdicts, pictures)
 
 
 def clear_cache(folder: Path) -> int:

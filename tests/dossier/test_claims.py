@@ -83,7 +83,14 @@ class Flip:
 
 FLIPS = [
     Flip(
-        "base", says=("days before", "still match the thumbnails the camera embedded", "more frame")
+        "base",
+        says=(
+            "days before",
+            "still match the thumbnails the camera embedded",
+            "more frame",
+            "Both images of",
+        ),
+        never=("All 2 images",),
     ),
     Flip(
         "edited-original",

@@ -94,8 +94,10 @@ def test_cache_command_shows_size_and_clears(tmp_path: Path) -> None:
 
     shown = run_cli("cache", "--cache-dir", folder)
     assert shown.code == 0, shown.stdout + shown.stderr
-    assert "3 images and 1 checked pairs" in shown.stdout
-    assert "appeal-kit cache --clear" in shown.stdout
+    flat = " ".join(shown.stdout.split())
+    assert "features of 3 images, 1 pair checks, 0 comparison pictures" in flat
+    # The clear command shown empties the folder shown, not the default cache.
+    assert f"appeal-kit cache --clear --cache-dir {folder}" in flat
 
     cleared = run_cli("cache", "--cache-dir", folder, "--clear")
     assert cleared.code == 0
