@@ -8,9 +8,12 @@ cells wrap at spaces. Only a terminal too narrow even for that lets rich fold.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.cells import cell_len
-from rich.table import Table
-from rich.text import Text
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 
 def longest_cell(parts: list[str]) -> int:
@@ -46,6 +49,10 @@ def fitted_table(
     (each rule and edge costs a cell); narrower still, the first ``names`` columns
     (file names) stay whole and the others may fold.
     """
+    # Imported here: --help and status import this module and never draw this table.
+    from rich.table import Table
+    from rich.text import Text
+
     plain = [[Text.from_markup(cell).plain for cell in row] for row in rows]
     columns = [[row[i] for row in plain] for i in range(len(headers))]
     natural = [

@@ -307,4 +307,6 @@ def test_match_table_keeps_file_names_whole(make_case, monkeypatch, width: int) 
     lines = shown.stdout.splitlines()
     assert max(len(line) for line in lines) <= width
     for name in [*names, "IMG_0412.JPG", "IMG_0413.JPG"]:
-        assert any(name in line for line in lines), f"{name} cut at {width} columns:\n{shown.stdout}"
+        assert any(name in line for line in lines), (
+            f"{name} cut at {width} columns:\n{shown.stdout}"
+        )
