@@ -123,6 +123,20 @@ def exif(
     console.print(table)
     for line in notes:
         console.print(f"  • {line}", highlight=False)
+    if verify and read:
+        # Say what passed, not only what failed: a clean table would otherwise look
+        # the same as one whose pixels were never checked.
+        whole = [m for m in items if not m.error]
+        console.print(
+            __(
+                "Pixels checked: image data complete in {ok} of {total}; {same} of them still "
+                "match their EXIF thumbnail (the others have none, or are named above).",
+                ok=len(whole),
+                total=len(items),
+                same=sum(1 for m in whole if m.thumbnail_matches),
+            ),
+            highlight=False,
+        )
     if not verify and read:  # nothing was read, so there are no pixels to speak of
         console.print(
             __(
