@@ -349,14 +349,19 @@ def preview(
 ) -> None:
     """Render every page of the built dossier to PNG in dossier/preview/.
 
+    CASE may also be a dossier folder itself (one written with build --out).
+
     Example: appeal-kit preview samples/demo-case
     """
-    from appeal_kit.case.config import DEFAULT_OUTPUT, find_case_file
+    from appeal_kit.case.config import CASE_FILE, DEFAULT_OUTPUT, find_case_file
     from appeal_kit.dossier.preview import PREVIEW_DIR, render_preview
     from appeal_kit.pipeline import PDF_NAME
 
-    find_case_file(case)
-    folder = out or case / DEFAULT_OUTPUT
+    if out is None and (case / PDF_NAME).is_file() and not (case / CASE_FILE).is_file():
+        folder = case  # a dossier folder itself (one built with --out): preview it
+    else:
+        find_case_file(case)
+        folder = out or case / DEFAULT_OUTPUT
     if not (folder / PDF_NAME).is_file():
         # Said here, where the case folder is known: the fix is the command to type.
         build_command = f"appeal-kit build {case}" + (f" --out {out}" if out else "")

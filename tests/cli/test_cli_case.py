@@ -140,6 +140,13 @@ def test_build_then_preview(make_case, tmp_path: Path) -> None:
     assert pages and f"{len(pages)} pages" in shown.stdout
     with Image.open(pages[0]) as first:
         assert first.height > first.width  # portrait page
+    # A dossier written elsewhere with --out is previewed from its own folder too.
+    elsewhere = tmp_path / "sent"
+    built = run_cli("build", case, "--out", elsewhere, "--cache-dir", tmp_path / "cache")
+    assert built.code == 0, built.stderr
+    shown = run_cli("preview", elsewhere)
+    assert shown.code == 0, shown.stdout + shown.stderr
+    assert sorted((elsewhere / "preview").glob("page-*.png"))
 
 
 def test_preview_without_build_says_what_to_do(make_case) -> None:
