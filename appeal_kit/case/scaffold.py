@@ -38,6 +38,9 @@ class CaseFields:
     notice_received: str = ""
     violation: str = ""
     points_at_stake: int | None = None
+    # The platform's figure for the violation type, shown as the commented example
+    # when the notice's own figure is not given (the notice's figure wins).
+    points_example: int | None = None
     timezone: str = ""
     urls: list[str] = field(default_factory=list)
     first_seen: str = ""
@@ -209,7 +212,7 @@ def render_case_toml(fields: CaseFields) -> str:
         else '# violation = "minor-edits"',
         "points_line": f"points_at_stake = {fields.points_at_stake}"
         if fields.points_at_stake is not None
-        else "# points_at_stake = 2",
+        else f"# points_at_stake = {fields.points_example or 2}",
         "timezone_line": f"timezone = {_quoted(fields.timezone)}"
         if fields.timezone
         else '# timezone = "Europe/Berlin"',

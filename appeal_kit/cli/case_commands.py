@@ -182,6 +182,8 @@ def init(
         from appeal_kit.cli.init_prompts import ask_missing
 
         ask_missing(fields)
+    if fields.points_at_stake is None and fields.violation:
+        fields.points_example = _profile_points(fields.platform, fields.violation)
     case_file = create_case(folder, fields, force=force)
     console.print(
         __(
@@ -193,7 +195,7 @@ def init(
         __(
             "Next: copy your camera originals into originals/, the accused listing images or "
             "screenshots into accused/, certificates into documents/, fill in case.toml, "
-            "then run\n  appeal-kit build {folder}",
+            "then run\n  appeal-kit check {folder}\n  appeal-kit build {folder}",
             folder=folder,
         )
     )
@@ -335,6 +337,18 @@ def build(
             )
         )
         raise typer.Exit(int(ExitCode.COMPLETED_WITH_PROBLEMS))
+
+
+def _profile_points(platform: str, violation: str) -> int | None:
+    """The platform profile's points for ``violation``, if it has a figure."""
+    from appeal_kit.errors import AppealKitError
+    from appeal_kit.tracking.platforms import load_profile
+
+    try:
+        policy = load_profile(platform).points
+    except AppealKitError:  # an unknown platform is reported when the case is read
+        return None
+    return policy.by_violation.get(violation) if policy is not None else None
 
 
 def preview(

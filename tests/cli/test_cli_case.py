@@ -51,6 +51,18 @@ def test_init_writes_a_loadable_commented_case(tmp_path: Path) -> None:
     assert again.code == ExitCode.OUTPUT and "--force" in again.stderr
 
 
+def test_init_example_points_follow_the_violation_and_next_steps_include_check(
+    tmp_path: Path,
+) -> None:
+    for violation, points in (("direct-copy", 4), ("copyright-trademark", 6), ("minor-edits", 2)):
+        folder = tmp_path / violation
+        result = run_cli("init", folder, "--violation", violation)
+        assert result.code == 0, result.stderr
+        # The platform's figure, commented out: the notice's own figure wins.
+        assert f"# points_at_stake = {points}\n" in (folder / "case.toml").read_text()
+        assert "appeal-kit check" in result.stdout and "appeal-kit build" in result.stdout
+
+
 def test_init_rejects_time_without_offset(tmp_path: Path) -> None:
     result = run_cli("init", tmp_path / "c", "--notice-received", "2024-10-10T09:30:00")
     assert result.code == ExitCode.USAGE
