@@ -21,7 +21,7 @@ from appeal_kit.case.files import (
     scan_folder,
 )
 from appeal_kit.case.platform_names import check_platform
-from appeal_kit.case.reader import Reader, deepest_line, key_on_line, suggest
+from appeal_kit.case.reader import Reader, deepest_line, key_on_line, parser_words, suggest
 from appeal_kit.errors import CaseConfigError, CaseNotFoundError
 from appeal_kit.i18n import __
 from appeal_kit.i18n.document import DocLang, parse_doc_lang
@@ -323,7 +323,7 @@ def load_case(case_dir: Path) -> Case:
                 "see samples/demo-case/case.toml for a working example"
             )
         raise CaseConfigError(
-            __("not valid TOML: {exc}", exc=exc), path=case_file, line=line, hint=hint
+            __("not valid TOML: {exc}", exc=parser_words(exc)), path=case_file, line=line, hint=hint
         ) from None
     return _build_case(case_dir, case_file, text, data)
 

@@ -22,7 +22,7 @@ from appeal_kit.case.files import (
     usable_name,
 )
 from appeal_kit.errors import CaseConfigError
-from appeal_kit.i18n import __
+from appeal_kit.i18n import __, lazy__
 
 # Dates a case can hold. Earlier or later is a typo (year 1, 9999), and would
 # overflow when shifted between time zones or by a deadline's days.
@@ -300,3 +300,59 @@ def key_on_line(text: str, line: int | None) -> str | None:
         return None
     found = Locator._key.match(lines[line - 1])
     return found.group(1).strip('"') if found else None
+
+
+# tomllib's messages (CPython's Lib/tomllib/_parser.py), worded for the console
+# language: a Chinese user editing case.toml meets these most often of all.
+_TOML_MESSAGES = {
+    "Cannot overwrite a value": lazy__("a value is set twice"),
+    "Expected '=' after a key in a key/value pair": lazy__("'=' is missing after the key"),
+    "Expected ']' at the end of a table declaration": lazy__("']' is missing after the table name"),
+    "Expected ']]' at the end of an array declaration": lazy__(
+        "']]' is missing after the table name"
+    ),
+    "Expected newline or end of document after a statement": lazy__(
+        "something follows the value on the same line (two values, or a quote missing)"
+    ),
+    "Invalid date or datetime": lazy__("not a valid date or time"),
+    "Invalid initial character for a key part": lazy__(
+        "a key starts with a character that cannot begin a key"
+    ),
+    "Invalid statement": lazy__("this line is neither key = value nor a [table]"),
+    "Invalid value": lazy__("the value is not text in quotes, a number, a date or a list"),
+    "Unclosed array": lazy__("a list is not closed with ']'"),
+    "Unclosed inline table": lazy__("a { ... } table is not closed with '}'"),
+    "Unterminated string": lazy__("a text value has no closing quote"),
+    # A newline inside a string: the closing quote is missing.
+    "Illegal character '\\n'": lazy__("the line ends before the text's closing quote"),
+}
+_TOML_PATTERNS = (
+    (re.compile(r"Illegal character (.+)$"), lazy__("character {value} is not allowed here")),
+    (re.compile(r"Found invalid character (.+)$"), lazy__("character {value} is not allowed here")),
+    (re.compile(r"Cannot declare (.+) twice$"), lazy__("{value} is declared twice")),
+    (re.compile(r"Duplicate inline table key (.+)$"), lazy__("{value} is set twice")),
+)
+_TOML_WHERE = re.compile(r"\s*\((?:at line \d+, column (\d+)|at end of document)\)$")
+
+
+def parser_words(exc: Exception) -> str:
+    """The TOML parser's complaint in the console language, with its column.
+
+    The line is given by the error itself; a message we do not know stays as the
+    parser wrote it.
+    """
+    text = str(exc)
+    where = _TOML_WHERE.search(text)
+    message = text[: where.start()] if where else text
+    column = where.group(1) if where else None
+    known = _TOML_MESSAGES.get(message)
+    if known is not None:
+        worded = str(known)
+    else:
+        worded = message
+        for pattern, template in _TOML_PATTERNS:
+            found = pattern.match(message)
+            if found:
+                worded = template.format(value=found.group(1))
+                break
+    return __("{problem} (column {column})", problem=worded, column=column) if column else worded

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from appeal_kit.case.config import load_case
-from appeal_kit.errors import CaseConfigError
+from appeal_kit.errors import CaseConfigError, ExitCode
 from tests.conftest import CASE_TOML, run_cli, write_case
 
 
@@ -77,3 +77,34 @@ def test_misspelt_table_names_its_line(tmp_path: Path) -> None:
     assert "did you mean 'accused'" in (info.value.hint or "")
     result = run_cli("check", tmp_path)
     assert f"line {line_of(text, '[[acused]]')} [acused]" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("broken", "english", "chinese"),
+    [
+        # A closing quote forgotten: the parser sees a newline inside the text.
+        ('store = "Test Store', "the line ends before the text's closing quote", "缺少结尾的引号"),
+        # Two values on one line.
+        (
+            'store = "Test" "Store"',
+            "something follows the value on the same line",
+            "同一行的值后面",
+        ),
+        ("store = Test Store", "the value is not text in quotes", "带引号的文字"),
+    ],
+)
+def test_toml_syntax_errors_are_worded_in_the_console_language(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, broken: str, english: str, chinese: str
+) -> None:
+    text = CASE_TOML.replace('store = "Test Store"', broken)
+    case = write_case(tmp_path, text)
+    shown = run_cli("check", case)
+    assert shown.code == ExitCode.CASE_CONFIG, shown.stderr
+    flat = " ".join(shown.stderr.split())
+    assert f"line {line_of(text, 'store = ')}" in flat and english in flat
+    assert "column" in flat  # where on the line
+    monkeypatch.setenv("APPEAL_KIT_LANG", "zh")
+    shown = run_cli("check", case)
+    flat = "".join(shown.stderr.split())
+    assert chinese in flat and "列" in flat
+    assert not any(word in flat for word in ("Illegal", "Invalid", "Expected"))
