@@ -321,7 +321,7 @@ _TOML_MESSAGES = {
     "Invalid statement": lazy__("this line is neither key = value nor a [table]"),
     "Invalid value": lazy__("the value is not text in quotes, a number, a date or a list"),
     "Unclosed array": lazy__("a list is not closed with ']'"),
-    "Unclosed inline table": lazy__("a { ... } table is not closed with '}'"),
+    "Unclosed inline table": lazy__("a table in curly brackets is not closed"),
     "Unterminated string": lazy__("a text value has no closing quote"),
     # A newline inside a string: the closing quote is missing.
     "Illegal character '\\n'": lazy__("the line ends before the text's closing quote"),
