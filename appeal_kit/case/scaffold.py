@@ -19,7 +19,7 @@ from appeal_kit.case.config import (
 )
 from appeal_kit.case.reader import YEARS
 from appeal_kit.errors import InvalidValueError, OutputError
-from appeal_kit.fsutil import atomic_write_text
+from appeal_kit.fsutil import atomic_write_bytes, atomic_write_text
 from appeal_kit.i18n import __
 from appeal_kit.resources import templates_dir
 from appeal_kit.tracking.deadlines import parse_moment
@@ -240,10 +240,15 @@ def proposed_language() -> str:
     return "zh+en" if console_language() == "zh" else ""
 
 
+# With --force, the case.toml being replaced is kept under this name (the last one only).
+BACKUP_NAME = "case.toml.bak"
+
+
 def create_case(folder: Path, fields: CaseFields, *, force: bool = False) -> Path:
     """Create ``folder`` with ``case.toml`` and the empty input folders; return the case file.
 
-    An existing ``case.toml`` is kept unless ``force`` is set; existing evidence is never touched.
+    An existing ``case.toml`` is kept unless ``force`` is set, and then copied to
+    ``case.toml.bak`` first; existing evidence is never touched.
     """
     _check(fields)
     _check_target(folder)
@@ -253,10 +258,14 @@ def create_case(folder: Path, fields: CaseFields, *, force: bool = False) -> Pat
             __("{case_file} already exists", case_file=case_file),
             hint=__("edit it, or pass --force to write a fresh one (your images are kept)"),
         )
+    fresh = render_case_toml(fields)
     try:
         for name in (ORIGINALS, ACCUSED, DOCUMENTS):
             (folder / name).mkdir(parents=True, exist_ok=True)
-        atomic_write_text(case_file, render_case_toml(fields))
+        if case_file.is_file() and case_file.read_bytes() != fresh.encode("utf-8"):
+            # --force replaces the seller's edited file: the previous one stays beside it.
+            atomic_write_bytes(case_file.with_name(BACKUP_NAME), case_file.read_bytes())
+        atomic_write_text(case_file, fresh)
     except OSError as exc:
         raise OutputError(
             __("Cannot create the case folder {folder}: {reason}", folder=folder, reason=_why(exc)),

@@ -153,7 +153,12 @@ def init(
     ] = None,
     first_seen: Annotated[str, typer.Option(help="When the accused listing was first seen.")] = "",
     timezone: Annotated[str, typer.Option(help="Your time zone, e.g. Europe/Berlin.")] = "",
-    force: Annotated[bool, typer.Option(help="Overwrite an existing case.toml.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            help="Overwrite an existing case.toml (the old one is kept as case.toml.bak)."
+        ),
+    ] = False,
 ) -> None:
     """Create a case folder: a commented case.toml and empty originals/, accused/, documents/.
 
@@ -184,6 +189,10 @@ def init(
         ask_missing(fields)
     if fields.points_at_stake is None and fields.violation:
         fields.points_example = _profile_points(fields.platform, fields.violation)
+    from appeal_kit.case.scaffold import BACKUP_NAME
+
+    backup = folder / BACKUP_NAME
+    before = backup.stat().st_mtime_ns if backup.is_file() else None
     case_file = create_case(folder, fields, force=force)
     console.print(
         __(
@@ -191,6 +200,8 @@ def init(
             file=case_file,
         )
     )
+    if backup.is_file() and backup.stat().st_mtime_ns != before:
+        console.print(__("The case.toml it replaced is kept as {backup}.", backup=backup))
     console.print(
         __(
             "Next: copy your camera originals into originals/, the accused listing images or "

@@ -266,3 +266,20 @@ def test_exif_shows_the_header_of_a_truncated_photo(make_case, monkeypatch) -> N
     assert result.code == ExitCode.COMPLETED_WITH_PROBLEMS
     row = next(line for line in result.stdout.splitlines() if "IMG_0412.JPG" in line)
     assert "Canon EOS R6" in row and "image unreadable" in row and "2024-03-10" in row
+
+
+def test_init_force_keeps_the_replaced_case_toml(tmp_path: Path) -> None:
+    folder = tmp_path / "case"
+    assert run_cli("init", folder, "--case-id", "AE-1").code == 0
+    case_file = folder / "case.toml"
+    edited = case_file.read_text() + "# the seller's own notes\n"
+    case_file.write_text(edited)
+    replaced = run_cli("init", folder, "--case-id", "AE-2", "--force")
+    assert replaced.code == 0, replaced.stderr
+    assert (folder / "case.toml.bak").read_text() == edited
+    assert "case.toml.bak" in "".join(replaced.stdout.split())  # long paths wrap
+    assert 'case_id = "AE-2"' in case_file.read_text()
+    # The same content again: nothing to keep, no message.
+    again = run_cli("init", folder, "--case-id", "AE-2", "--force")
+    assert "case.toml.bak" not in "".join(again.stdout.split())
+    assert (folder / "case.toml.bak").read_text() == edited
