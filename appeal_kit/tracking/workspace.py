@@ -93,8 +93,12 @@ class CaseStatus:
 
     @property
     def points_at_stake(self) -> int | None:
-        """The notice's figure, else the profile's points for the violation type."""
-        if self.case is None:
+        """The notice's figure, else the profile's points for the violation type.
+
+        None in a complaint: the points are the accused seller's, not ours, and the
+        dashboard lists our stores' stakes.
+        """
+        if self.case is None or self.case.mode == "complaint":
             return None
         if self.case.points_at_stake is not None:
             return self.case.points_at_stake

@@ -195,3 +195,13 @@ def test_no_notice_warning_only_in_appeal_mode(make_case, tmp_path: Path) -> Non
     assert "notice_received" not in found
     result = run_cli("check", tmp_path / "c", "--cache-dir", tmp_path / "cache")
     assert "notice_received" not in result.stdout + result.stderr
+
+
+def test_status_counts_no_points_of_ours_at_stake_in_a_complaint(tmp_path: Path) -> None:
+    from appeal_kit.tracking.workspace import scan_workspace
+
+    write_case(tmp_path / "appeal", CASE_TOML)
+    write_case(tmp_path / "complaint", complaint(CASE_TOML))
+    stakes = {row.name: row.points_at_stake for row in scan_workspace(tmp_path)}
+    # CASE_TOML says points_at_stake = 2: ours in an appeal, the other seller's in a complaint.
+    assert stakes == {"appeal": 2, "complaint": None}
