@@ -41,13 +41,21 @@ def fit_widths(natural: list[int], minimum: list[int], budget: int) -> list[int]
 
 
 def fitted_table(
-    headers: list[str], rows: list[list[str]], width: int, *, names: int = 1, caption: str = ""
+    headers: list[str],
+    rows: list[list[str]],
+    width: int,
+    *,
+    names: int = 1,
+    caption: str = "",
+    title: str = "",
+    keep_lines: tuple[int, ...] = (),
 ) -> Table:
     """A rich table of ``rows`` (cells may hold markup) in ``width`` cells, words whole.
 
     Boxed when every word fits that way; in a narrower terminal without rules
     (each rule and edge costs a cell); narrower still, the first ``names`` columns
-    (file names) stay whole and the others may fold.
+    (file names) stay whole and the others may fold. The ``keep_lines`` columns
+    keep each line whole when there is room.
     """
     # Imported here: --help and status import this module and never draw this table.
     from rich.table import Table
@@ -63,19 +71,41 @@ def fitted_table(
         max([longest_cell(h.split()), *(longest_cell(t.split()) for t in column)])
         for h, column in zip(headers, columns, strict=True)
     ]
+    # Columns whose lines read badly when wrapped ("1 d 0" over "h left") keep them
+    # whole first; then every word whole; then only the file names.
+    lines_whole = [
+        max([words[i], *(longest_cell(t.splitlines()) for t in columns[i])])
+        if i in keep_lines
+        else words[i]
+        for i in range(len(headers))
+    ]
     names_whole = [*words[:names], *(1 for _ in words[names:])]
     count = len(headers)
     # Boxed: a padding cell each side of a column, a rule between and at both edges.
     # Plain: the padding between columns only.
     boxed, plain_budget = width - 3 * count - 1, width - 2 * (count - 1)
-    found = fit_widths(natural, words, boxed)
-    framed = found is not None
-    found = found or fit_widths(natural, words, plain_budget)
-    found = found or fit_widths(natural, names_whole, plain_budget)
+    # Whole lines come before the rules: a borderless table that keeps "还剩 1天1小时"
+    # on one line reads better than a boxed one that breaks it.
+    found, framed = fit_widths(natural, lines_whole, boxed), True
+    if found is None and keep_lines:
+        found, framed = fit_widths(natural, lines_whole, plain_budget), False
+    if found is None:
+        found, framed = fit_widths(natural, words, boxed), True
+    if found is None:
+        found, framed = fit_widths(natural, words, plain_budget), False
+    if found is None:
+        found, framed = fit_widths(natural, names_whole, plain_budget), False
     table = (
-        Table(caption=caption)
+        Table(caption=caption, title=title or None, title_justify="left")
         if framed
-        else Table(caption=caption, box=None, pad_edge=False, header_style="bold underline")
+        else Table(
+            caption=caption,
+            title=title or None,
+            title_justify="left",
+            box=None,
+            pad_edge=False,
+            header_style="bold underline",
+        )
     )
     chosen: list[int | None] = list(found) if found else [None] * count
     for header, column_width in zip(headers, chosen, strict=True):

@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from appeal_kit.cli import words
-from appeal_kit.cli.tables import fit_widths, longest_cell
+from appeal_kit.cli.tables import fit_widths, fitted_table, longest_cell
 from appeal_kit.i18n import __, console_language, lazy__
 
 # The library is imported inside each command, so `appeal-kit --help` starts
@@ -117,29 +117,28 @@ def deadlines(
         console.print(advice, highlight=False)
         return
     local = local_zone(case)
-    from rich.table import Table
-
-    table = Table(
-        title=__("Deadlines: {case} ({platform})", case=case.title, platform=__(profile.label)),
-        title_justify="left",
-    )
-    # fold, not the default ellipsis: a Chinese label has no spaces to wrap at.
-    table.add_column(__("Deadline"), overflow="fold")
     # Chinese names the zone once, in the header (北京时间); English keeps CST/CEST per cell.
-    table.add_column(__("Due ({zone})", zone=words.zone_title(profile.zone, now)), overflow="fold")
-    table.add_column(__("Due ({zone})", zone=words.zone_title(local, now)), overflow="fold")
-    table.add_column(__("Time left"), overflow="fold")
-    table.add_column(__("State"), overflow="fold")
-    for d in found:
-        left = _deadline_left(d, now)
-        table.add_row(
+    headers = [
+        __("Deadline"),
+        __("Due ({zone})", zone=words.zone_title(profile.zone, now)),
+        __("Due ({zone})", zone=words.zone_title(local, now)),
+        __("Time left"),
+        __("State"),
+    ]
+    rows = [
+        [
             # Labels come from the platform profile; the console catalog carries them too.
             escape(__(d.label)),
             words.when(d.due, profile.zone, named=False),
             words.when(d.due, local, named=False),
-            _styled(left, d.state),
+            _styled(_deadline_left(d, now), d.state),
             _styled(words.state_word(d.state), d.state),
-        )
+        ]
+        for d in found
+    ]
+    title = __("Deadlines: {case} ({platform})", case=case.title, platform=__(profile.label))
+    # Words whole where the terminal allows (a zone name is not cut before its bracket).
+    table = fitted_table(headers, rows, console.width, title=title, keep_lines=(3, 4))
     console.print(table)
 
 
@@ -431,26 +430,21 @@ def points(
 
 
 def _points_table(ledgers: list[StoreLedger], now: datetime, zone: DisplayZone) -> Table:
-    from rich.table import Table
-
-    table = Table(
-        title=__(
-            "Penalty points as of {now}\nAll times in {zone} ({reason})",
-            now=words.when(now, zone.zone),
-            zone=words.named_zone(zone.name, now),
-            reason=zone.reason,
-        ),
-        title_justify="left",
+    title = __(
+        "Penalty points as of {now}\nAll times in {zone} ({reason})",
+        now=words.when(now, zone.zone),
+        zone=words.named_zone(zone.name, now),
+        reason=zone.reason,
     )
-    for column in (
+    headers = [
         __("Store"),
         __("Platform"),
         __("In force"),
         __("Reached"),
         __("Next threshold"),
         __("Expiring"),
-    ):
-        table.add_column(column, overflow="fold")
+    ]
+    rows: list[list[str]] = []
     for ledger in ledgers:
         reached = ledger.reached
         upcoming = ledger.next_level
@@ -467,15 +461,17 @@ def _points_table(ledgers: list[StoreLedger], now: datetime, zone: DisplayZone) 
             )
         else:
             nxt = __("none") if ledger.levels else __("no points system in profile")
-        table.add_row(
-            escape(ledger.store),
-            words.platform_word(ledger.platform),
-            str(ledger.in_force),
-            f"[red]{escape(__(reached.effect))}[/]" if reached else "",
-            nxt,
-            expiring,
+        rows.append(
+            [
+                escape(ledger.store),
+                words.platform_word(ledger.platform),
+                str(ledger.in_force),
+                f"[red]{escape(__(reached.effect))}[/]" if reached else "",
+                nxt,
+                expiring,
+            ]
         )
-    return table
+    return fitted_table(headers, rows, console.width, title=title)
 
 
 def _what_if_text(scenario: WhatIf) -> str:

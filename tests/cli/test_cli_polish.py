@@ -310,3 +310,20 @@ def test_match_table_keeps_file_names_whole(make_case, monkeypatch, width: int) 
         assert any(name in line for line in lines), (
             f"{name} cut at {width} columns:\n{shown.stdout}"
         )
+
+
+def test_points_and_deadlines_tables_keep_words_whole_at_80_columns(monkeypatch) -> None:
+    from appeal_kit.cli import case_commands as cli_case
+
+    monkeypatch.setattr(cli_case.console, "width", 80)
+    root = Path(__file__).resolve().parents[2] / "samples" / "workspace"
+    as_of = ("--as-of", "2026-02-10T12:00:00+08:00")
+    points = run_cli("points", root, *as_of)
+    assert points.code in (0, 1), points.stderr
+    lines = points.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert any("counter-notice" in line for line in lines), points.stdout  # was counter-not/ice
+    deadlines = run_cli("deadlines", root / "02-rejected", *as_of).stdout
+    assert "(Asia/Shanghai)" in deadlines  # the zone's bracket stays with it
+    assert not re.search(r"│\s*\)\s*│", deadlines)
+    assert "1 d 0 h left" in deadlines  # the time left on one line
