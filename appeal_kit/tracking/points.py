@@ -15,7 +15,7 @@ from typing import Any
 
 from appeal_kit.case.config import Case
 from appeal_kit.errors import InvalidValueError
-from appeal_kit.i18n import __, english
+from appeal_kit.i18n import __, english, lazy__
 from appeal_kit.tracking.deadlines import profile_for_case
 from appeal_kit.tracking.platforms import PlatformProfile, ThresholdLevel
 
@@ -213,6 +213,14 @@ def store_ledgers(cases: list[Case], *, as_of: datetime) -> list[StoreLedger]:
     return sorted(ledgers, key=lambda ledger: (-ledger.in_force, ledger.platform, ledger.store))
 
 
+# How the violation types read in a sentence (case.toml keeps the ids).
+VIOLATION_WORDS = {
+    "minor-edits": lazy__("minor edits"),
+    "direct-copy": lazy__("a direct copy"),
+    "copyright-trademark": lazy__("copyright or trademark"),
+}
+
+
 def points_at_stake(case: Case, profile: PlatformProfile) -> tuple[int, str]:
     """Points the complaint carries, and where the figure comes from.
 
@@ -226,9 +234,9 @@ def points_at_stake(case: Case, profile: PlatformProfile) -> tuple[int, str]:
         return (
             profile.points.by_violation[case.violation],
             __(
-                "{profile} profile, violation '{violation}'",
-                profile=profile.name,
-                violation=case.violation,
+                "{profile} rules for {violation}",
+                profile=__(profile.label),
+                violation=str(VIOLATION_WORDS.get(case.violation, case.violation)),
             ),
         )
     raise InvalidValueError(

@@ -120,7 +120,7 @@ def test_what_if_uses_profile_points_for_violation(tmp_path: Path) -> None:
     pending = write_case(tmp_path / "new", 'store = "Lumen"\nviolation = "direct-copy"\n')
     result = what_if(pending, [old, pending], as_of=datetime(2025, 8, 1, tzinfo=UTC))
     assert (result.points, result.before, result.after) == (4, 10, 14)
-    assert "direct-copy" in result.points_source
+    assert result.points_source == "AliExpress rules for a direct copy"  # words, not ids
     assert [level.points for level in result.crossed] == [12]
     assert result.next_level is not None and result.next_level.points == 24
 
