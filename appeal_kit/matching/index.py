@@ -322,6 +322,10 @@ CACHE_FILE = "features.sqlite"
 DEFAULT_CACHE_MAX_MB = 512
 # Pruning removes down to this share of the cap, so it does not run on every write.
 _PRUNE_TO = 0.8
+# The cap is shared: features take this much of it, comparison pictures a quarter
+# (``comparison.cache.PICTURES_SHARE``) and pair checks the rest
+# (``verdict_cache.VERDICTS_SHARE``), so the whole file stays under the cap.
+FEATURES_SHARE = 0.7
 
 
 def cache_dir_for(cache_dir: Path | None) -> Path:
@@ -366,7 +370,9 @@ class FeatureCache:
 
     def __init__(self, path: Path | None, *, max_bytes: int | None = None) -> None:
         self.path = path
-        self.max_bytes = cache_limit_bytes() if max_bytes is None else max_bytes
+        self.max_bytes = (
+            int(cache_limit_bytes() * FEATURES_SHARE) if max_bytes is None else max_bytes
+        )
         self._lock = threading.Lock()
         self._db: sqlite3.Connection | None = None
         self._read: set[tuple[str, str]] = set()

@@ -19,7 +19,8 @@ What is stored is the verification's raw outcome (the chosen candidate, its fit
 and its dense statistics), not the ``MatchResult``: its note is worded afresh in
 the build's language. A verification that met an unreadable file is not stored,
 so the file is decoded, and named, again next time. Rows least recently used
-beyond ``MAX_ROWS`` are dropped; ``appeal-kit cache --clear`` drops them all.
+beyond ``VERDICTS_SHARE`` of the cache's cap are dropped; ``appeal-kit cache
+--clear`` drops them all.
 """
 
 from __future__ import annotations
@@ -39,10 +40,13 @@ import numpy as np
 
 from appeal_kit.matching.dense import Dense
 from appeal_kit.matching.geometry import Fit
+from appeal_kit.matching.index import cache_limit_bytes
 from appeal_kit.matching.verdict import _Candidate
 
-# A row is a few hundred bytes of JSON and up to 12 kB of inlier points.
-MAX_ROWS = 5_000
+# A row is a few hundred bytes of JSON and up to 12 kB of inlier points; the rows
+# together may take this share of the cache's cap (see ``index.FEATURES_SHARE``).
+VERDICTS_SHARE = 0.05
+_PRUNE_TO = 0.8
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS verdicts (
     key TEXT PRIMARY KEY,
@@ -141,6 +145,22 @@ def decode(
     )
 
 
+def _prune(conn: sqlite3.Connection, limit: int) -> None:
+    """Over ``limit`` bytes: drop the least recently used down to ``_PRUNE_TO`` of it."""
+    size = "length(outcome) + ifnull(length(points), 0)"
+    total = conn.execute(f"SELECT ifnull(sum({size}), 0) FROM verdicts").fetchone()[0]
+    if total <= limit:
+        return
+    excess = total - int(limit * _PRUNE_TO)
+    doomed = []
+    for key, row_size in conn.execute(f"SELECT key, {size} FROM verdicts ORDER BY used, key"):
+        if excess <= 0:
+            break
+        doomed.append((key,))
+        excess -= row_size
+    conn.executemany("DELETE FROM verdicts WHERE key = ?", doomed)
+
+
 class VerdictStore:
     """Stored verification outcomes in ``db`` (``None``: nothing is kept).
 
@@ -206,10 +226,6 @@ class VerdictStore:
                     "UPDATE verdicts SET used = ? WHERE key = ?",
                     [(now, key) for key in sorted(self._used)],
                 )
-                conn.execute(
-                    "DELETE FROM verdicts WHERE rowid IN (SELECT rowid FROM verdicts "
-                    "ORDER BY used DESC, key LIMIT -1 OFFSET ?)",
-                    (MAX_ROWS,),
-                )
+                _prune(conn, int(cache_limit_bytes() * VERDICTS_SHARE))
         self._fresh.clear()
         self._used.clear()

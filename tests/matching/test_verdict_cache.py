@@ -180,3 +180,24 @@ def test_a_neighbouring_frame_is_named_with_both_figures_also_when_recalled(
     again = FeatureMatcher(cache_path=db)
     [recalled] = again.match([copy], originals)
     assert again.recalled == 1 and recalled.note == fresh.note
+
+
+def test_the_cache_cap_is_shared_so_the_whole_file_stays_under_it(
+    case: tuple[list[Path], list[Path]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from appeal_kit.comparison.cache import PICTURES_SHARE
+    from appeal_kit.matching.index import FEATURES_SHARE, FeatureCache
+
+    assert FEATURES_SHARE + PICTURES_SHARE + verdict_cache.VERDICTS_SHARE <= 1.0
+    monkeypatch.setenv("APPEAL_KIT_CACHE_MAX_MB", "0.1")  # pair checks may take 5 kB
+    assert FeatureCache(None).max_bytes == int(100_000 * FEATURES_SHARE)
+    accused, originals = case
+    db = tmp_path / "features.sqlite"
+    FeatureMatcher(cache_path=db).match(accused, originals)
+    with sqlite3.connect(db) as conn:
+        rows, stored = conn.execute(
+            "SELECT count(*), ifnull(sum(length(outcome) + ifnull(length(points), 0)), 0) "
+            "FROM verdicts"
+        ).fetchone()
+    assert stored <= 100_000 * verdict_cache.VERDICTS_SHARE
+    assert rows < len(accused)  # the least recently used went
