@@ -317,8 +317,8 @@ _UPGRADE = (
     "+ ifnull(length(mirror_points), 0) + ifnull(length(mirror_descriptors), 0) WHERE size = 0",
 )
 CACHE_FILE = "features.sqlite"
-# Features of about 1,500 originals at 24 MP (or 500 accused screenshots with their
-# mirror set); APPEAL_KIT_CACHE_MAX_MB changes it.
+# Its features share (below) holds about 1,000 originals at 24 MP (or 350 accused
+# screenshots with their mirror set); APPEAL_KIT_CACHE_MAX_MB changes it.
 DEFAULT_CACHE_MAX_MB = 512
 # Pruning removes down to this share of the cap, so it does not run on every write.
 _PRUNE_TO = 0.8
