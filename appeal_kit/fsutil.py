@@ -1,16 +1,26 @@
-"""Atomic writes and folder swaps: a crash never leaves a half-written output that looks complete."""
+"""Atomic writes and folder swaps: a crash never leaves a half-written output that looks complete.
+
+Also ``CacheTable``: one table of the cache database, for what a build can recall
+instead of computing again.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
 import errno
+import functools
+import hashlib
 import os
 import shutil
+import sqlite3
 import sys
 import tempfile
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -148,3 +158,131 @@ def _owner_alive(pid_text: str) -> bool:
     except PermissionError:
         return True  # someone else's process of that id: leave its folder be
     return True
+
+
+@functools.cache
+def package_digest() -> str:
+    """SHA-256 of appeal-kit's code, catalogs and fonts, and of the libraries it computes with.
+
+    Part of every cache key that stores a result rather than an input's features:
+    any change to the code that made a result, even one that should not change
+    it, makes the stored result unreachable, so a stale one is never shown.
+    """
+    import cv2
+    import numpy
+    import PIL
+    import reportlab
+
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for pattern in ("**/*.py", "**/*.mo", "fonts/*"):
+        for source in sorted(package.glob(pattern)):
+            digest.update(source.relative_to(package).as_posix().encode() + b"\0")
+            digest.update(source.read_bytes() + b"\0")
+    versions = (cv2.__version__, numpy.__version__, PIL.__version__, reportlab.Version)
+    digest.update(" ".join(versions).encode())
+    return digest.hexdigest()
+
+
+class CacheTable:
+    """One table of the cache database: values by key, looked up from many threads.
+
+    Lookups share one read-only connection; new rows and last-used stamps are
+    written in one transaction by ``close``, then the least recently used rows go
+    until the table's bytes are under ``limit`` (down to 80 % of it, so pruning
+    does not run on every build). A table of another shape, left by an older
+    appeal-kit, is replaced: it only ever holds what can be computed again. A
+    cache that cannot be read or written costs that work again, never a build.
+    """
+
+    def __init__(self, db: Path | None, name: str, columns: tuple[str, ...], limit: int) -> None:
+        self.db, self.name, self.columns, self.limit = db, name, columns, limit
+        self.hits = 0
+        self._lock = threading.Lock()
+        self._fresh: dict[str, tuple[object, ...]] = {}
+        self._used: set[str] = set()
+        self._conn: sqlite3.Connection | None = None
+        if db is not None and db.is_file():
+            with contextlib.suppress(sqlite3.Error):
+                uri = db.resolve().as_uri() + "?mode=ro"
+                self._conn = sqlite3.connect(uri, uri=True, timeout=5, check_same_thread=False)
+
+    def get(self, key: str) -> tuple[Any, ...] | None:
+        """The values stored under ``key``, or None."""
+        with self._lock:
+            if self._conn is None:
+                return None
+            try:
+                row = self._conn.execute(
+                    f"SELECT {', '.join(self.columns)} FROM {self.name} WHERE key = ?", (key,)
+                ).fetchone()
+            except sqlite3.Error:  # no table yet, another shape, or a busy or damaged file
+                return None
+            if row is not None:
+                self._used.add(key)
+                self.hits += 1
+        return None if row is None else tuple(row)
+
+    def put(self, key: str, values: tuple[object, ...]) -> None:
+        with self._lock:
+            self._fresh[key] = values
+
+    def stop_reading(self) -> None:
+        """Close the reading connection (no lookups follow)."""
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def close(self) -> None:
+        """Write new rows and last-used stamps, then keep the table under its limit."""
+        self.stop_reading()
+        if self.db is None or not (self._fresh or self._used):
+            return
+        now = time.time()
+        rows = [(key, *values, _bytes(values), now) for key, values in sorted(self._fresh.items())]
+        names = ("key", *self.columns, "size", "used")
+        with contextlib.suppress(sqlite3.Error, OSError):
+            # Private: the cache holds comparison pictures of the seller's photos.
+            self.db.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            with contextlib.closing(sqlite3.connect(str(self.db), timeout=30)) as conn, conn:
+                shape = [row[1] for row in conn.execute(f"PRAGMA table_info({self.name})")]
+                if shape and tuple(shape) != names:
+                    conn.execute(f"DROP TABLE {self.name}")
+                conn.execute(
+                    f"CREATE TABLE IF NOT EXISTS {self.name} (key TEXT PRIMARY KEY, "
+                    f"{', '.join(self.columns)}, size INTEGER NOT NULL, used REAL NOT NULL)"
+                )
+                conn.executemany(
+                    f"INSERT OR REPLACE INTO {self.name} ({', '.join(names)}) "
+                    f"VALUES ({', '.join('?' for _ in names)})",
+                    rows,
+                )
+                conn.executemany(
+                    f"UPDATE {self.name} SET used = ? WHERE key = ?",
+                    [(now, key) for key in sorted(self._used)],
+                )
+                self._prune(conn)
+        self._fresh.clear()
+        self._used.clear()
+
+    def _prune(self, conn: sqlite3.Connection) -> None:
+        total = conn.execute(f"SELECT ifnull(sum(size), 0) FROM {self.name}").fetchone()[0]
+        if total <= self.limit:
+            return
+        excess = total - int(self.limit * 0.8)
+        doomed = []
+        for key, size in conn.execute(f"SELECT key, size FROM {self.name} ORDER BY used, key"):
+            if excess <= 0:
+                break
+            doomed.append((key,))
+            excess -= size
+        conn.executemany(f"DELETE FROM {self.name} WHERE key = ?", doomed)
+
+
+def _bytes(values: tuple[object, ...]) -> int:
+    """What a row's values take (what the limit counts)."""
+    return sum(
+        len(v) if isinstance(v, bytes) else len(v.encode()) if isinstance(v, str) else 0
+        for v in values
+    )

@@ -244,8 +244,12 @@ def proposed_language() -> str:
 BACKUP_NAME = "case.toml.bak"
 
 
-def create_case(folder: Path, fields: CaseFields, *, force: bool = False) -> Path:
-    """Create ``folder`` with ``case.toml`` and the empty input folders; return the case file.
+def create_case(
+    folder: Path, fields: CaseFields, *, force: bool = False
+) -> tuple[Path, Path | None]:
+    """Create ``folder`` with ``case.toml`` and the empty input folders.
+
+    Returns the case file, and the copy of the one it replaced (None when none was).
 
     An existing ``case.toml`` is kept unless ``force`` is set, and then copied to
     ``case.toml.bak`` first; existing evidence is never touched.
@@ -262,9 +266,11 @@ def create_case(folder: Path, fields: CaseFields, *, force: bool = False) -> Pat
     try:
         for name in (ORIGINALS, ACCUSED, DOCUMENTS):
             (folder / name).mkdir(parents=True, exist_ok=True)
+        backup = None
         if case_file.is_file() and case_file.read_bytes() != fresh.encode("utf-8"):
             # --force replaces the seller's edited file: the previous one stays beside it.
-            atomic_write_bytes(case_file.with_name(BACKUP_NAME), case_file.read_bytes())
+            backup = case_file.with_name(BACKUP_NAME)
+            atomic_write_bytes(backup, case_file.read_bytes())
         atomic_write_text(case_file, fresh)
     except OSError as exc:
         raise OutputError(
@@ -275,7 +281,7 @@ def create_case(folder: Path, fields: CaseFields, *, force: bool = False) -> Pat
                 name=folder.name or "my-case",
             ),
         ) from exc
-    return case_file
+    return case_file, backup
 
 
 def _why(exc: OSError) -> str:

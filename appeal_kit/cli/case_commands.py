@@ -189,18 +189,14 @@ def init(
         ask_missing(fields)
     if fields.points_at_stake is None and fields.violation:
         fields.points_example = _profile_points(fields.platform, fields.violation)
-    from appeal_kit.case.scaffold import BACKUP_NAME
-
-    backup = folder / BACKUP_NAME
-    before = backup.stat().st_mtime_ns if backup.is_file() else None
-    case_file = create_case(folder, fields, force=force)
+    case_file, backup = create_case(folder, fields, force=force)
     console.print(
         __(
             "Created [bold]{file}[/] and the folders originals/, accused/, documents/.",
             file=case_file,
         )
     )
-    if backup.is_file() and backup.stat().st_mtime_ns != before:
+    if backup is not None:
         console.print(__("The case.toml it replaced is kept as {backup}.", backup=backup))
     console.print(
         __(

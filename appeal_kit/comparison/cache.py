@@ -10,7 +10,7 @@ goes into them, so they are stored in the feature cache database (table
 - the match (every figure ``match --json`` shows, and its note), our original's
   metadata and their listing as the captions show them, the dossier language,
   the page width and the picture height;
-- ``package_digest()``: the SHA-256 of every source file and message catalog of
+- ``package_digest()`` (in ``fsutil``): the SHA-256 of every source file and message catalog of
   appeal-kit, the bundled fonts, and the versions of Pillow, NumPy, OpenCV and
   reportlab. Any change to the code, even one that should not change a picture,
   makes every stored picture unreachable: a stale picture is never shown.
@@ -24,14 +24,9 @@ cache's cap are dropped; ``appeal-kit cache --clear`` drops them all.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import json
-import sqlite3
-import threading
-import time
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +39,7 @@ from appeal_kit.comparison.pictures import (
 )
 from appeal_kit.comparison.store import DecodedOriginals
 from appeal_kit.comparison.wording import CONTAINS_MORE_WARNING
-from appeal_kit.fsutil import atomic_write_bytes
+from appeal_kit.fsutil import CacheTable, atomic_write_bytes, package_digest
 from appeal_kit.i18n import english
 from appeal_kit.i18n.document import DocLang, text_langs, translate
 from appeal_kit.matching.index import cache_limit_bytes
@@ -52,39 +47,7 @@ from appeal_kit.models import ImageMetadata, MatchResult
 
 # Stored pictures may take this share of the cache's cap (about 0.8 MB per pair).
 PICTURES_SHARE = 0.25
-_PRUNE_TO = 0.8
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS pictures (
-    key TEXT PRIMARY KEY,
-    numbers TEXT NOT NULL,
-    picture BLOB NOT NULL,
-    proof BLOB,
-    page_picture BLOB,
-    page_proof BLOB,
-    size INTEGER NOT NULL,
-    used REAL NOT NULL
-)
-"""
 _BLOBS = ("picture", "proof", "page_picture", "page_proof")
-
-
-@cache
-def package_digest() -> str:
-    """SHA-256 of appeal-kit's code, catalogs and fonts, and of the libraries that draw."""
-    import cv2
-    import numpy
-    import PIL
-    import reportlab
-
-    package = Path(__file__).resolve().parent.parent
-    digest = hashlib.sha256()
-    for pattern in ("**/*.py", "**/*.mo", "fonts/*"):
-        for source in sorted(package.glob(pattern)):
-            digest.update(source.relative_to(package).as_posix().encode() + b"\0")
-            digest.update(source.read_bytes() + b"\0")
-    versions = (cv2.__version__, numpy.__version__, PIL.__version__, reportlab.Version)
-    digest.update(" ".join(versions).encode())
-    return digest.hexdigest()
 
 
 @dataclasses.dataclass
@@ -95,96 +58,28 @@ class _Stored:
     blobs: dict[str, bytes | None]
 
 
-class PictureCache:
+class PictureCache(CacheTable):
     """Stored comparison pictures in ``db`` (``None``: nothing is kept). Thread-safe.
 
-    New pictures are written in one transaction by ``close``; a cache that cannot
-    be read or written costs a drawing, never a build.
+    A cache that cannot be read or written costs a drawing, never a build.
     """
 
     def __init__(self, db: Path | None) -> None:
-        self.db = db
-        self.hits = 0
-        self._lock = threading.Lock()
-        self._fresh: dict[str, _Stored] = {}
-        self._used: set[str] = set()
-        self._conn: sqlite3.Connection | None = None
-        if db is not None and db.is_file():
-            with contextlib.suppress(sqlite3.Error):
-                uri = db.resolve().as_uri() + "?mode=ro"
-                self._conn = sqlite3.connect(uri, uri=True, timeout=5, check_same_thread=False)
+        limit = int(cache_limit_bytes() * PICTURES_SHARE)
+        super().__init__(db, "pictures", ("numbers", *_BLOBS), limit)
 
-    def get(self, key: str) -> _Stored | None:
-        if self._conn is None:
+    def recall(self, key: str) -> _Stored | None:
+        row = self.get(key)
+        if row is None:
             return None
-        with self._lock:
-            try:
-                row = self._conn.execute(
-                    f"SELECT numbers, {', '.join(_BLOBS)} FROM pictures WHERE key = ?", (key,)
-                ).fetchone()
-            except sqlite3.Error:  # no table yet, or a busy or damaged file
-                return None
-            if row is None:
-                return None
-            try:
-                numbers = json.loads(row[0])
-            except ValueError:
-                return None
-            self._used.add(key)
-            self.hits += 1
+        try:
+            numbers = json.loads(row[0])
+        except (TypeError, ValueError):  # a damaged row: drawn afresh
+            return None
         return _Stored(numbers, dict(zip(_BLOBS, row[1:], strict=True)))
 
-    def put(self, key: str, stored: _Stored) -> None:
-        with self._lock:
-            self._fresh[key] = stored
-
-    def close(self) -> None:
-        """Write new pictures and last-used stamps, then keep the table under its share."""
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
-        if self.db is None or not (self._fresh or self._used):
-            return
-        now = time.time()
-        rows = [
-            (key, json.dumps(s.numbers), *(s.blobs[b] for b in _BLOBS), _size(s), now)
-            for key, s in sorted(self._fresh.items())
-        ]
-        with contextlib.suppress(sqlite3.Error, OSError):
-            self.db.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            with contextlib.closing(sqlite3.connect(str(self.db), timeout=30)) as conn, conn:
-                conn.execute(_SCHEMA)
-                conn.executemany(
-                    f"INSERT OR REPLACE INTO pictures (key, numbers, {', '.join(_BLOBS)}, "
-                    "size, used) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    rows,
-                )
-                conn.executemany(
-                    "UPDATE pictures SET used = ? WHERE key = ?",
-                    [(now, key) for key in sorted(self._used)],
-                )
-                _prune(conn, int(cache_limit_bytes() * PICTURES_SHARE))
-        self._fresh.clear()
-        self._used.clear()
-
-
-def _size(stored: _Stored) -> int:
-    return sum(len(blob) for blob in stored.blobs.values() if blob is not None)
-
-
-def _prune(conn: sqlite3.Connection, limit: int) -> None:
-    """Over ``limit`` bytes: drop the least recently used down to ``_PRUNE_TO`` of it."""
-    total = conn.execute("SELECT ifnull(sum(size), 0) FROM pictures").fetchone()[0]
-    if total <= limit:
-        return
-    excess = total - int(limit * _PRUNE_TO)
-    doomed = []
-    for key, size in conn.execute("SELECT key, size FROM pictures ORDER BY used, key"):
-        if excess <= 0:
-            break
-        doomed.append((key,))
-        excess -= size
-    conn.executemany("DELETE FROM pictures WHERE key = ?", doomed)
+    def keep(self, key: str, stored: _Stored) -> None:
+        self.put(key, (json.dumps(stored.numbers), *(stored.blobs[b] for b in _BLOBS)))
 
 
 def draw_comparison(
@@ -218,7 +113,7 @@ def draw_comparison(
         ]
         text = json.dumps(parts, sort_keys=True, default=str)
         key = hashlib.sha256(text.encode()).hexdigest()
-        stored = pictures.get(key)
+        stored = pictures.recall(key)
         if stored is not None:
             return _recalled(stored, match, original_meta, listing, out_path, lang)
     image = render_comparison(
@@ -233,7 +128,7 @@ def draw_comparison(
         originals=originals,
     )
     if key is not None:
-        pictures.put(key, _stored_of(image))
+        pictures.keep(key, _stored_of(image))
     return image
 
 

@@ -418,7 +418,8 @@ class FeatureMatcher:
             if stored is not None:
                 # A row that does not read back (damaged, hand-edited) is checked afresh.
                 with contextlib.suppress(ValueError, KeyError, TypeError, IndexError):
-                    job.found, job.ready = decode(*stored, pool, job.paths(usable)), True
+                    outcome, points = stored
+                    job.found, job.ready = decode(outcome, points, pool, job.paths(usable)), True
             return job
 
         total = len(accused)
@@ -456,21 +457,14 @@ class FeatureMatcher:
         two threads keep about 1.8 of 2 cores busy, share one decode cache, and
         measured as fast as two worker processes (6 x 24 MP case, same run).
         """
-        tasks = [(j.path, j.feats, [usable[i] for i in j.pool], j.votes) for j in pending]
 
-        def verify(task: _Task) -> tuple[_Candidate | None, bool]:
-            return self._verify_now(*_task_args(task))
+        def verify(job: _Job) -> tuple[_Candidate | None, bool]:
+            return self._verify_now(job.path, job.feats, usable, job.pool, job.votes)
 
         if self.jobs > 1 and len(pending) > 1:
             with ThreadPoolExecutor(max_workers=min(self.jobs, len(pending))) as threads:
-                outcomes = list(threads.map(verify, tasks))
-        else:
-            outcomes = [verify(task) for task in tasks]
-        for job, (found, _complete) in zip(pending, outcomes, strict=True):
-            if found is not None:
-                # Indices into the task's own list of originals -> into ``usable``.
-                found.index = job.pool[found.index]
-        return outcomes
+                return list(threads.map(verify, pending))
+        return [verify(job) for job in pending]
 
 
 @dataclass
@@ -488,16 +482,6 @@ class _Job:
 
     def paths(self, usable: list[tuple[Path, Features]]) -> list[Path]:
         return [usable[i][0] for i in self.pool]
-
-
-_Task = tuple[Path, Features, list[tuple[Path, Features]], list[float] | None]
-
-
-def _task_args(
-    task: _Task,
-) -> tuple[Path, Features, list[tuple[Path, Features]], list[int], list[float] | None]:
-    path, feats, originals, votes = task
-    return path, feats, originals, list(range(len(originals))), votes
 
 
 def match_images(
