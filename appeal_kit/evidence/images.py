@@ -297,6 +297,9 @@ def check_file(path: Path) -> str:
             )
         else:
             named = suffix.lstrip(".").upper() or "no extension"
+            # Text that is no web page (notes saved as photo.jpg): the web-page advice
+            # would mislead; say what it holds.
+            notes = _is_plain_text(head) and head.lstrip()[:1] != b"<"
             raise UnreadableImageError(
                 path,
                 __(
@@ -304,6 +307,11 @@ def check_file(path: Path) -> str:
                     named=named,
                 ),
                 hint=__(
+                    "check that this is the right file: it holds plain text; keep notes "
+                    "outside originals/, accused/ and documents/ (e.g. next to case.toml)"
+                )
+                if notes
+                else __(
                     "check that this is the right file; a download may have saved a web page instead"
                 ),
             )

@@ -33,6 +33,22 @@ def test_check_and_build_agree_on_stray_files(make_case, tmp_path: Path) -> None
     assert "web page" in found["accused/fake.jpg"]["fix"]
 
 
+
+def test_notes_under_an_image_name_are_told_apart_from_a_saved_web_page(make_case) -> None:
+    case = make_case(1)
+    (case / "accused" / "notes.jpg").write_text("seen on 10 Oct, seller cn0002\n", "utf-8")
+    (case / "accused" / "fake.jpg").write_bytes(b"<!DOCTYPE html><html><body>hi</body></html>")
+    found = {
+        f["path"]: f
+        for f in json.loads(run_cli("check", case, "--json").stdout)
+        if f["code"] == "excluded-file"
+    }
+    notes = found["accused/notes.jpg"]
+    assert "is not an image (named JPG" in notes["message"]
+    assert "plain text" in notes["fix"] and "web page" not in notes["fix"]
+    assert "web page" in found["accused/fake.jpg"]["fix"]
+
+
 def test_check_without_stray_files_says_nothing_of_exclusion(make_case) -> None:
     assert "would exclude" not in run_cli("check", make_case(1)).stdout
 
