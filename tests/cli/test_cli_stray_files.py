@@ -33,7 +33,6 @@ def test_check_and_build_agree_on_stray_files(make_case, tmp_path: Path) -> None
     assert "web page" in found["accused/fake.jpg"]["fix"]
 
 
-
 def test_notes_under_an_image_name_are_told_apart_from_a_saved_web_page(make_case) -> None:
     case = make_case(1)
     (case / "accused" / "notes.jpg").write_text("seen on 10 Oct, seller cn0002\n", "utf-8")
